@@ -1,0 +1,322 @@
+/**
+ * Connection worker: owns one WhatsApp session (a socket per attempt, one engine actor for its life).
+ *
+ *   connecting(handshake | awaiting-qr | backoff) ──open──► open ⇄ soft-resync
+ *        ▲                                                   │
+ *        └──────────── closed (code table, SPEC §7) ─────────┘
+ *
+ * Whatever it cannot heal in place it hands upward: it stops in `escalated` with an {@link Escalation}
+ * as output, and the supervisor decides between a full restart and stuck.
+ *
+ * Pure: the engine is the injected actor `engine` (a callback actor receiving {@link EngineCommand}s and
+ * sending back engine events); time comes from `Date.now()`, which tests fake.
+ */
+import { and, assign, enqueueActions, fromCallback, sendParent, sendTo, setup, type ActorRefFrom } from 'xstate';
+import type { CommandEvent, ConnectionReport, EngineCommand, EngineEvent } from './events.js';
+import {
+  backoffDelay,
+  msUntil,
+  type Disconnect,
+  type Escalation,
+  type LifecycleConfig,
+  type Me,
+} from './types.js';
+
+export interface ConnectionInput {
+  config: LifecycleConfig;
+  /** Wipe the auth state before the first attempt (an operator logout while no socket was running). */
+  wipeAuth?: boolean;
+}
+
+export interface ConnectionContext {
+  config: LifecycleConfig;
+  since: number;
+  me: Me | null;
+  qr: string | null;
+  /** Reconnect attempts since the last open; drives the backoff exponent. */
+  attempt: number;
+  lastDisconnect: Disconnect | null;
+  backoffUntil: number | null;
+  watchdogAt: number | null;
+  resyncDeadline: number | null;
+  resyncCollection: string | null;
+  /** App-state failure timestamps inside the recovery window. */
+  syncFailures: number[];
+  lastRecoveryAt: number | null;
+  wipeAuthPending: boolean;
+  escalation: Escalation | null;
+}
+
+export type ConnectionEvent = EngineEvent | CommandEvent;
+
+/** Placeholder engine: the runtime provides the Baileys adapter, tests a scripted engine. */
+const unprovidedEngine = fromCallback<EngineCommand>(() => {
+  throw new Error('connection machine: the "engine" actor must be provided');
+});
+
+const isClose = (e: ConnectionEvent): e is Extract<EngineEvent, { type: 'ENGINE.CLOSED' }> => e.type === 'ENGINE.CLOSED';
+const closeCode = (e: ConnectionEvent) => (isClose(e) ? e.code : undefined);
+
+const STUCK_CODES: Record<number, string> = {
+  440: 'replaced',
+  403: 'forbidden',
+  411: 'multi-device mismatch',
+};
+
+function stuckEscalation({ event }: { event: ConnectionEvent }): Escalation {
+  const code = closeCode(event) ?? 0;
+  return { kind: 'stuck', reason: STUCK_CODES[code] ?? `closed (${code})`, code };
+}
+
+function failuresInWindow(ctx: ConnectionContext, now: number): number[] {
+  return ctx.syncFailures.filter((t) => now - t < ctx.config.syncRecoveryWindowMs);
+}
+
+const connectionSetup = setup({
+  types: {
+    context: {} as ConnectionContext,
+    events: {} as ConnectionEvent,
+    input: {} as ConnectionInput,
+    output: {} as Escalation,
+  },
+  actors: { engine: unprovidedEngine },
+  actions: {
+    stamp: assign({ since: () => Date.now() }),
+    /** Start a socket attempt; a pending auth wipe (401, logout while down) goes first, in order. */
+    connectEngine: enqueueActions(({ context, enqueue }) => {
+      if (context.wipeAuthPending) {
+        enqueue.sendTo('engine', { type: 'WIPE_AUTH' } satisfies EngineCommand);
+        enqueue.assign({ wipeAuthPending: false, me: null });
+      }
+      enqueue.sendTo('engine', { type: 'CONNECT' } satisfies EngineCommand);
+    }),
+    logoutEngine: sendTo('engine', { type: 'LOGOUT' } satisfies EngineCommand),
+    resyncEngine: sendTo('engine', ({ context }): EngineCommand => ({
+      type: 'RESYNC',
+      collection: context.resyncCollection ?? 'all',
+    })),
+    recordClose: assign(({ context, event }) => {
+      if (!isClose(event)) return {};
+      const now = Date.now();
+      return {
+        lastDisconnect: { code: event.code, reason: event.reason, at: now },
+        // The watchdog measures from the first close since the last open; later closes do not push it back.
+        watchdogAt: context.watchdogAt ?? now + context.config.disconnectRecoveryDelayMs,
+      };
+    }),
+    scheduleBackoff: assign(({ context }) => ({
+      backoffUntil: Date.now() + backoffDelay(context.config, context.attempt),
+      attempt: context.attempt + 1,
+    })),
+    clearBackoff: assign({ backoffUntil: null }),
+    rearmWatchdog: assign(({ context }) => ({ watchdogAt: Date.now() + context.config.disconnectRecoveryDelayMs })),
+    markWipeAuth: assign({ wipeAuthPending: true, me: null }),
+    forgetSession: assign({ me: null, watchdogAt: null, backoffUntil: null, attempt: 0 }),
+    rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, watchdogAt: null } : {})),
+    rememberOpen: assign(({ event }) =>
+      event.type === 'ENGINE.OPEN'
+        ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, backoffUntil: null }
+        : {},
+    ),
+    recordSyncFailure: assign(({ context }) => {
+      const now = Date.now();
+      return { syncFailures: [...failuresInWindow(context, now), now] };
+    }),
+    beginResync: assign(({ context, event }) => {
+      const now = Date.now();
+      const collection =
+        event.type === 'ENGINE.APP_STATE_FAILURE' || event.type === 'FORCE_RESYNC' ? (event.collection ?? null) : null;
+      return {
+        resyncCollection: collection,
+        lastRecoveryAt: now,
+        resyncDeadline: now + context.config.resyncReconnectDelayMs,
+      };
+    }),
+    endResync: assign({ resyncDeadline: null, resyncCollection: null }),
+    escalate: assign((_, params: Escalation) => ({ escalation: params })),
+    reportOpen: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.OPEN', me: context.me ?? { id: '' } })),
+    reportQr: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.QR', qr: context.qr ?? '' })),
+    reportDegraded: sendParent(({ context }, params: { reason: string }): ConnectionReport => ({
+      type: 'CONNECTION.DEGRADED',
+      reason: params.reason,
+      code: context.lastDisconnect?.code,
+    })),
+  },
+  guards: {
+    selfInflicted: ({ event }) => isClose(event) && event.selfInflicted,
+    isRestartRequired: ({ event }) => closeCode(event) === 515,
+    isLoggedOut: ({ event }) => closeCode(event) === 401,
+    isStuckCode: ({ event }) => {
+      const code = closeCode(event);
+      return code !== undefined && code in STUCK_CODES;
+    },
+    watchdogDue: ({ context }) => context.watchdogAt !== null && Date.now() >= context.watchdogAt,
+    lastCloseNeedsRestart: ({ context }) =>
+      context.lastDisconnect !== null &&
+      context.config.disconnectRecoveryRestartCodes.includes(context.lastDisconnect.code),
+    /** This failure would be one more than the soft-recovery ladder allows inside the window. */
+    overSoftLimit: ({ context }) =>
+      failuresInWindow(context, Date.now()).length + 1 > context.config.syncSoftRecoveryLimit,
+    inCooldown: ({ context }) =>
+      context.lastRecoveryAt !== null && Date.now() - context.lastRecoveryAt < context.config.syncRecoveryCooldownMs,
+    resyncReconnect: ({ context }) => context.config.resyncReconnect,
+  },
+  delays: {
+    backoff: ({ context }) => msUntil(context.backoffUntil, Date.now()),
+    watchdog: ({ context }) => msUntil(context.watchdogAt, Date.now()),
+    resyncTimeout: ({ context }) => msUntil(context.resyncDeadline, Date.now()),
+  },
+});
+
+/**
+ * Transitions shared by every state that has a session (connecting, open, soft-resync). Targets are absolute
+ * and `reenter: true`, so from inside `connecting` the state is re-entered and its watchdog timer re-armed
+ * from the (fixed) deadline, while the root (and with it the engine actor) is never exited.
+ */
+const sessionEvents = {
+  'ENGINE.CLOSED': [
+    // A close the service caused itself (restart, resync reconnect, logout) is already being handled.
+    { guard: 'selfInflicted' },
+    // 515 restart-required is the normal step after pairing: reconnect at once with the same auth.
+    {
+      guard: 'isRestartRequired',
+      target: '#connection.connecting.handshake',
+      reenter: true,
+      actions: ['recordClose', { type: 'reportDegraded', params: { reason: 'restart required (515)' } }],
+    },
+    // 401 logged out: the pairing is gone; wipe auth only and show a fresh QR.
+    {
+      guard: 'isLoggedOut',
+      target: '#connection.connecting.handshake',
+      reenter: true,
+      actions: ['recordClose', 'markWipeAuth', { type: 'reportDegraded', params: { reason: 'logged out (401)' } }],
+    },
+    // 440 replaced / 403 / 411: reconnecting would fight another instance or a ban; hand up to stuck.
+    {
+      guard: 'isStuckCode',
+      target: '#connection.escalated',
+      actions: ['recordClose', { type: 'escalate', params: stuckEscalation }],
+    },
+    // 428/408/503/500 and anything unknown: transient; reconnect after a jittered exponential backoff.
+    {
+      target: '#connection.connecting.backoff',
+      reenter: true,
+      actions: [
+        'recordClose',
+        'scheduleBackoff',
+        { type: 'reportDegraded', params: ({ event }: { event: ConnectionEvent }) => ({ reason: `closed (${closeCode(event)})` }) },
+      ],
+    },
+  ],
+  LOGOUT: {
+    target: '#connection.connecting.handshake',
+    reenter: true,
+    actions: ['logoutEngine', 'forgetSession'],
+  },
+} as const;
+
+const syncEscalation = {
+  guard: 'overSoftLimit',
+  target: '#connection.escalated',
+  actions: ['recordSyncFailure', { type: 'escalate', params: { kind: 'restart', reason: 'app-state sync failing repeatedly' } }],
+} as const;
+
+export const connectionMachine = connectionSetup.createMachine({
+  id: 'connection',
+  context: ({ input }) => ({
+    config: input.config,
+    since: Date.now(),
+    me: null,
+    qr: null,
+    attempt: 0,
+    lastDisconnect: null,
+    backoffUntil: null,
+    watchdogAt: null,
+    resyncDeadline: null,
+    resyncCollection: null,
+    syncFailures: [],
+    lastRecoveryAt: null,
+    wipeAuthPending: input.wipeAuth ?? false,
+    escalation: null,
+  }),
+  // The engine lives as long as this worker: stopping the worker ends its socket. An engine that crashes
+  // is a worker failure: ask for a full restart.
+  invoke: {
+    id: 'engine',
+    systemId: 'engine',
+    src: 'engine',
+    onError: {
+      target: '.escalated',
+      actions: { type: 'escalate', params: { kind: 'restart', reason: 'engine crashed' } },
+    },
+  },
+  initial: 'connecting',
+  states: {
+    // No usable socket yet: an attempt is running, waiting for a scan, or scheduled after a backoff.
+    connecting: {
+      entry: 'stamp',
+      initial: 'handshake',
+      after: {
+        // Disconnect watchdog (SPEC §7): not open again in time → restart for the listed codes, else reconnect.
+        watchdog: [
+          {
+            guard: and(['watchdogDue', 'lastCloseNeedsRestart']),
+            target: '#connection.escalated',
+            actions: { type: 'escalate', params: { kind: 'restart', reason: 'not reconnected in time (watchdog)' } },
+          },
+          { guard: 'watchdogDue', target: '.handshake', reenter: true, actions: 'rearmWatchdog' },
+        ],
+      },
+      states: {
+        // A socket attempt is in flight (noise handshake, login).
+        handshake: { entry: ['clearBackoff', 'connectEngine'] },
+        // Unpaired: a QR is showing and rotates; a human has to scan it, so no watchdog runs here.
+        'awaiting-qr': { entry: 'reportQr' },
+        // Transient close: wait out the jittered backoff before the next attempt.
+        backoff: { after: { backoff: 'handshake' } },
+      },
+      on: {
+        ...sessionEvents,
+        'ENGINE.QR': { target: '.awaiting-qr', actions: 'rememberQr' },
+        'ENGINE.OPEN': { target: 'open', actions: 'rememberOpen' },
+      },
+    },
+    // Logged in: messages flow; app-state failures are repaired on the socket where possible.
+    open: {
+      entry: ['stamp', 'reportOpen'],
+      on: {
+        ...sessionEvents,
+        'ENGINE.APP_STATE_FAILURE': [
+          syncEscalation,
+          // One recovery per cooldown: a failure inside it is counted, not acted on.
+          { guard: 'inCooldown', actions: 'recordSyncFailure' },
+          { target: 'soft-resync', actions: ['recordSyncFailure', 'beginResync'] },
+        ],
+        FORCE_RESYNC: { target: 'soft-resync', actions: 'beginResync' },
+        'ENGINE.QR': { target: 'connecting.awaiting-qr', actions: 'rememberQr' },
+      },
+    },
+    // A corrupt app-state collection: reset and resync it while the socket stays up (cheaper than a restart).
+    'soft-resync': {
+      entry: ['stamp', 'resyncEngine', { type: 'reportDegraded', params: { reason: 'app-state resync' } }],
+      exit: 'endResync',
+      after: {
+        resyncTimeout: [
+          { guard: 'resyncReconnect', target: 'connecting.handshake' },
+          { target: 'open' },
+        ],
+      },
+      on: {
+        ...sessionEvents,
+        'ENGINE.RESYNC_DONE': 'open',
+        'ENGINE.RESYNC_FAILED': [{ guard: 'resyncReconnect', target: 'connecting.handshake' }, { target: 'open' }],
+        'ENGINE.APP_STATE_FAILURE': [syncEscalation, { actions: 'recordSyncFailure' }],
+      },
+    },
+    // Terminal: the worker could not heal this; its output tells the supervisor why.
+    escalated: { type: 'final', entry: 'stamp' },
+  },
+  output: ({ context }) => context.escalation ?? { kind: 'restart', reason: 'connection ended' },
+});
+
+export type ConnectionActor = ActorRefFrom<typeof connectionMachine>;

@@ -1,0 +1,245 @@
+/**
+ * Supervisor (root actor): keeps one connection worker alive, OTP-style.
+ *
+ *   running ──worker escalates (restart)──► restarting ──backoff──► running
+ *      │            └─ over the restart budget ─┐
+ *      └──── worker escalates (stuck) ──────────► stuck ──slow retry / operator──► running
+ *
+ * The worker (`connection`, an invoked child) heals what it can in place; the supervisor only decides
+ * between a fresh worker and giving up. Deadlines live in context so the snapshot alone tells the UI and
+ * /healthz when each timer fires.
+ */
+import { assign, forwardTo, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import { connectionMachine } from './connection.machine.js';
+import type { CommandEvent, ConnectionReport } from './events.js';
+import {
+  backoffDelay,
+  msUntil,
+  type Disconnect,
+  type Escalation,
+  type LifecycleConfig,
+  type Me,
+} from './types.js';
+
+export interface SupervisorInput {
+  config: LifecycleConfig;
+}
+
+export interface SupervisorContext {
+  config: LifecycleConfig;
+  since: number;
+  /** Start of the current outage (boot, disconnect or recovery); null while healthy. Grace counts from here. */
+  degradedSince: number | null;
+  degradedReason: string | null;
+  /** Timestamps of automatic restarts, for the intensity/period budget. */
+  restartLog: number[];
+  restartAt: number | null;
+  stuckReason: string | null;
+  stuckRetryAt: number | null;
+  /** A slow retry out of stuck is on trial: if it escalates again, go straight back to stuck. */
+  probation: boolean;
+  /** Wipe auth when the next worker starts (operator logout while no worker was running). */
+  wipeAuthOnStart: boolean;
+  lastEscalation: Escalation | null;
+  lastDisconnect: Disconnect | null;
+  me: Me | null;
+  qr: string | null;
+}
+
+export type SupervisorEvent = CommandEvent | ConnectionReport;
+
+function restartsInPeriod(ctx: SupervisorContext, now: number): number[] {
+  return ctx.restartLog.filter((t) => now - t < ctx.config.restartPeriodMs);
+}
+
+/** The worker's escalation output, or a synthetic one for a worker that threw. */
+function escalationOf(event: { type: string; output?: unknown; error?: unknown }): Escalation {
+  const out = event.output as Escalation | undefined;
+  if (out && (out.kind === 'restart' || out.kind === 'stuck')) return out;
+  const message = event.error instanceof Error ? event.error.message : 'worker failed';
+  return { kind: 'restart', reason: `connection worker crashed: ${message}` };
+}
+
+const NOT_RETRYABLE = new Set(['replaced']);
+
+export const supervisorMachine = setup({
+  types: {
+    context: {} as SupervisorContext,
+    events: {} as SupervisorEvent,
+    input: {} as SupervisorInput,
+  },
+  actors: { connection: connectionMachine },
+  actions: {
+    stamp: assign({ since: () => Date.now() }),
+    noteEscalation: assign(({ event }) => ({ lastEscalation: escalationOf(event) })),
+    markDegraded: assign(({ context }, params: { reason: string }) => ({
+      degradedSince: context.degradedSince ?? Date.now(),
+      degradedReason: params.reason,
+    })),
+    /** Automatic restart: counts against the budget; backoff grows with the restarts in the period. */
+    scheduleRestart: assign(({ context }) => {
+      const now = Date.now();
+      const recent = restartsInPeriod(context, now);
+      const delay = recent.length === 0 ? 0 : backoffDelay(context.config, recent.length - 1);
+      return { restartLog: [...recent, now], restartAt: now + delay };
+    }),
+    /** Operator restart: immediate and free. */
+    scheduleImmediateRestart: assign({ restartAt: () => Date.now() }),
+    clearRestart: assign({ restartAt: null }),
+    /** A worker's own stuck reason wins; a failed probe keeps the reason it was stuck for. */
+    enterStuck: assign(({ context, event }) => {
+      const esc = escalationOf(event);
+      const fallback = context.probation && context.stuckReason ? context.stuckReason : 'restart budget exhausted';
+      return { stuckReason: esc.kind === 'stuck' ? esc.reason : fallback, probation: false };
+    }),
+    armStuckRetry: assign(({ context }) => ({
+      stuckRetryAt:
+        context.config.stuckRetryMs > 0 && !NOT_RETRYABLE.has(context.stuckReason ?? '')
+          ? Date.now() + context.config.stuckRetryMs
+          : null,
+    })),
+    clearStuckRetry: assign({ stuckRetryAt: null }),
+    startProbation: assign({ probation: true }),
+    leaveStuck: assign({ stuckReason: null, probation: false }),
+    requestWipe: assign({ wipeAuthOnStart: true, me: null }),
+    forgetHistory: assign(() => ({
+      restartLog: [],
+      stuckReason: null,
+      probation: false,
+      degradedSince: Date.now(),
+      degradedReason: 'reset by operator',
+    })),
+    onOpen: assign(({ event }) =>
+      event.type === 'CONNECTION.OPEN'
+        ? {
+            me: event.me,
+            qr: null,
+            degradedSince: null,
+            degradedReason: null,
+            probation: false,
+            stuckReason: null,
+            wipeAuthOnStart: false,
+          }
+        : {},
+    ),
+    onQr: assign(({ event }) =>
+      event.type === 'CONNECTION.QR' ? { qr: event.qr, me: null, wipeAuthOnStart: false } : {},
+    ),
+    onDegraded: assign(({ context, event }) => {
+      if (event.type !== 'CONNECTION.DEGRADED') return {};
+      const now = Date.now();
+      return {
+        degradedSince: context.degradedSince ?? now,
+        degradedReason: event.reason,
+        lastDisconnect: event.code !== undefined ? { code: event.code, reason: event.reason, at: now } : context.lastDisconnect,
+      };
+    }),
+    forwardToConnection: forwardTo('connection'),
+  },
+  guards: {
+    escalatedToStuck: ({ event }) => escalationOf(event).kind === 'stuck',
+    onProbation: ({ context }) => context.probation,
+    /** OTP intensity/period: at most `restartIntensity` automatic restarts inside `restartPeriodMs`. */
+    withinRestartBudget: ({ context }) =>
+      restartsInPeriod(context, Date.now()).length < context.config.restartIntensity,
+    stuckRetryArmed: ({ context }) => context.stuckRetryAt !== null,
+  },
+  delays: {
+    restartDelay: ({ context }) => msUntil(context.restartAt, Date.now()),
+    stuckRetry: ({ context }) => msUntil(context.stuckRetryAt, Date.now()),
+  },
+}).createMachine({
+  id: 'supervisor',
+  context: ({ input }) => {
+    const now = Date.now();
+    return {
+      config: input.config,
+      since: now,
+      // Booting counts as an outage: the grace period starts now.
+      degradedSince: now,
+      degradedReason: 'starting',
+      restartLog: [],
+      restartAt: null,
+      stuckReason: null,
+      stuckRetryAt: null,
+      probation: false,
+      wipeAuthOnStart: false,
+      lastEscalation: null,
+      lastDisconnect: null,
+      me: null,
+      qr: null,
+    };
+  },
+  initial: 'running',
+  on: {
+    RESET: { target: '.running', reenter: true, actions: ['forgetHistory', 'clearRestart', 'clearStuckRetry'] },
+  },
+  states: {
+    // A connection worker is alive and owns the socket; the public state is the worker's.
+    running: {
+      entry: 'stamp',
+      invoke: {
+        id: 'connection',
+        systemId: 'connection',
+        src: 'connection',
+        input: ({ context }) => ({ config: context.config, wipeAuth: context.wipeAuthOnStart }),
+        onDone: [
+          { guard: 'escalatedToStuck', target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
+          { guard: 'onProbation', target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
+          {
+            guard: 'withinRestartBudget',
+            target: 'restarting',
+            actions: ['noteEscalation', 'scheduleRestart', { type: 'markDegraded', params: { reason: 'restarting' } }],
+          },
+          { target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
+        ],
+        // A worker that throws is handled like one that asked for a restart, budget included.
+        onError: [
+          { guard: 'onProbation', target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
+          {
+            guard: 'withinRestartBudget',
+            target: 'restarting',
+            actions: ['noteEscalation', 'scheduleRestart', { type: 'markDegraded', params: { reason: 'restarting' } }],
+          },
+          { target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
+        ],
+      },
+      on: {
+        'CONNECTION.OPEN': { actions: 'onOpen' },
+        'CONNECTION.QR': { actions: 'onQr' },
+        'CONNECTION.DEGRADED': { actions: 'onDegraded' },
+        RESTART: {
+          target: 'restarting',
+          actions: ['scheduleImmediateRestart', { type: 'markDegraded', params: { reason: 'restart by operator' } }],
+        },
+        LOGOUT: { actions: 'forwardToConnection' },
+        FORCE_RESYNC: { actions: 'forwardToConnection' },
+      },
+    },
+    // The worker was torn down; wait out the restart backoff so a crash loop cannot spin the CPU or the servers.
+    restarting: {
+      entry: 'stamp',
+      exit: 'clearRestart',
+      after: { restartDelay: 'running' },
+      on: {
+        RESTART: { target: 'running' },
+        LOGOUT: { target: 'running', actions: 'requestWipe' },
+      },
+    },
+    // Automatic recovery gave up (budget exhausted, replaced, forbidden): wait for an operator, probe slowly.
+    stuck: {
+      entry: ['stamp', 'armStuckRetry'],
+      exit: 'clearStuckRetry',
+      after: {
+        stuckRetry: { guard: 'stuckRetryArmed', target: 'running', actions: 'startProbation' },
+      },
+      on: {
+        RESTART: { target: 'running', actions: 'leaveStuck' },
+        LOGOUT: { target: 'running', actions: ['leaveStuck', 'requestWipe'] },
+      },
+    },
+  },
+});
+
+export type SupervisorActor = ActorRefFrom<typeof supervisorMachine>;
+export type SupervisorSnapshot = SnapshotFrom<typeof supervisorMachine>;
