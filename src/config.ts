@@ -1,0 +1,283 @@
+/**
+ * The process configuration: one zod schema over `process.env` (SPEC §6), read once at start-up.
+ * A bad value stops start-up with a message naming the variable and the expected form.
+ * `0` is legal wherever it means something (port 0 = any free port, a 0 ms window = disabled).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { LifecycleConfig } from '../machines/types.js';
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return def;
+      const s = v.trim().toLowerCase();
+      if (TRUE.has(s)) return true;
+      if (FALSE.has(s)) return false;
+      ctx.addIssue({ code: 'custom', message: 'expected a boolean: 1/0, true/false, yes/no, on/off' });
+      return z.NEVER;
+    });
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v.trim());
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const num = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v.trim());
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const list = (def: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? def : v.split(',').map((s) => s.trim()).filter(Boolean)));
+
+const intList = (def: number[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return def;
+      const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const nums = parts.map(Number);
+      if (nums.some((n) => !Number.isInteger(n))) {
+        ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of integers, e.g. "428,408"' });
+        return z.NEVER;
+      }
+      return nums;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const wsUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      const u = new URL(v.trim());
+      if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('protocol');
+      return u.toString();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a ws:// or wss:// URL' });
+      return z.NEVER;
+    }
+  });
+
+const logLevel = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = (v ?? 'info').trim().toLowerCase() || 'info';
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(s)) {
+      ctx.addIssue({ code: 'custom', message: 'expected one of fatal, error, warn, info, debug, trace, silent' });
+      return z.NEVER;
+    }
+    return s as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  });
+
+const EnvSchema = z.object({
+  DATA_DIR: optionalString,
+  DB_PATH: optionalString,
+  MEDIA_DIR: optionalString,
+  MEDIA_INPUT_DIRS: list([]),
+  SETTINGS_PATH: optionalString,
+
+  PORT: int(3003, 0, 65535),
+  HOST: optionalString,
+  LOG_LEVEL: logLevel,
+  MCP_HTTP_ENABLE_JSON_RESPONSE: bool(true),
+  MCP_SESSION_IDLE_MS: int(30 * 60_000),
+  MCP_MAX_SESSIONS: int(500, 1, 100_000),
+  MCP_AUTH_TOKEN: optionalString,
+  ADMIN_TOKEN: optionalString,
+  AUTH_DISABLED: bool(false),
+  ALLOWED_HOSTS: list([]),
+
+  WA_SOCKET_URL: wsUrl,
+  WA_SIMULATOR: bool(false),
+  WA_SIMULATOR_AUTOPAIR: bool(true),
+  WA_EVENT_LOG: bool(false),
+  WA_EVENT_STREAM: bool(false),
+  WA_EVENT_STREAM_PATH: optionalString,
+
+  WA_SYNC_RECOVERY_COOLDOWN_MS: int(300_000),
+  WA_SYNC_RECOVERY_WINDOW_MS: int(900_000),
+  WA_SYNC_SOFT_RECOVERY_LIMIT: int(2),
+  WA_READINESS_GRACE_MS: int(180_000),
+  WA_DISCONNECT_RECOVERY_DELAY_MS: int(30_000),
+  WA_DISCONNECT_RECOVERY_RESTART_CODES: intList([428]),
+  WA_RESTART_INTENSITY: int(5),
+  WA_RESTART_PERIOD_MS: int(600_000, 1),
+  WA_RESYNC_RECONNECT: bool(true),
+  WA_RESYNC_RECONNECT_DELAY_MS: int(15_000),
+  WA_BACKOFF_BASE_MS: int(1_000),
+  WA_BACKOFF_MAX_MS: int(60_000),
+  WA_BACKOFF_JITTER: num(0.2, 0, 1),
+  WA_STUCK_RETRY_MS: int(300_000),
+
+  WA_SEND_DEDUP_WINDOW_MS: int(45_000),
+  WA_IDEMPOTENCY_TTL_MS: int(86_400_000, 1),
+
+  MEDIA_PUBLIC_BASE_URL: optionalString,
+  UPLOAD_MAX_MB: num(50, 1, 2048),
+  UPLOAD_ENABLED: bool(true),
+  MAX_FILES_PER_UPLOAD: int(1, 1, 100),
+  REQUIRE_UPLOAD_TOKEN: bool(false),
+  UPLOAD_TOKEN: optionalString,
+  AUTO_DOWNLOAD_MEDIA: bool(false),
+  AUTO_DOWNLOAD_MAX_MB: num(50, 0, 2048),
+  WA_AUTO_DOWNLOAD_CONCURRENCY: int(3, 1, 32),
+  WA_AUTO_DOWNLOAD_QUEUE_MAX: int(200, 1, 100_000),
+  FFMPEG_PATH: optionalString,
+  MEDIA_URL_ALLOW_PRIVATE: bool(false),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  dataDir: string;
+  dbPath: string;
+  mediaDir: string;
+  mediaInputDirs: string[];
+  settingsPath: string;
+  port: number;
+  host: string;
+  logLevel: Env['LOG_LEVEL'];
+  stdio: boolean;
+  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number };
+  auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[] };
+  whatsapp: {
+    socketUrl?: string;
+    simulator: boolean;
+    simulatorAutopair: boolean;
+    eventLog: boolean;
+    eventStream: boolean;
+    eventStreamPath?: string;
+  };
+  lifecycle: LifecycleConfig;
+  sending: { dedupWindowMs: number; idempotencyTtlMs: number };
+  media: {
+    publicBaseUrl: string;
+    uploadMaxMb: number;
+    uploadEnabled: boolean;
+    maxFilesPerUpload: number;
+    requireUploadToken: boolean;
+    uploadToken: string;
+    autoDownload: boolean;
+    autoDownloadMaxMb: number;
+    autoDownloadConcurrency: number;
+    autoDownloadQueueMax: number;
+    ffmpegPath?: string;
+    allowPrivateUrls: boolean;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (and `--stdio`) into a typed Config, or throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${String(i.path[0])}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR ?? './data');
+  const mediaDir = resolve(e.MEDIA_DIR ?? `${dataDir}/media`);
+  const settingsPath = resolve(e.SETTINGS_PATH ?? `${dataDir}/settings.json`);
+  if (settingsPath.startsWith(mediaDir + '/')) {
+    throw new ConfigError([`SETTINGS_PATH=${JSON.stringify(settingsPath)}: must not be inside MEDIA_DIR (it would be served)`]);
+  }
+  return {
+    dataDir,
+    dbPath: resolve(e.DB_PATH ?? `${dataDir}/store.sqlite`),
+    mediaDir,
+    mediaInputDirs: e.MEDIA_INPUT_DIRS.map((d) => resolve(d)),
+    settingsPath,
+    port: e.PORT,
+    host: e.HOST ?? '127.0.0.1',
+    logLevel: e.LOG_LEVEL,
+    stdio: argv.includes('--stdio'),
+    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS },
+    auth: {
+      disabled: e.AUTH_DISABLED,
+      mcpToken: e.MCP_AUTH_TOKEN,
+      adminToken: e.ADMIN_TOKEN,
+      allowedHosts: e.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+    },
+    whatsapp: {
+      socketUrl: e.WA_SOCKET_URL,
+      simulator: e.WA_SIMULATOR,
+      simulatorAutopair: e.WA_SIMULATOR_AUTOPAIR,
+      eventLog: e.WA_EVENT_LOG,
+      eventStream: e.WA_EVENT_STREAM,
+      eventStreamPath: e.WA_EVENT_STREAM_PATH,
+    },
+    lifecycle: {
+      backoffBaseMs: e.WA_BACKOFF_BASE_MS,
+      backoffMaxMs: Math.max(e.WA_BACKOFF_MAX_MS, e.WA_BACKOFF_BASE_MS),
+      backoffJitter: e.WA_BACKOFF_JITTER,
+      disconnectRecoveryDelayMs: e.WA_DISCONNECT_RECOVERY_DELAY_MS,
+      disconnectRecoveryRestartCodes: e.WA_DISCONNECT_RECOVERY_RESTART_CODES,
+      syncRecoveryCooldownMs: e.WA_SYNC_RECOVERY_COOLDOWN_MS,
+      syncRecoveryWindowMs: e.WA_SYNC_RECOVERY_WINDOW_MS,
+      syncSoftRecoveryLimit: e.WA_SYNC_SOFT_RECOVERY_LIMIT,
+      resyncReconnect: e.WA_RESYNC_RECONNECT,
+      resyncReconnectDelayMs: e.WA_RESYNC_RECONNECT_DELAY_MS,
+      readinessGraceMs: e.WA_READINESS_GRACE_MS,
+      restartIntensity: e.WA_RESTART_INTENSITY,
+      restartPeriodMs: e.WA_RESTART_PERIOD_MS,
+      stuckRetryMs: e.WA_STUCK_RETRY_MS,
+    },
+    sending: { dedupWindowMs: e.WA_SEND_DEDUP_WINDOW_MS, idempotencyTtlMs: e.WA_IDEMPOTENCY_TTL_MS },
+    media: {
+      publicBaseUrl: e.MEDIA_PUBLIC_BASE_URL ?? '',
+      uploadMaxMb: e.UPLOAD_MAX_MB,
+      uploadEnabled: e.UPLOAD_ENABLED,
+      maxFilesPerUpload: e.MAX_FILES_PER_UPLOAD,
+      requireUploadToken: e.REQUIRE_UPLOAD_TOKEN,
+      uploadToken: e.UPLOAD_TOKEN ?? '',
+      autoDownload: e.AUTO_DOWNLOAD_MEDIA,
+      autoDownloadMaxMb: e.AUTO_DOWNLOAD_MAX_MB,
+      autoDownloadConcurrency: e.WA_AUTO_DOWNLOAD_CONCURRENCY,
+      autoDownloadQueueMax: e.WA_AUTO_DOWNLOAD_QUEUE_MAX,
+      ffmpegPath: e.FFMPEG_PATH,
+      allowPrivateUrls: e.MEDIA_URL_ALLOW_PRIVATE,
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/** GET /metrics: Prometheus text format (prom-client), behind the admin credential. */
+import type { RequestHandler } from 'express';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PublicState } from '../../../machines/types.js';
+import type { Runtime } from '../../runtime/index.js';
+
+const STATES: PublicState[] = ['connecting', 'awaiting-qr', 'open', 'soft-resync', 'restarting', 'stuck'];
+
+export function createMetrics(runtime: Runtime): { registry: Registry; handler: RequestHandler; dispose: () => void } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'wa_connection_state',
+    help: '1 for the current lifecycle state, 0 for the others',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const s = runtime.getStatus().state;
+      for (const st of STATES) this.set({ state: st }, st === s ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'wa_healthy',
+    help: '1 when /healthz answers 200',
+    registers: [registry],
+    collect() {
+      this.set(runtime.getHealth().ok ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'wa_restart_budget_used',
+    help: 'automatic restarts inside the current restart period',
+    registers: [registry],
+    collect() {
+      this.set(runtime.getStatus().restartBudget.used);
+    },
+  });
+  const transitions = new Counter({
+    name: 'wa_transitions_total',
+    help: 'lifecycle transitions taken, by actor and event',
+    labelNames: ['actor', 'event'],
+    registers: [registry],
+  });
+  const off = runtime.subscribe((c) => {
+    if (c.type === 'transition') transitions.inc({ actor: c.transition.actor, event: c.transition.event });
+  });
+
+  const handler: RequestHandler = async (_req, res) => {
+    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+  };
+  return { registry, handler, dispose: off };
+}

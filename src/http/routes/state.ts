@@ -1,0 +1,102 @@
+/**
+ * The lifecycle API: status, state (+ machine definitions and a live SSE stream), and the operator
+ * commands, which are events sent to the supervisor (202 with the resulting state, 409 when the current
+ * state does not accept them).
+ */
+import { Router, type Response } from 'express';
+import type { CommandEvent } from '../../../machines/events.js';
+import type { Runtime, RuntimeChange } from '../../runtime/index.js';
+import { HttpError, methodNotAllowed } from '../errors.js';
+
+export interface StateRouteDeps {
+  runtime: Runtime;
+  /** Cheap store counters for /api/status (maintained counters, never a full-table COUNT). */
+  counters?: () => Record<string, number>;
+  heartbeatMs?: number;
+}
+
+const COMMANDS: Record<string, CommandEvent['type']> = {
+  '/restart-wa': 'RESTART',
+  '/force-resync': 'FORCE_RESYNC',
+  '/logout': 'LOGOUT',
+  '/reset': 'RESET',
+};
+
+function sse(res: Response, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export function stateRoutes(deps: StateRouteDeps): Router {
+  const { runtime } = deps;
+  const r = Router();
+
+  r.get('/status', (_req, res) => {
+    const status = runtime.getStatus();
+    const { qr, ...rest } = status;
+    res.json({
+      ...rest,
+      qrAvailable: qr !== null,
+      authenticated: status.me !== null,
+      ready: status.state === 'open',
+      health: runtime.getHealth(),
+      store: deps.counters?.() ?? null,
+    });
+  });
+  r.all('/status', methodNotAllowed(['GET']));
+
+  r.get('/state', (_req, res) => {
+    const { status, ...view } = runtime.getState();
+    const { qr, ...summary } = status;
+    res.json({ ...view, context: { ...summary, qrAvailable: qr !== null } });
+  });
+  r.all('/state', methodNotAllowed(['GET']));
+
+  r.get('/state/machine', (_req, res) => {
+    res.json(runtime.machineJson());
+  });
+  r.all('/state/machine', methodNotAllowed(['GET']));
+
+  r.get('/state/stream', (req, res) => {
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    res.write('retry: 2000\n\n');
+    // First event: the full state, so a (re)connecting client resyncs before applying deltas.
+    const { status, ...view } = runtime.getState();
+    const { qr, ...summary } = status;
+    sse(res, 'state', { ...view, context: { ...summary, qrAvailable: qr !== null } });
+    const off = runtime.subscribe((change: RuntimeChange) => {
+      if (change.type === 'status') {
+        const { qr: q, ...s } = change.status;
+        sse(res, 'status', { status: { ...s, qrAvailable: q !== null }, health: change.health });
+      } else {
+        sse(res, 'transition', change.transition);
+      }
+    });
+    const beat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), deps.heartbeatMs ?? 15_000);
+    req.on('close', () => {
+      clearInterval(beat);
+      off();
+    });
+  });
+  r.all('/state/stream', methodNotAllowed(['GET']));
+
+  for (const [path, type] of Object.entries(COMMANDS)) {
+    r.post(path, (_req, res) => {
+      const result = runtime.send({ type } as CommandEvent);
+      if (!result.accepted) {
+        throw new HttpError(409, 'wrong_state', `${type} is not possible in state ${result.status.state}`, {
+          state: result.status.state,
+        });
+      }
+      const { qr, ...status } = result.status;
+      res.status(202).json({ accepted: true, command: type, state: status.state, status: { ...status, qrAvailable: qr !== null } });
+    });
+    r.all(path, methodNotAllowed(['POST']));
+  }
+  return r;
+}

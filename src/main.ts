@@ -1,0 +1,51 @@
+/**
+ * Composition root: config → logger → app (store, runtime, http, mcp) → listen; graceful stop on
+ * SIGTERM/SIGINT. Nothing else in the code base reads process.env or listens on a port.
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { childLogger, createRootLogger } from './logger.js';
+import { createApp } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const root = createRootLogger({ level: config.logLevel, stdio: config.stdio });
+  const log = childLogger(root, 'main');
+  const app = createApp(config, root);
+  await app.start();
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,186 @@
+/**
+ * The runtime: creates the actor system (supervisor → connection worker → engine), provides the real
+ * implementations, and is the only thing the HTTP and MCP layers talk to. They send command events and
+ * read a trimmed, stable status projection; they never see raw snapshots or the socket.
+ */
+import { createActor, type InspectionEvent } from 'xstate';
+import { connectionMachine } from '../../machines/connection.machine.js';
+import type { CommandEvent } from '../../machines/events.js';
+import { computeHealth, projectStatus, type Health, type LifecycleStatus, type TreeSnapshot } from '../../machines/health.js';
+import { supervisorMachine } from '../../machines/supervisor.machine.js';
+import type { LifecycleConfig } from '../../machines/types.js';
+import type { Logger } from '../logger.js';
+import { engineActor, type EngineFactory } from '../whatsapp/engine.js';
+
+export interface Transition {
+  actor: 'supervisor' | 'connection';
+  event: string;
+  from: string[];
+  to: string[];
+  at: number;
+}
+
+export type RuntimeChange =
+  | { type: 'status'; status: LifecycleStatus; health: Health }
+  | { type: 'transition'; transition: Transition };
+
+export interface CommandResult {
+  accepted: boolean;
+  status: LifecycleStatus;
+}
+
+export interface StateView {
+  value: { supervisor: unknown; connection: unknown };
+  status: LifecycleStatus;
+  health: Health;
+  timers: LifecycleStatus['deadlines'];
+  since: number;
+  recentTransitions: Transition[];
+}
+
+export interface Runtime {
+  start(): void;
+  send(command: CommandEvent): CommandResult;
+  getStatus(): LifecycleStatus;
+  getHealth(now?: number): Health;
+  getState(): StateView;
+  subscribe(listener: (change: RuntimeChange) => void): () => void;
+  machineJson(): { supervisor: unknown; connection: unknown };
+  /** Resolves with the status once `predicate` holds, rejects after `timeoutMs`. */
+  waitFor(predicate: (s: LifecycleStatus) => boolean, timeoutMs: number): Promise<LifecycleStatus>;
+  stop(): void;
+}
+
+const FORWARDED = new Set(['LOGOUT', 'FORCE_RESYNC']);
+const TRANSITION_LOG_SIZE = 50;
+
+function leafIds(nodes: Iterable<{ id: string }>): string[] {
+  return [...nodes].map((n) => n.id);
+}
+
+export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: EngineFactory; logger: Logger }): Runtime {
+  const log = opts.logger;
+  const listeners = new Set<(c: RuntimeChange) => void>();
+  const recent: Transition[] = [];
+  let lastStatusKey = '';
+
+  const machine = supervisorMachine.provide({
+    actors: {
+      connection: connectionMachine.provide({
+        actors: { engine: engineActor(opts.engine, (err) => log.error({ err }, 'engine command failed')) },
+      }),
+    },
+  });
+
+  const emit = (change: RuntimeChange) => {
+    for (const l of listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        log.warn({ err }, 'runtime listener threw');
+      }
+    }
+  };
+
+  const inspect = (ev: InspectionEvent) => {
+    if (ev.type === '@xstate.microstep') {
+      const id = (ev.actorRef as { id?: string }).id;
+      const actorName = id === 'connection' ? 'connection' : ev.actorRef === actor ? 'supervisor' : null;
+      if (!actorName) return;
+      const ts = (ev as unknown as { _transitions: { source: { id: string }; target?: { id: string }[] }[] })._transitions;
+      const targeted = ts.filter((t) => t.target && t.target.length > 0);
+      if (targeted.length === 0) return;
+      const transition: Transition = {
+        actor: actorName,
+        event: ev.event.type,
+        from: targeted.map((t) => t.source.id),
+        to: targeted.flatMap((t) => leafIds(t.target ?? [])),
+        at: Date.now(),
+      };
+      recent.push(transition);
+      if (recent.length > TRANSITION_LOG_SIZE) recent.shift();
+      log.info({ actor: actorName, event: transition.event, to: transition.to }, 'transition');
+      emit({ type: 'transition', transition });
+    } else if (ev.type === '@xstate.snapshot') {
+      // Any snapshot in the tree may move the public status (state, reason, deadlines): publish on change.
+      queueMicrotask(publishStatus);
+    }
+  };
+
+  const actor = createActor(machine, { input: { config: opts.lifecycle }, inspect });
+
+  const tree = (): TreeSnapshot => {
+    const snap = actor.getSnapshot();
+    const child = snap.children.connection;
+    return { supervisor: snap, connection: child ? child.getSnapshot() : undefined };
+  };
+
+  const getStatus = () => projectStatus(tree(), Date.now());
+
+  function publishStatus(): void {
+    if (actor.getSnapshot().status !== 'active') return;
+    const status = getStatus();
+    const key = JSON.stringify({ ...status, restartBudget: status.restartBudget.used });
+    if (key === lastStatusKey) return;
+    lastStatusKey = key;
+    emit({ type: 'status', status, health: computeHealth(status, Date.now()) });
+  }
+
+  return {
+    start() {
+      actor.start();
+      actor.subscribe({ error: (err) => log.fatal({ err }, 'supervisor failed') });
+    },
+    send(command) {
+      const snap = actor.getSnapshot();
+      const child = snap.children.connection;
+      let accepted = snap.can(command);
+      if (accepted && FORWARDED.has(command.type) && child) accepted = child.getSnapshot().can(command);
+      if (accepted) {
+        log.info({ command: command.type }, 'command');
+        actor.send(command);
+      }
+      return { accepted, status: getStatus() };
+    },
+    getStatus,
+    getHealth: (now = Date.now()) => computeHealth(getStatus(), now),
+    getState() {
+      const t = tree();
+      const status = projectStatus(t, Date.now());
+      return {
+        value: { supervisor: t.supervisor.value, connection: t.connection?.value ?? null },
+        status,
+        health: computeHealth(status, Date.now()),
+        timers: status.deadlines,
+        since: status.since,
+        recentTransitions: [...recent],
+      };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    machineJson: () => ({ supervisor: supervisorMachine.toJSON(), connection: connectionMachine.toJSON() }),
+    waitFor(predicate, timeoutMs) {
+      const now = getStatus();
+      if (predicate(now)) return Promise.resolve(now);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for the connection state (now: ${getStatus().state})`));
+        }, timeoutMs);
+        const off = this.subscribe((c) => {
+          if (c.type === 'status' && predicate(c.status)) {
+            clearTimeout(timer);
+            off();
+            resolve(c.status);
+          }
+        });
+      });
+    },
+    stop() {
+      actor.stop();
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** Starts the real application on 127.0.0.1:0 with a temp DATA_DIR; returns helpers to call it. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { createApp, type AppOptions } from '../../src/server.js';
+
+export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: 'admin-secret-token', MCP_AUTH_TOKEN: 'mcp-secret-token', ...env }, []);
+  const app = createApp(config, silentLogger(), opts);
+  const { url } = await app.start();
+  const adminHeaders = { Authorization: 'Bearer admin-secret-token' };
+  return {
+    app,
+    url,
+    dataDir,
+    adminHeaders,
+    /** fetch with the admin bearer token. */
+    api(path: string, init: RequestInit = {}) {
+      return fetch(url + path, { ...init, headers: { ...adminHeaders, ...(init.headers as Record<string, string>) } });
+    },
+    async stop() {
+      await app.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/** Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps in tests). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000, stepMs = 20): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
