@@ -38,7 +38,7 @@ describe('/healthz', () => {
       return res.status === 503 ? json(res) : null;
     });
     expect(body).toMatchObject({ ok: false, state: 'connecting' });
-    expect(String(body.reason)).toMatch(/grace/);
+    expect(String(body?.reason)).toMatch(/grace/);
   });
 });
 
