@@ -6,8 +6,8 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { createApp, type AppOptions } from '../../src/server.js';
 
-export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));
+export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, reuseDataDir?: string) {
+  const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: 'admin-secret-token', MCP_AUTH_TOKEN: 'mcp-secret-token', ...env }, []);
   const app = createApp(config, silentLogger(), opts);
   const { url } = await app.start();
@@ -21,9 +21,9 @@ export async function startTestApp(env: Record<string, string> = {}, opts: AppOp
     api(path: string, init: RequestInit = {}) {
       return fetch(url + path, { ...init, headers: { ...adminHeaders, ...(init.headers as Record<string, string>) } });
     },
-    async stop() {
+    async stop(opts: { keepData?: boolean } = {}) {
       await app.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,50 @@
+import { EventEmitter } from 'node:events';
+import type { BinaryNode } from '@whiskeysockets/baileys';
+import type { AppStateServer } from './app-state.js';
+import type { ClientConnection } from './connection.js';
+import type { FakePhone } from './phone.js';
+import type { MediaHost } from './media/host.js';
+import type { SimulatorGroup } from './groups.js';
+import type { SignalParty } from './signal/party.js';
+import type { SimulatorState } from './state.js';
+import type { HistoryOptions, PhoneOptions, SentMessage, SimulatorContact, SimulatorLogger } from './types.js';
+import type { SeededRandom } from './util/rng.js';
+
+export interface PhoneInfo extends PhoneOptions {
+  /** `<number>@s.whatsapp.net` */
+  jid: string;
+  /** `<lid>@lid` */
+  lidJid: string;
+}
+
+/** A Signal peer the server can route to: a seeded contact or the account's own phone. */
+export interface Peer {
+  kind: 'contact' | 'phone';
+  contact?: SimulatorContact;
+  party: SignalParty;
+}
+
+/**
+ * The shared server context every protocol module works against. The `Simulator` class
+ * implements it; modules receive it instead of importing each other.
+ */
+export interface SimulatorCore extends EventEmitter {
+  readonly logger: SimulatorLogger;
+  readonly rng: SeededRandom;
+  readonly phone: PhoneInfo;
+  readonly contacts: SimulatorContact[];
+  readonly groups: SimulatorGroup[];
+  readonly state: SimulatorState;
+  readonly fakePhone: FakePhone;
+  readonly appState: AppStateServer;
+  readonly media: MediaHost;
+  readonly history: HistoryOptions | false;
+  readonly sent: SentMessage[];
+  autoReceipts: boolean;
+  /** Authenticated connections of linked devices. */
+  sessions(): ClientConnection[];
+  allConnections(): ClientConnection[];
+  peerFor(jid: string): Peer | undefined;
+  nextMessageId(): string;
+  send(conn: ClientConnection, node: BinaryNode): void;
+}

@@ -1,0 +1,57 @@
+/**
+ * Built-in WhatsApp protocol simulator: a local WebSocket server that the *real* Baileys
+ * socket (`makeWASocket`) pairs with, logs into and exchanges messages with, offline.
+ *
+ * Architecture (one reason to change per file):
+ * - `transport/frames.ts`  3-byte length framing and the client's `WA`/`ED` intro header
+ * - `transport/noise.ts`   Noise XX responder (handshake + AES-GCM transport), mirror of Baileys' initiator
+ * - `pki.ts`               test root → intermediate → leaf chain, and `trustSimulatorRoot()`
+ * - `connection.ts`        one WebSocket: handshake, node (de)coding, server-originated iqs, silence/slow
+ * - `phone.ts`             the fake primary phone: QR parsing, ADV signatures, pair-success
+ * - `pairing.ts`           pair-device refs → scan → pair-success → verify → stream:error 515
+ * - `login.ts`             login/registration routing, success + offline, first-login bootstrap
+ * - `iq-handlers.ts`       answers to the client's iqs (prekeys, usync, props, app state …; 501 otherwise)
+ * - `messaging.ts`         contact → client Signal delivery (1:1, group sender keys, media), client →
+ *                          contact decryption, relay to other companions, acks, receipts
+ * - `signal/*`             fake Signal parties (contacts, own phone) on Baileys' libsignal repository
+ * - `groups.ts`            seeded groups: w:g2 metadata/participating/admin iqs, w:gp2 notifications
+ * - `media/*`              local media host (HTTPS upload with a throwaway self-signed cert, HTTP
+ *                          download) and WhatsApp media encryption
+ * - `history.ts`           seeded inline INITIAL_BOOTSTRAP history sync
+ * - `app-state.ts`         app-state key share and syncd patch log (valid and deliberately corrupt)
+ * - `faults.ts`            fault injection mapped to Baileys close codes
+ * - `state.ts`             persistent per-device server state, exportable across restarts
+ * - `simulator.ts`         the `Simulator` class wiring it together; `startSimulator()`
+ * - `socket-config.ts`     Baileys settings pointing at a simulator (short timeouts, media trust)
+ * - `contacts.ts`, `util/*` seeded phone/contacts, deterministic RNG and keys, node helpers
+ *
+ * Determinism: a seed fixes the phone, contacts, groups, history, app-state key, message ids and the
+ * server's long-term keys. Signal/noise ephemeral keys and Baileys' own keys stay random.
+ *
+ * Usage: call `trustSimulatorRoot()` once, `startSimulator()`, then create sockets with
+ * `simulatorSocketConfig(sim)`. The phone only learns a QR when the app shows it: forward
+ * `connection.update.qr` with `sim.watch(sock)` or `sim.seeQr(qr)`, then `sim.scanQr()`
+ * (or start with `autoPair`).
+ */
+export { startSimulator, Simulator } from './simulator.js';
+export { simulatorSocketConfig } from './socket-config.js';
+export { trustSimulatorRoot, simulatorRootPublicKey } from './pki.js';
+export { parseQr, type ParsedQr } from './phone.js';
+export type { PairResult } from './pairing.js';
+export type { DeliverMediaInput, DeliverTextInput } from './messaging.js';
+export type { GroupAction, GroupParticipant, SimulatorGroup } from './groups.js';
+export { simulatorMediaAgent } from './media/host.js';
+export type { PhoneInfo } from './core.js';
+export type {
+  ContactSeed,
+  Fault,
+  FaultKind,
+  HistoryOptions,
+  MediaKind,
+  PhoneOptions,
+  SentMessage,
+  SimulatorContact,
+  SimulatorLogger,
+  SimulatorOptions,
+  SimulatorStateSnapshot,
+} from './types.js';

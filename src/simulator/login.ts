@@ -1,0 +1,54 @@
+import type { proto } from '@whiskeysockets/baileys';
+import type { ClientConnection } from './connection.js';
+import type { SimulatorCore } from './core.js';
+import { buildHistorySync, historyNotificationMessage } from './history.js';
+import { deliverFromPhone } from './messaging.js';
+import { offerPairing } from './pairing.js';
+import { unixSeconds } from './util/nodes.js';
+
+/**
+ * The client finished the noise handshake. A registration payload starts QR pairing; a login
+ * payload must name a linked device *and* come from the noise key that paired it, otherwise
+ * WhatsApp answers `failure 401` (Baileys: loggedOut).
+ */
+export function onAuthenticated(sim: SimulatorCore, conn: ClientConnection, payload: proto.ClientPayload): void {
+  if (payload.devicePairingData) {
+    offerPairing(sim, conn);
+    return;
+  }
+  const username = payload.username === null || payload.username === undefined ? '' : String(payload.username);
+  const record = sim.state.devices.get(payload.device ?? -1);
+  const sameAccount = username === sim.phone.number;
+  const sameKey = record && conn.clientStatic && record.noiseKey.equals(conn.clientStatic);
+  if (!record || !sameAccount || !sameKey) {
+    sim.logger.info({ username, device: payload.device }, 'simulator: unknown device, failure 401');
+    conn.end({ tag: 'failure', attrs: { reason: '401', location: 'simulator' } });
+    return;
+  }
+  conn.device = record;
+  sim.send(conn, {
+    tag: 'success',
+    attrs: { t: unixSeconds(), lid: record.lid, location: 'simulator', props: '1', abprops: '1', creation: unixSeconds() },
+  });
+  // Offline queue is empty; this must precede the history sync so Baileys is already
+  // AwaitingInitialSync when it arrives (Socket/chats.js).
+  sim.send(conn, { tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: '0' } }] });
+  sim.emit('login', { device: record.device, jid: record.jid, connection: conn.id });
+  if (!record.bootstrapped) {
+    record.bootstrapped = true;
+    void bootstrapCompanion(sim, conn);
+  }
+}
+
+/** What the phone pushes to a newly linked companion: app-state keys, then the inline history. */
+async function bootstrapCompanion(sim: SimulatorCore, conn: ClientConnection): Promise<void> {
+  try {
+    await deliverFromPhone(sim, conn, sim.appState.keyShareMessage());
+    if (sim.history !== false) {
+      const history = buildHistorySync(sim.rng, sim.phone, sim.contacts, sim.history);
+      await deliverFromPhone(sim, conn, historyNotificationMessage(history));
+    }
+  } catch (err) {
+    sim.logger.warn({ err }, 'simulator: companion bootstrap failed');
+  }
+}

@@ -1,0 +1,86 @@
+import { BufferJSON } from '@whiskeysockets/baileys';
+import type { SimulatorStateSnapshot } from './types.js';
+
+/** A Signal key bundle as uploaded by a companion (`encrypt set`), keys are 32-byte publics. */
+export interface UploadedBundle {
+  registrationId: number;
+  identityKey: Buffer;
+  signedPreKey: { keyId: number; publicKey: Buffer; signature: Buffer };
+  /** One-time prekeys not yet handed out, by id. */
+  preKeys: Map<number, Buffer>;
+}
+
+/** A linked companion device, as the server remembers it across reconnects. */
+export interface DeviceRecord {
+  device: number;
+  /** `<pn>:<device>@s.whatsapp.net` */
+  jid: string;
+  /** `<lid>:<device>@lid` */
+  lid: string;
+  /** Client static noise key: a login must come from the key that paired. */
+  noiseKey: Buffer;
+  identityKey: Buffer;
+  keyIndex: number;
+  platform: string;
+  bundle: UploadedBundle | undefined;
+  /** The phone sends the inline history sync / app-state keys once per device. */
+  bootstrapped: boolean;
+}
+
+/**
+ * Everything the simulated server persists: linked devices (with their uploaded prekeys) and
+ * the contacts' Signal stores. Lives in memory; export/import lets a test restart the simulator.
+ */
+export class SimulatorState {
+  devices = new Map<number, DeviceRecord>();
+  nextDevice = 1;
+  nextKeyIndex = 1;
+  /** Per fake-contact Signal key store contents: contact number → type → id → value. */
+  contactStores = new Map<string, Record<string, Record<string, unknown>>>();
+
+  findByNoiseKey(noiseKey: Uint8Array): DeviceRecord | undefined {
+    for (const record of this.devices.values()) {
+      if (Buffer.compare(record.noiseKey, Buffer.from(noiseKey)) === 0) return record;
+    }
+    return undefined;
+  }
+
+  export(): SimulatorStateSnapshot {
+    const devices = [...this.devices.values()].map(d => ({
+      ...d,
+      bundle: d.bundle ? { ...d.bundle, preKeys: [...d.bundle.preKeys.entries()] } : undefined,
+    }));
+    const data = JSON.stringify(
+      {
+        devices,
+        nextDevice: this.nextDevice,
+        nextKeyIndex: this.nextKeyIndex,
+        contactStores: [...this.contactStores.entries()],
+      },
+      BufferJSON.replacer,
+    );
+    return { version: 1, data };
+  }
+
+  static import(snapshot: SimulatorStateSnapshot): SimulatorState {
+    if (snapshot.version !== 1) throw new Error(`unsupported simulator state version ${String(snapshot.version)}`);
+    const parsed: unknown = JSON.parse(snapshot.data, BufferJSON.reviver);
+    const raw = parsed as {
+      devices: Array<Omit<DeviceRecord, 'bundle'> & { bundle?: Omit<UploadedBundle, 'preKeys'> & { preKeys: [number, Buffer][] } }>;
+      nextDevice: number;
+      nextKeyIndex: number;
+      contactStores: [string, Record<string, Record<string, unknown>>][];
+    };
+    const state = new SimulatorState();
+    for (const d of raw.devices) {
+      state.devices.set(d.device, {
+        ...d,
+        bundle: d.bundle ? { ...d.bundle, preKeys: new Map(d.bundle.preKeys) } : undefined,
+      });
+    }
+    state.nextDevice = raw.nextDevice;
+    state.nextKeyIndex = raw.nextKeyIndex;
+    state.contactStores = new Map(raw.contactStores);
+    return state;
+  }
+}

@@ -1,0 +1,99 @@
+import type { WAPatchName } from '@whiskeysockets/baileys';
+import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger.js';
+
+export type SimulatorLogger = ILogger;
+
+export interface PhoneOptions {
+  /** Account phone number, digits only (no +). */
+  number: string;
+  pushName: string;
+  /** Account LID user part (digits), without '@lid'. */
+  lid: string;
+}
+
+export interface ContactSeed {
+  /** Phone number, digits only. */
+  number: string;
+  /** LID user part, digits only. */
+  lid: string;
+  name: string;
+}
+
+export interface SimulatorContact extends ContactSeed {
+  /** `<number>@s.whatsapp.net` */
+  jid: string;
+  /** `<lid>@lid` */
+  lidJid: string;
+}
+
+export interface HistoryOptions {
+  chats: number;
+  messagesPerChat: number;
+}
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Only loopback is allowed: the simulator must never listen on a reachable interface. */
+  host?: '127.0.0.1';
+  seed?: number;
+  phone?: Partial<PhoneOptions>;
+  /** Number of generated contacts (default 3) or explicit seeds. */
+  contacts?: number | ContactSeed[];
+  /** Inline history sync sent on a device's first login; `false` sends none (Baileys then waits 20 s). */
+  history?: HistoryOptions | false;
+  /** Fake phone scans each new QR automatically. */
+  autoPair?: boolean | { delayMs: number };
+  logger?: SimulatorLogger;
+  /** Restores devices, prekeys and contact Signal sessions from `Simulator.exportState()`. */
+  state?: SimulatorStateSnapshot;
+  /** Number of seeded groups (default 1): the phone is superadmin, all seeded contacts are members. */
+  groups?: number;
+}
+
+export type FaultKind =
+  | 'close'
+  | 'xmlstreamend'
+  | 'stream-error'
+  | 'conflict'
+  | 'logout'
+  | 'failure'
+  | 'silence'
+  | 'corrupt-app-state'
+  | 'refuse'
+  | 'slow';
+
+export interface Fault {
+  kind: FaultKind;
+  /** stream-error: code (default 515); failure: reason (default 401). */
+  code?: number;
+  /** slow: delay every answer by this many ms. */
+  delayMs?: number;
+  /** refuse/silence/slow: `false` lifts the fault. Default true. */
+  enabled?: boolean;
+  /** corrupt-app-state: the collection to poison (default 'regular'). */
+  collection?: WAPatchName;
+}
+
+export interface SentMessage {
+  /** Contact (or group) the message was addressed to, as the client wrote it. */
+  to: string;
+  /** Device jid that actually received this copy. */
+  recipient: string;
+  id: string;
+  text: string | undefined;
+  /** Decoded proto.Message as JSON-ish object. */
+  message: unknown;
+  type: 'pkmsg' | 'msg' | 'skmsg' | 'plaintext';
+  at: number;
+  /** Media attachment, downloaded from the simulator's media host and decrypted (MAC verified). */
+  media?: { kind: MediaKind; mimetype: string | undefined; data: Buffer; caption: string | undefined };
+}
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+
+export interface SimulatorStateSnapshot {
+  version: 1;
+  /** Opaque JSON (Buffers encoded with Baileys' BufferJSON). */
+  data: string;
+}

@@ -1,0 +1,266 @@
+/**
+ * Schema migrations, versioned by `PRAGMA user_version`.
+ *
+ * Each migration runs inside one transaction together with the `user_version` bump, so a crash during a
+ * migration leaves the previous version intact. A database whose version is newer than the newest
+ * migration known to this code is refused with `StoreVersionError` (never "migrated" downwards).
+ *
+ * Never edit a released migration: add a new one.
+ */
+import type Database from 'better-sqlite3';
+
+import { ftsMeta } from './fts.js';
+import { ftsText } from './text.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/** Thrown when the database was written by a newer version of the code. */
+export class StoreVersionError extends Error {
+  readonly code = 'STORE_VERSION_TOO_NEW';
+  constructor(
+    readonly dbVersion: number,
+    readonly codeVersion: number,
+    readonly path: string,
+  ) {
+    super(
+      `Database ${path} has schema version ${dbVersion}, but this build only knows up to ${codeVersion}. ` +
+        'It was written by a newer release: upgrade the server, or point DB_PATH at another file. The file was not modified.',
+    );
+    this.name = 'StoreVersionError';
+  }
+}
+
+/** Message rowids encode time: `timestamp_ms * ROWID_SLOTS + slot` (see repos/messages.ts). */
+export const ROWID_SLOTS = 1024;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core tables: chats, contacts, identity, messages, groups, counters',
+    up(db) {
+      db.exec(`
+        CREATE TABLE chats (
+          id              INTEGER PRIMARY KEY,
+          jid             TEXT NOT NULL UNIQUE,
+          name            TEXT,                       -- never an empty string or a bare JID
+          is_group        INTEGER NOT NULL DEFAULT 0,
+          unread_count    INTEGER NOT NULL DEFAULT 0,
+          last_ts         INTEGER NOT NULL DEFAULT 0, -- newest message / activity, only moves forward
+          last_message_id INTEGER,                    -- messages.id of the newest message
+          archived        INTEGER NOT NULL DEFAULT 0,
+          updated_at      INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX chats_recent ON chats (last_ts DESC, id DESC);
+        CREATE INDEX chats_groups_recent ON chats (last_ts DESC, id DESC) WHERE is_group = 1;
+
+        CREATE TABLE contacts (
+          id             INTEGER PRIMARY KEY,
+          jid            TEXT NOT NULL UNIQUE,       -- canonical: phone JID when known, else LID
+          lid            TEXT UNIQUE,
+          phone          TEXT,                       -- digits, when known
+          name           TEXT,                       -- address-book name
+          pushname       TEXT,
+          verified_name  TEXT,
+          is_my_contact  INTEGER NOT NULL DEFAULT 0,
+          search_text    TEXT NOT NULL DEFAULT '',   -- folded name | pushname | verified name
+          updated_at     INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX contacts_phone ON contacts (phone);
+
+        -- LID ↔ phone JID of the same person (one LID per phone number).
+        CREATE TABLE lid_mappings (
+          lid        TEXT PRIMARY KEY,
+          pn         TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX lid_mappings_pn ON lid_mappings (pn);
+
+        -- id = timestamp_ms * 1024 + slot: rowid order is time order, which the FTS index inherits.
+        CREATE TABLE messages (
+          id          INTEGER PRIMARY KEY,
+          chat_id     INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+          key_id      TEXT NOT NULL,
+          sender      TEXT NOT NULL,
+          from_me     INTEGER NOT NULL,
+          ts          INTEGER NOT NULL,
+          type        TEXT NOT NULL,
+          body        TEXT,
+          caption     TEXT,
+          has_media   INTEGER NOT NULL DEFAULT 0,
+          media_mime  TEXT,
+          status      INTEGER,                        -- STATUS_RANK, only moves forward
+          quoted_id   TEXT,
+          edited_at   INTEGER,
+          revoked_at  INTEGER,
+          raw         BLOB
+        );
+        CREATE UNIQUE INDEX messages_key ON messages (chat_id, key_id);
+        CREATE INDEX messages_chat_time ON messages (chat_id, id);
+
+        -- Previous texts of edited / revoked messages (the current text is in messages).
+        CREATE TABLE message_edits (
+          message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+          kind       TEXT NOT NULL CHECK (kind IN ('edit', 'revoke')),
+          old_body   TEXT,
+          at         INTEGER NOT NULL
+        );
+        CREATE INDEX message_edits_message ON message_edits (message_id);
+
+        CREATE TABLE groups (
+          jid          TEXT PRIMARY KEY,
+          subject      TEXT,
+          description  TEXT,
+          owner        TEXT,
+          created_at   INTEGER,
+          announce     INTEGER NOT NULL DEFAULT 0,
+          restrict_    INTEGER NOT NULL DEFAULT 0,
+          updated_at   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE group_participants (
+          group_jid TEXT NOT NULL REFERENCES groups (jid) ON DELETE CASCADE,
+          jid       TEXT NOT NULL,
+          role      TEXT NOT NULL DEFAULT 'member',
+          PRIMARY KEY (group_jid, jid)
+        ) WITHOUT ROWID;
+        CREATE INDEX group_participants_jid ON group_participants (jid);
+
+        -- Cheap status counters. Low-volume tables keep theirs with triggers; the messages counter is
+        -- maintained once per ingest batch by the messages repository (a trigger would cost a row
+        -- update per message).
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO counters (name, value) VALUES
+          ('messages', 0), ('chats', 0), ('groups', 0), ('contacts', 0), ('last_message_ts', 0);
+
+        CREATE TRIGGER chats_count_ins AFTER INSERT ON chats BEGIN
+          UPDATE counters SET value = value + 1 WHERE name = 'chats';
+          UPDATE counters SET value = value + NEW.is_group WHERE name = 'groups';
+        END;
+        CREATE TRIGGER chats_count_del AFTER DELETE ON chats BEGIN
+          UPDATE counters SET value = value - 1 WHERE name = 'chats';
+          UPDATE counters SET value = value - OLD.is_group WHERE name = 'groups';
+        END;
+        CREATE TRIGGER chats_count_grp AFTER UPDATE OF is_group ON chats WHEN NEW.is_group <> OLD.is_group BEGIN
+          UPDATE counters SET value = value + NEW.is_group - OLD.is_group WHERE name = 'groups';
+        END;
+        CREATE TRIGGER contacts_count_ins AFTER INSERT ON contacts BEGIN
+          UPDATE counters SET value = value + 1 WHERE name = 'contacts';
+        END;
+        CREATE TRIGGER contacts_count_del AFTER DELETE ON contacts BEGIN
+          UPDATE counters SET value = value - 1 WHERE name = 'contacts';
+        END;
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'full-text index over message text and captions',
+    up(db) {
+      // Contentless FTS5 table (the text already lives in `messages`), rowid = messages.id.
+      // - `text`: body + caption, CJK runs bigrammed (see text.ts for the tokenizer rationale).
+      // - `meta`: filter tokens `c<chatId>` and `f<sender>` so chat / author filters are index
+      //   intersections inside FTS5 instead of post-filtering thousands of candidates.
+      // `contentless_delete=1` lets edits and merges delete/replace rows without re-supplying old text.
+      // `detail=full` keeps positions for phrase queries.
+      db.exec(`
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (
+          text, meta,
+          content = '',
+          contentless_delete = 1,
+          tokenize = 'unicode61 remove_diacritics 2'
+        );
+      `);
+      // Backfill rows written by version 1. Migrations are rare; doing the text preparation in JS keeps
+      // one implementation of the indexing rules.
+      backfillFts(db);
+    },
+  },
+  {
+    version: 3,
+    name: 'media files, idempotency keys, Baileys auth state',
+    up(db) {
+      db.exec(`
+        CREATE TABLE media_files (
+          id            TEXT PRIMARY KEY,
+          file_name     TEXT NOT NULL UNIQUE,
+          original_name TEXT,
+          mime          TEXT NOT NULL,
+          size          INTEGER NOT NULL,
+          sha256        TEXT NOT NULL,
+          message_id    TEXT,
+          created_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX media_files_message ON media_files (message_id);
+        CREATE INDEX media_files_sha256 ON media_files (sha256);
+        INSERT INTO counters (name, value) SELECT 'media_files', 0;
+        CREATE TRIGGER media_count_ins AFTER INSERT ON media_files BEGIN
+          UPDATE counters SET value = value + 1 WHERE name = 'media_files';
+        END;
+        CREATE TRIGGER media_count_del AFTER DELETE ON media_files BEGIN
+          UPDATE counters SET value = value - 1 WHERE name = 'media_files';
+        END;
+
+        CREATE TABLE idempotency_keys (
+          key         TEXT PRIMARY KEY,
+          tool        TEXT NOT NULL,
+          fingerprint TEXT NOT NULL,
+          state       TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+          owner       TEXT NOT NULL,            -- process that claimed it
+          result      TEXT,                     -- JSON, when done
+          created_at  INTEGER NOT NULL,
+          expires_at  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+
+        -- Baileys auth state. Values are JSON written with BufferJSON.replacer.
+        CREATE TABLE auth_creds (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
+        CREATE TABLE auth_keys (
+          type TEXT NOT NULL,
+          id   TEXT NOT NULL,
+          data TEXT NOT NULL,
+          PRIMARY KEY (type, id)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+function backfillFts(db: Database.Database): void {
+  const rows = db
+    .prepare(
+      `SELECT m.id AS id, m.body AS body, m.caption AS caption, m.sender AS sender, m.chat_id AS chatId
+         FROM messages m`,
+    )
+    .iterate() as IterableIterator<{ id: number; body: string | null; caption: string | null; sender: string; chatId: number }>;
+  const ins = db.prepare('INSERT INTO messages_fts (rowid, text, meta) VALUES (?, ?, ?)');
+  const pending: Array<[number, string, string]> = [];
+  for (const r of rows) pending.push([r.id, ftsText(r.body, r.caption), ftsMeta(r.chatId, r.sender)]);
+  for (const p of pending) ins.run(p[0], p[1], p[2]);
+}
+
+/** Current schema version of an open database. */
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Bring the database to `target` (default: latest). Each step is one transaction including the version
+ * bump. Exported (with `target`) so tests can build databases at every earlier version.
+ */
+export function migrate(db: Database.Database, path: string, target: number = LATEST_VERSION): void {
+  const current = schemaVersion(db);
+  if (current > LATEST_VERSION) throw new StoreVersionError(current, LATEST_VERSION, path);
+  for (const m of MIGRATIONS) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

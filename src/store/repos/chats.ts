@@ -1,0 +1,206 @@
+/**
+ * Chats repository. `listChats` / `listGroups` are one SQL statement per page (chats + display name +
+ * last message), newest first, with keyset cursors that stay stable while messages keep arriving.
+ */
+import type Database from 'better-sqlite3';
+
+import { type NumberedStatement, prepareNumbered } from '../sql.js';
+import { InvalidCursorError, decodeCursor, encodeCursor } from '../cursor.js';
+import { isWeakName, jidKind, jidUser, normalizeJid } from '../identity.js';
+import type { Chat, ChatInput, Page } from '../types.js';
+import type { IdentityRepo, StoreContext } from './identity.js';
+import { MESSAGE_COLUMNS, type MessageRow, rowToMessage } from './message-row.js';
+
+export interface ListChatsOptions {
+  /** 1–500, default 20. */
+  limit?: number;
+  /** Default true. */
+  includeLastMessage?: boolean;
+  cursor?: string;
+  /** Only chats whose name (or contact name) contains this text (case-insensitive). */
+  query?: string;
+  /** Only chats whose last message is of one of these types (e.g. `['protocol', 'system']`). */
+  lastMessageTypes?: readonly string[];
+}
+
+interface ChatRow extends Partial<MessageRow> {
+  c_id: number;
+  c_jid: string;
+  c_name: string | null;
+  c_is_group: number;
+  c_unread: number;
+  c_ts: number;
+}
+
+const CHAT_SELECT = `
+  SELECT c.id AS c_id, c.jid AS c_jid,
+         coalesce(c.name, g.subject, ct.name, ct.pushname, ct.verified_name) AS c_name,
+         c.is_group AS c_is_group, c.unread_count AS c_unread, c.last_ts AS c_ts,
+         ${MESSAGE_COLUMNS}
+    FROM chats c
+    LEFT JOIN groups g ON g.jid = c.jid
+    LEFT JOIN contacts ct ON ct.jid = c.jid
+    LEFT JOIN messages m ON m.id = c.last_message_id
+    LEFT JOIN chats mc ON mc.id = m.chat_id
+    LEFT JOIN lid_mappings ml ON ml.lid = m.sender`;
+
+/** Name shown for a chat with no stored name: `+<number>` for phone JIDs, else the JID. */
+export function fallbackChatName(jid: string): string {
+  return jidKind(jid) === 'pn' ? `+${jidUser(jid)}` : jid;
+}
+
+function clampLimit(limit: number | undefined, dflt: number): number {
+  const n = Math.floor(limit ?? dflt);
+  return Math.min(500, Math.max(1, Number.isFinite(n) ? n : dflt));
+}
+
+export class ChatsRepo {
+  private readonly upsertStmt: NumberedStatement;
+  private readonly idByJid: Database.Statement<[string], { id: number }>;
+  private readonly insertBare: Database.Statement<[string, number, number]>;
+  private readonly getStmt: Database.Statement<[string], ChatRow>;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly identity: IdentityRepo,
+  ) {
+    const db = ctx.db;
+    this.upsertStmt = prepareNumbered(db, 
+      `INSERT INTO chats (jid, name, is_group, unread_count, last_ts, archived, updated_at)
+       VALUES (?1, ?2, ?3, coalesce(?4, 0), coalesce(?5, 0), coalesce(?6, 0), ?7)
+       ON CONFLICT (jid) DO UPDATE SET
+         name = coalesce(excluded.name, chats.name),
+         is_group = max(chats.is_group, excluded.is_group),
+         unread_count = coalesce(?4, chats.unread_count),
+         last_ts = max(chats.last_ts, excluded.last_ts),
+         archived = coalesce(?6, chats.archived),
+         updated_at = excluded.updated_at`,
+    );
+    this.idByJid = db.prepare('SELECT id FROM chats WHERE jid = ?');
+    this.insertBare = db.prepare('INSERT INTO chats (jid, is_group, updated_at) VALUES (?, ?, ?)');
+    this.getStmt = db.prepare(`${CHAT_SELECT} WHERE c.jid = ?`);
+  }
+
+  /** Insert or merge chats in one transaction. Names never downgrade; timestamps only move forward. */
+  upsertChats(inputs: readonly ChatInput[]): void {
+    this.ctx.db.transaction(() => {
+      for (const c of inputs) {
+        const n = normalizeJid(c.id);
+        if (n === null) continue;
+        const jid = this.identity.canonical(n);
+        const isGroup = c.isGroup ?? jidKind(jid) === 'group';
+        const name = isWeakName(c.name, jid) ? null : c.name!.trim();
+        this.upsertStmt.run(
+          jid,
+          name,
+          isGroup ? 1 : 0,
+          c.unreadCount ?? null,
+          c.timestamp ?? null,
+          c.archived === undefined || c.archived === null ? null : c.archived ? 1 : 0,
+          this.ctx.now(),
+        );
+      }
+    })();
+  }
+
+  /** chats.id for a canonical chat JID, creating a bare row when missing (used by message ingest). */
+  ensureId(jid: string): number {
+    const cached = this.ctx.chatIds.get(jid);
+    if (cached !== undefined) return cached;
+    let id = this.idByJid.get(jid)?.id;
+    if (id === undefined) {
+      id = Number(this.insertBare.run(jid, jidKind(jid) === 'group' ? 1 : 0, this.ctx.now()).lastInsertRowid);
+    }
+    this.ctx.chatIds.set(jid, id);
+    return id;
+  }
+
+  /** chats.id of a chat given by any id format, or `undefined`. */
+  findId(idOrPhone: string): number | undefined {
+    const jid = this.identity.resolve(idOrPhone);
+    if (jid === null) return undefined;
+    const cached = this.ctx.chatIds.get(jid);
+    if (cached !== undefined) return cached;
+    const id = this.idByJid.get(jid)?.id;
+    if (id !== undefined) this.ctx.chatIds.set(jid, id);
+    return id;
+  }
+
+  /** Chat by JID / LID / phone number, with its last message. */
+  get(idOrPhone: string): Chat | null {
+    const jid = this.identity.resolve(idOrPhone);
+    if (jid === null) return null;
+    const row = this.getStmt.get(jid);
+    return row ? this.toChat(row, true) : null;
+  }
+
+  /** Set the unread counter (e.g. 0 after reading). */
+  setUnread(idOrPhone: string, unread: number): void {
+    const id = this.findId(idOrPhone);
+    if (id !== undefined) this.ctx.db.prepare('UPDATE chats SET unread_count = ? WHERE id = ?').run(Math.max(0, unread), id);
+  }
+
+  /** Newest first, one SQL statement per page. */
+  listChats(opts: ListChatsOptions = {}): Page<Chat> {
+    return this.list(opts, false);
+  }
+
+  /** Every group chat (also groups without any stored message), newest first, one statement per page. */
+  listGroups(opts: ListChatsOptions = {}): Page<Chat> {
+    return this.list(opts, true);
+  }
+
+  private list(opts: ListChatsOptions, groupsOnly: boolean): Page<Chat> {
+    const limit = clampLimit(opts.limit, 20);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (groupsOnly) where.push('c.is_group = 1');
+    if (opts.cursor !== undefined) {
+      const cur = decodeCursor(opts.cursor, ['number', 'number']);
+      if (cur === null) throw new InvalidCursorError();
+      where.push('(c.last_ts, c.id) < (?, ?)');
+      params.push(cur[0], cur[1]);
+    }
+    if (opts.query !== undefined && opts.query.trim() !== '') {
+      where.push(`(instr(lower(coalesce(c.name, g.subject, ct.name, ct.pushname, '')), lower(?)) > 0 OR instr(c.jid, ?) > 0)`);
+      params.push(opts.query.trim(), opts.query.trim());
+    }
+    if (opts.lastMessageTypes && opts.lastMessageTypes.length > 0) {
+      where.push(`m.type IN (${opts.lastMessageTypes.map(() => '?').join(', ')})`);
+      params.push(...opts.lastMessageTypes);
+    }
+    // Statement text depends only on which filters are present, so better-sqlite3's prepared statement
+    // cache (keyed by text) serves repeated calls.
+    const sql = `${CHAT_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY c.last_ts DESC, c.id DESC LIMIT ?`;
+    params.push(limit + 1);
+    const rows = this.prepared(sql).all(...params);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const items = page.map((r) => this.toChat(r, opts.includeLastMessage ?? true));
+    const last = page[page.length - 1];
+    return more && last ? { items, nextCursor: encodeCursor([last.c_ts, last.c_id]) } : { items };
+  }
+
+  private readonly cache = new Map<string, Database.Statement<unknown[], ChatRow>>();
+  private prepared(sql: string): Database.Statement<unknown[], ChatRow> {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.ctx.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private toChat(r: ChatRow, withLast: boolean): Chat {
+    const chat: Chat = {
+      id: r.c_jid,
+      name: r.c_name ?? fallbackChatName(r.c_jid),
+      isGroup: r.c_is_group === 1,
+      unreadCount: r.c_unread,
+      timestamp: r.c_ts,
+    };
+    if (withLast && r.m_rowid !== null && r.m_rowid !== undefined) chat.lastMessage = rowToMessage(r as ChatRow & MessageRow);
+    return chat;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Text handling for full-text search: what goes into the FTS5 index, how a user query becomes a safe
+ * FTS5 MATCH expression, and how result snippets are highlighted.
+ *
+ * Tokenizer choice (see also migrations.ts, version 2):
+ * - The index uses FTS5's built-in `unicode61 remove_diacritics 2`. It folds case for every script
+ *   (`Привет` ↔ `привет`), strips diacritics including those on precomposed letters whose base form is a
+ *   different code point (`café` ↔ `cafe`, `Müller` ↔ `muller`), and treats emoji and punctuation as
+ *   separators, so a word glued to an emoji (`café☕`, `🎉party`) is still the word.
+ * - unicode61 cannot segment CJK text (no spaces: a whole run `我明天去东京都` becomes one token), so before
+ *   indexing we rewrite every CJK run into overlapping bigrams plus the run's last character
+ *   (`东京都` → `东京 京都 都`). Any CJK substring of length ≥ 2 is then an exact phrase of consecutive
+ *   bigrams, and a single character is a prefix query (`京*`). This is the classic CJK bigram scheme
+ *   (Lucene's CJKAnalyzer); it costs about one extra token per CJK character, only on CJK text.
+ * - We deliberately do not add a second `trigram` index over all text: it would make every message
+ *   ~40 index entries instead of ~8 and roughly halve the ingest rate, and trigram cannot match the
+ *   two-character words that are most of everyday CJK vocabulary anyway. Latin/Cyrillic substring search is
+ *   served by word-prefix queries (`caf*`); infix matches inside a word (`afé` in `café`) are not supported.
+ *
+ * The index is contentless (`content=''`), so FTS5's own `snippet()` has no text to work on; snippets
+ * are built here from the message row with the same folding rules, which also lets CJK matches be
+ * highlighted in the original (un-bigrammed) text.
+ */
+
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]+/gu;
+const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]/u;
+const WORD_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+
+/** Rewrite CJK runs into bigrams + last char so unicode61 indexes every CJK substring. */
+export function expandCjk(text: string): string {
+  if (!CJK_CHAR.test(text)) return text;
+  return text.replace(CJK_RUN, (run) => {
+    const chars = Array.from(run);
+    if (chars.length === 1) return ` ${run} `;
+    const parts: string[] = [];
+    for (let i = 0; i + 1 < chars.length; i++) parts.push(chars[i]! + chars[i + 1]!);
+    parts.push(chars[chars.length - 1]!);
+    return ` ${parts.join(' ')} `;
+  });
+}
+
+/** The text indexed for one message: body and caption (either may be absent). */
+export function ftsText(body: string | null | undefined, caption: string | null | undefined): string {
+  const b = body ?? '';
+  const c = caption ?? '';
+  const joined = b && c && b !== c ? `${b}\n${c}` : b || c;
+  return expandCjk(joined);
+}
+
+/** Case- and diacritic-insensitive form used for matching outside SQLite (contacts, snippets). */
+export function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** One user-visible query term, used for highlighting. */
+export interface QueryTerm {
+  /** Folded text of the term (a word, a phrase, or a CJK string). */
+  text: string;
+  /** Word terms must start at a word boundary; CJK terms match anywhere. */
+  cjk: boolean;
+  /** Prefix term (`caf*`): may end inside a word. */
+  prefix: boolean;
+}
+
+export interface ParsedQuery {
+  /** FTS5 expression for the `text` column, or `null` if the query has no searchable characters. */
+  match: string | null;
+  terms: QueryTerm[];
+}
+
+function quote(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Turn free text into an FTS5 expression without exposing FTS5 syntax to the caller:
+ * - `"exact phrase"` in double quotes is a phrase; other whitespace-separated pieces are ANDed words;
+ * - a piece ending in `*` is a prefix query;
+ * - every piece is quoted, so `OR`, `NEAR`, `-`, `:` and parentheses are plain text, never operators;
+ * - CJK text is bigrammed exactly like the indexed text, so a CJK substring becomes a phrase of bigrams.
+ */
+export function parseQuery(query: string): ParsedQuery {
+  const pieces: string[] = [];
+  const terms: QueryTerm[] = [];
+  const re = /"([^"]*)"?|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(query)) !== null) {
+    const isPhrase = m[1] !== undefined;
+    let raw = (isPhrase ? m[1] : m[2]) ?? '';
+    let prefix = false;
+    if (!isPhrase && raw.length > 1 && raw.endsWith('*')) {
+      prefix = true;
+      raw = raw.replace(/\*+$/, '');
+    }
+    if (!WORD_CHAR.test(raw)) continue;
+    const cjkOnly = Array.from(raw).every((ch) => CJK_CHAR.test(ch));
+    const chars = Array.from(raw);
+    if (cjkOnly && chars.length === 1) {
+      // A single CJK character: every indexed bigram starting with it, or the run-final unigram.
+      pieces.push(`${quote(raw)} *`);
+      terms.push({ text: fold(raw), cjk: true, prefix: true });
+      continue;
+    }
+    // Let FTS5's tokenizer split the piece; CJK runs inside it are bigrammed first. A CJK run's
+    // trailing unigram must not be part of a phrase (the index has it after all bigrams of the run),
+    // so for queries we emit bigrams only.
+    const expanded = raw.replace(CJK_RUN, (run) => {
+      const cs = Array.from(run);
+      if (cs.length === 1) return ` ${run} `;
+      const parts: string[] = [];
+      for (let i = 0; i + 1 < cs.length; i++) parts.push(cs[i]! + cs[i + 1]!);
+      return ` ${parts.join(' ')} `;
+    });
+    pieces.push(prefix ? `${quote(expanded.trim())} *` : quote(expanded.trim()));
+    for (const part of splitForHighlight(raw)) terms.push({ ...part, prefix: prefix || part.prefix });
+  }
+  return { match: pieces.length > 0 ? pieces.join(' AND ') : null, terms };
+}
+
+function splitForHighlight(raw: string): QueryTerm[] {
+  const f = fold(raw);
+  const out: QueryTerm[] = [];
+  // A multi-word piece (`hello-world`, a quoted phrase) is highlighted word by word.
+  const re = /[\p{L}\p{N}\p{Co}]+/gu;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(f)) !== null) {
+    const w = m[0];
+    if (CJK_CHAR.test(w)) {
+      // Split mixed runs into CJK and non-CJK parts.
+      for (const seg of w.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]+/gu) ?? []) {
+        out.push({ text: seg, cjk: CJK_CHAR.test(seg), prefix: false });
+      }
+    } else {
+      out.push({ text: w, cjk: false, prefix: false });
+    }
+  }
+  return out;
+}
+
+export interface SnippetOptions {
+  open?: string;
+  close?: string;
+  ellipsis?: string;
+  /** Approximate maximum snippet length in characters (excluding markers). */
+  maxChars?: number;
+}
+
+/**
+ * Highlight the query terms in `text` and cut a window around the first match, like FTS5's `snippet()`.
+ * Matching uses the same folding as the index (case, diacritics); word terms match at word starts.
+ */
+export function highlight(text: string, terms: readonly QueryTerm[], opts: SnippetOptions = {}): string {
+  const open = opts.open ?? '**';
+  const close = opts.close ?? '**';
+  const ellipsis = opts.ellipsis ?? '…';
+  const maxChars = opts.maxChars ?? 160;
+  if (text.length === 0) return '';
+  // Fold char by char, remembering where each folded UTF-16 unit came from.
+  let folded = '';
+  const origStart: number[] = [];
+  const origEnd: number[] = [];
+  let i = 0;
+  for (const ch of text) {
+    const f = fold(ch);
+    for (let k = 0; k < f.length; k++) {
+      origStart.push(i);
+      origEnd.push(i + ch.length);
+    }
+    folded += f;
+    i += ch.length;
+  }
+  const ranges: Array<[number, number]> = [];
+  for (const t of terms) {
+    if (t.text.length === 0) continue;
+    let from = 0;
+    for (;;) {
+      const at = folded.indexOf(t.text, from);
+      if (at < 0) break;
+      from = at + 1;
+      const end = at + t.text.length;
+      if (!t.cjk) {
+        const before = at > 0 ? folded[at - 1]! : '';
+        if (before && WORD_CHAR.test(before) && !CJK_CHAR.test(before)) continue;
+        const after = end < folded.length ? folded[end]! : '';
+        if (!t.prefix && after && WORD_CHAR.test(after) && !CJK_CHAR.test(after)) continue;
+      }
+      ranges.push([origStart[at]!, origEnd[end - 1]!]);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged: Array<[number, number]> = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  // Window: start a little before the first match, snapped to a word boundary.
+  let start = 0;
+  let end = text.length;
+  if (text.length > maxChars) {
+    const first = merged[0]?.[0] ?? 0;
+    start = Math.max(0, first - Math.floor(maxChars / 4));
+    if (start > 0) {
+      const sp = text.lastIndexOf(' ', start);
+      start = sp >= 0 && first - sp < maxChars / 2 ? sp + 1 : start;
+    }
+    end = Math.min(text.length, start + maxChars);
+    if (end < text.length) {
+      const sp = text.indexOf(' ', end);
+      end = sp >= 0 && sp - end < 20 ? sp : end;
+    }
+    // Never cut a surrogate pair.
+    if (start > 0 && /[\uDC00-\uDFFF]/.test(text[start] ?? '')) start--;
+    if (end < text.length && /[\uDC00-\uDFFF]/.test(text[end] ?? '')) end++;
+  }
+  let out = start > 0 ? ellipsis : '';
+  let pos = start;
+  for (const [a, b] of merged) {
+    if (b <= start || a >= end) continue;
+    const s = Math.max(a, start);
+    const e = Math.min(b, end);
+    out += text.slice(pos, s) + open + text.slice(s, e) + close;
+    pos = e;
+  }
+  out += text.slice(pos, end);
+  if (end < text.length) out += ellipsis;
+  return out;
+}

@@ -1,0 +1,17 @@
+import { NotConnectedError, type WhatsAppGateway } from './gateway.js';
+
+/** The gateway when no engine is wired: every live operation fails with a clear NotConnectedError. */
+export function disconnectedGateway(): WhatsAppGateway {
+  const fail = async (): Promise<never> => {
+    throw new NotConnectedError();
+  };
+  return {
+    isConnected: () => false,
+    sendText: fail,
+    sendMedia: fail,
+    downloadMedia: fail,
+    groupMetadata: fail,
+    profilePictureUrl: fail,
+    onWhatsApp: fail,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Writes what the socket reports into the store: history sets (batched), chats, contacts, LID↔phone
+ * mappings, messages (upsert, edits, revokes, reactions), statuses from updates and receipts, groups.
+ * Each Baileys event batch becomes a handful of store calls, each of them one SQLite transaction.
+ */
+import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
+import type { Logger } from '../logger.js';
+import type { MessageInput, MessageStatus, Store } from '../store/index.js';
+import {
+  chatJidOf,
+  lidPairsOf,
+  mapStatus,
+  messageId,
+  toChatInput,
+  toContactInput,
+  toGroupInput,
+  toMessageInput,
+} from './mapping.js';
+
+const notNull = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+
+export class Ingestor {
+  private ownJid: string | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly onMessages?: (chatIds: string[]) => void,
+  ) {}
+
+  setOwnJid(jid: string | null): void {
+    this.ownJid = jid;
+  }
+
+  handle(events: Partial<BaileysEventMap>, refreshGroup: (jid: string) => void): void {
+    const history = events['messaging-history.set'];
+    if (history) {
+      for (const m of history.lidPnMappings ?? []) this.link(m.lid, m.pn);
+      this.store.contacts.upsertContacts(history.contacts.map(toContactInput).filter(notNull));
+      this.store.chats.upsertChats(history.chats.map(toChatInput).filter(notNull));
+      this.messages(history.messages, 'history');
+      this.log.info(
+        { chats: history.chats.length, contacts: history.contacts.length, messages: history.messages.length, progress: history.progress },
+        'history sync ingested',
+      );
+    }
+    const mapping = events['lid-mapping.update'];
+    if (mapping) this.link(mapping.lid, mapping.pn);
+    if (events['contacts.upsert']) this.store.contacts.upsertContacts(events['contacts.upsert'].map(toContactInput).filter(notNull));
+    if (events['contacts.update']) this.store.contacts.upsertContacts(events['contacts.update'].map(toContactInput).filter(notNull));
+    if (events['chats.upsert']) this.store.chats.upsertChats(events['chats.upsert'].map(toChatInput).filter(notNull));
+    if (events['chats.update']) this.store.chats.upsertChats(events['chats.update'].map(toChatInput).filter(notNull));
+    const upsert = events['messages.upsert'];
+    if (upsert) this.messages(upsert.messages, upsert.type);
+    if (events['messages.update']) this.updates(events['messages.update']);
+    if (events['message-receipt.update']) this.receipts(events['message-receipt.update']);
+    if (events['messages.reaction']) this.reactions(events['messages.reaction']);
+    const del = events['messages.delete'];
+    if (del && 'keys' in del) {
+      for (const key of del.keys) {
+        const chat = chatJidOf(key);
+        if (chat && key.id) this.store.messages.applyRevoke(messageId(chat, key.id), Date.now());
+      }
+    }
+    if (events['groups.upsert']) this.groups(events['groups.upsert']);
+    if (events['groups.update']) this.groups(events['groups.update']);
+    const participants = events['group-participants.update'];
+    // The event carries only the delta; fetch the full list so the stored membership stays exact.
+    if (participants) refreshGroup(participants.id);
+  }
+
+  private link(lid: string, pn: string): void {
+    try {
+      this.store.identity.link(jidNormalizedUser(lid), jidNormalizedUser(pn));
+    } catch (err) {
+      this.log.debug({ err }, 'ignored malformed LID mapping');
+    }
+  }
+
+  /** Upserts messages; protocol messages become edits/revokes of their targets. */
+  messages(msgs: WAMessage[], kind: string): void {
+    const inputs: MessageInput[] = [];
+    const touched = new Set<string>();
+    for (const msg of msgs) {
+      if (msg.key) for (const p of lidPairsOf(msg.key)) this.link(p.lid, p.pn);
+      const proto_ = msg.message?.protocolMessage;
+      const chat = msg.key ? chatJidOf(msg.key) : null;
+      if (proto_ && chat && proto_.key?.id) {
+        const target = messageId(chat, proto_.key.id);
+        const at = Number(msg.messageTimestamp ?? 0) * 1000 || Date.now();
+        if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE) {
+          this.store.messages.applyRevoke(target, at);
+          continue;
+        }
+        if (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && proto_.editedMessage) {
+          const edited = toMessageInput({ key: msg.key, message: proto_.editedMessage } as WAMessage, this.ownJid);
+          if (edited) this.store.messages.applyEdit(target, edited.body ?? '', at);
+          continue;
+        }
+      }
+      const input = toMessageInput(msg, this.ownJid);
+      if (!input) continue;
+      const reaction = msg.message?.reactionMessage;
+      if (reaction?.key?.id) input.quotedId = reaction.key.id;
+      inputs.push(input);
+      touched.add(input.chatId);
+    }
+    if (inputs.length === 0) return;
+    this.store.messages.upsertMessages(inputs);
+    // New chats seen only through messages still need a chat row with a timestamp.
+    if (kind !== 'history' && this.onMessages) this.onMessages([...touched]);
+  }
+
+  private updates(updates: BaileysEventMap['messages.update']): void {
+    const statuses: Array<{ id: string; status: MessageStatus }> = [];
+    for (const { key, update } of updates) {
+      const chat = chatJidOf(key);
+      if (!chat || !key.id) continue;
+      const id = messageId(chat, key.id);
+      const status = mapStatus(update.status ?? null);
+      if (status) statuses.push({ id, status });
+      if (update.messageStubType === proto.WebMessageInfo.StubType.REVOKE) this.store.messages.applyRevoke(id, Date.now());
+      const edited = update.message?.editedMessage?.message ?? update.message?.protocolMessage?.editedMessage;
+      if (edited) {
+        const input = toMessageInput({ key, message: edited } as WAMessage, this.ownJid);
+        if (input) this.store.messages.applyEdit(id, input.body ?? '', Date.now());
+      }
+    }
+    if (statuses.length) this.store.messages.updateStatuses(statuses);
+  }
+
+  private receipts(receipts: BaileysEventMap['message-receipt.update']): void {
+    const statuses: Array<{ id: string; status: MessageStatus }> = [];
+    for (const { key, receipt } of receipts) {
+      const chat = chatJidOf(key);
+      if (!chat || !key.id) continue;
+      const status: MessageStatus | null = receipt.playedTimestamp
+        ? 'played'
+        : receipt.readTimestamp
+          ? 'read'
+          : receipt.receiptTimestamp
+            ? 'delivered'
+            : null;
+      if (status) statuses.push({ id: messageId(chat, key.id), status });
+    }
+    if (statuses.length) this.store.messages.updateStatuses(statuses);
+  }
+
+  private reactions(reactions: BaileysEventMap['messages.reaction']): void {
+    const inputs: MessageInput[] = reactions
+      .map(({ key, reaction }) => {
+        const chat = chatJidOf(key);
+        const rKey = reaction.key;
+        if (!chat || !key.id || !rKey?.id) return null;
+        return {
+          chatId: chat,
+          keyId: rKey.id,
+          from: rKey.fromMe ? this.ownJid : rKey.participant ? jidNormalizedUser(rKey.participant) : chat,
+          fromMe: Boolean(rKey.fromMe),
+          timestamp: Number(reaction.senderTimestampMs ?? 0) || Date.now(),
+          type: 'reaction',
+          body: reaction.text ?? '',
+          quotedId: key.id,
+        } satisfies MessageInput;
+      })
+      .filter(notNull);
+    if (inputs.length) this.store.messages.upsertMessages(inputs);
+  }
+
+  groups(metas: Array<Partial<GroupMetadata>>): void {
+    const inputs = metas.map(toGroupInput).filter(notNull);
+    if (inputs.length === 0) return;
+    this.store.groups.upsertGroups(inputs);
+    this.store.chats.upsertChats(inputs.map((g) => ({ id: g.id, name: g.subject ?? null, isGroup: true })));
+  }
+}
