@@ -189,6 +189,23 @@ describe('state API', () => {
   });
 });
 
+describe('SSE heartbeat', () => {
+  it('keeps an idle stream alive with comment lines', async () => {
+    t = await startTestApp({}, { sseHeartbeatMs: 30 });
+    const ctrl = new AbortController();
+    const res = await t.api('/api/state/stream', { signal: ctrl.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    while (!buf.includes(': heartbeat')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+    }
+    ctrl.abort();
+    expect(buf).toMatch(/^: heartbeat \d+$/m);
+  });
+});
+
 describe('errors are JSON', () => {
   it('bad JSON → 400, unknown route → 404, wrong method → 405, never HTML', async () => {
     t = await startTestApp();

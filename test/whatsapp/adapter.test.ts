@@ -107,6 +107,19 @@ describe('close codes (SPEC §7) through the real socket', () => {
     expect(t!.app.runtime.getStatus().restartBudget.used).toBe(0);
   });
 
+  it('an operator restart replaces the socket once: no second recovery from its own close', async () => {
+    const res = await t!.api('/api/restart-wa', { method: 'POST' });
+    expect(res.status).toBe(202);
+    await waitState(t!, isState('open'));
+    await eventually(() => sim.connections === 1);
+    const status = t!.app.runtime.getStatus();
+    expect(status.restartBudget.used).toBe(0);
+    // The self-inflicted close never became a recorded disconnect.
+    expect(status.lastDisconnect?.code).toBe(515);
+    const opens = t!.app.runtime.getState().recentTransitions.filter((tr) => tr.to.some((s) => s.endsWith('.open')));
+    expect(opens).toHaveLength(2);
+  });
+
   it('440 conflict → stuck "replaced", and no reconnect fight', async () => {
     sim.injectFault({ kind: 'conflict' });
     const stuck = await waitState(t!, isState('stuck'));
