@@ -49,6 +49,8 @@ export interface BaileysEngineOptions {
 
 interface LiveSocket {
   sock: WASocket;
+  /** The event sink of the worker that created this socket: its events never reach a later worker. */
+  emit: (e: EngineEvent) => void;
   open: boolean;
   selfInflicted: boolean;
   closed: Promise<void>;
@@ -86,14 +88,13 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
   const ingest = new Ingestor(opts.store, log, opts.onMessages);
   const callTimeout = opts.callTimeoutMs ?? 30_000;
   let current: LiveSocket | null = null;
-  /** The machine's event sink of the worker that owns the engine right now. */
-  let emit: (e: EngineEvent) => void = () => {};
   let appStateSignals = 0;
 
   const baileysLogger = signallingLogger(opts.baileysLogger, (signal) => {
     appStateSignals++;
     log.warn({ collection: signal.collection }, 'app-state sync failure detected');
-    emit({ type: 'ENGINE.APP_STATE_FAILURE', collection: signal.collection, detail: signal.detail });
+    // Log lines carry no socket identity; they belong to the live socket's worker.
+    current?.emit({ type: 'ENGINE.APP_STATE_FAILURE', collection: signal.collection, detail: signal.detail });
   });
 
   function getMessageFromStore(key: proto.IMessageKey): proto.IMessage | undefined {
@@ -131,7 +132,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
     await Promise.race([live.closed, new Promise((r) => setTimeout(r, 5_000))]);
   }
 
-  function connect(): void {
+  function connect(emit: (e: EngineEvent) => void): LiveSocket {
     const sock = makeWASocket({
       auth: auth.state,
       logger: baileysLogger,
@@ -146,7 +147,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
       ...opts.socketConfig,
     });
     let onClosed: () => void = () => {};
-    const live: LiveSocket = { sock, open: false, selfInflicted: false, closed: new Promise((r) => (onClosed = r)) };
+    const live: LiveSocket = { sock, emit, open: false, selfInflicted: false, closed: new Promise((r) => (onClosed = r)) };
     current = live;
     opts.onSocket?.(sock);
     emit({ type: 'ENGINE.CONNECTING' });
@@ -184,6 +185,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
         log.error({ err }, 'ingest failed');
       }
     });
+    return live;
   }
 
   function refreshGroup(live: LiveSocket, jid: string): void {
@@ -194,7 +196,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
       .catch((err: unknown) => log.debug({ err, jid }, 'group metadata refresh failed'));
   }
 
-  async function resync(collection: string): Promise<void> {
+  async function resync(collection: string, emit: (e: EngineEvent) => void): Promise<void> {
     const live = current;
     if (!live?.open) {
       emit({ type: 'ENGINE.RESYNC_FAILED', collection, error: 'no open socket' });
@@ -238,20 +240,21 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
     log.info('auth state wiped (history kept)');
   }
 
-  const factory: EngineFactory = (sink) => {
-    emit = sink;
+  const factory: EngineFactory = (emit) => {
+    /** The socket this worker created last: a stopping worker only ever ends its own socket. */
+    let owned: LiveSocket | null = null;
     return {
       async handle(cmd: EngineCommand) {
         switch (cmd.type) {
           case 'CONNECT':
             await endCurrent('reconnect');
-            connect();
+            owned = connect(emit);
             return;
           case 'END':
             await endCurrent(cmd.reason);
             return;
           case 'RESYNC':
-            await resync(cmd.collection);
+            await resync(cmd.collection, emit);
             return;
           case 'LOGOUT':
             await logout();
@@ -263,8 +266,8 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
         }
       },
       async dispose() {
-        await endCurrent('worker stopped');
-        if (emit === sink) emit = () => {};
+        // A newer worker may already own a newer socket (this dispose can run after a long command).
+        if (owned && current === owned) await endCurrent('worker stopped');
       },
     };
   };
