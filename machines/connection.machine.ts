@@ -136,10 +136,11 @@ const connectionSetup = setup({
     escalate: assign((_, params: Escalation) => ({ escalation: params })),
     reportOpen: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.OPEN', me: context.me ?? { id: '' } })),
     reportQr: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.QR', qr: context.qr ?? '' })),
-    reportDegraded: sendParent(({ context }, params: { reason: string }): ConnectionReport => ({
+    /** `fromClose`: the degradation is a socket close (its code becomes the last disconnect upstream). */
+    reportDegraded: sendParent(({ context }, params: { reason: string; fromClose?: boolean }): ConnectionReport => ({
       type: 'CONNECTION.DEGRADED',
       reason: params.reason,
-      code: context.lastDisconnect?.code,
+      code: params.fromClose === false ? undefined : context.lastDisconnect?.code,
     })),
   },
   guards: {
@@ -298,7 +299,7 @@ export const connectionMachine = connectionSetup.createMachine({
     },
     // A corrupt app-state collection: reset and resync it while the socket stays up (cheaper than a restart).
     'soft-resync': {
-      entry: ['stamp', 'resyncEngine', { type: 'reportDegraded', params: { reason: 'app-state resync' } }],
+      entry: ['stamp', 'resyncEngine', { type: 'reportDegraded', params: { reason: 'app-state resync', fromClose: false } }],
       exit: 'endResync',
       after: {
         resyncTimeout: [

@@ -71,7 +71,14 @@ export const supervisorMachine = setup({
   actors: { connection: connectionMachine },
   actions: {
     stamp: assign({ since: () => Date.now() }),
-    noteEscalation: assign(({ event }) => ({ lastEscalation: escalationOf(event) })),
+    /** A worker that escalates on a close (440/403/411) never reported it as a degradation: record it here. */
+    noteEscalation: assign(({ context, event }) => {
+      const esc = escalationOf(event);
+      return {
+        lastEscalation: esc,
+        lastDisconnect: esc.code !== undefined ? { code: esc.code, reason: esc.reason, at: Date.now() } : context.lastDisconnect,
+      };
+    }),
     markDegraded: assign(({ context }, params: { reason: string }) => ({
       degradedSince: context.degradedSince ?? Date.now(),
       degradedReason: params.reason,

@@ -88,7 +88,18 @@ export function createHttpApp(deps: HttpDeps): { app: Express; dispose: () => vo
   app.get('/', (_req, res) => res.redirect(302, '/admin'));
   const webDir = deps.webDir ?? findWebDir();
   if (webDir) {
-    app.use('/admin', express.static(webDir, { index: 'index.html', fallthrough: true, maxAge: '1h' }));
+    // Hashed assets may be cached; index.html must not be, or an upgrade serves a page pointing at deleted files.
+    app.use(
+      '/admin',
+      express.static(webDir, {
+        index: 'index.html',
+        fallthrough: true,
+        maxAge: '1h',
+        setHeaders: (res, path) => {
+          if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+        },
+      }),
+    );
   } else {
     app.get('/admin', (_req, res) => {
       res

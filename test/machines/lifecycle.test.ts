@@ -130,6 +130,7 @@ describe('close-code table (SPEC §7)', () => {
     expect(t.state()).toBe('stuck');
     expect(t.engineStarts).toBe(1);
     expect(t.health()).toMatchObject({ ok: false, httpStatus: 503, reason: 'replaced' });
+    expect(t.status().lastDisconnect).toMatchObject({ code: 440, reason: 'replaced' });
   });
 
   it.each([
@@ -216,6 +217,8 @@ describe('soft-resync ladder', () => {
     expect(t.state()).toBe('soft-resync');
     expect(t.commands.at(-1)).toEqual({ type: 'RESYNC', collection: 'regular_high' });
     expect(t.health().ok).toBe(true);
+    // A resync is not a disconnect.
+    expect(t.status().lastDisconnect).toBeNull();
     t.emit({ type: 'ENGINE.RESYNC_DONE', collection: 'regular_high' });
     expect(t.state()).toBe('open');
     expect(t.engineStarts).toBe(1);

@@ -1,0 +1,182 @@
+/**
+ * The live lifecycle state: one EventSource on /api/state/stream plus an authoritative /api/state fetch.
+ * The stream's first event is always the full state, so every (re)connect resyncs before deltas apply;
+ * after each burst of deltas the store also re-reads /api/state, so a missed event can never leave the
+ * diagram wrong for long.
+ */
+import { getJson, getSession } from './api.js';
+import { leavesOfValue } from './diagram/model.js';
+import type { Health, StateView, StatusSummary, Transition } from './types.js';
+
+export type LinkState = 'connecting' | 'live' | 'reconnecting';
+
+export interface LiveListener {
+  /** Full state (first stream event, reconnects, resyncs). */
+  state?(view: StateView): void;
+  status?(status: StatusSummary, health: Health): void;
+  transition?(t: Transition): void;
+  /** Active leaves per machine changed. */
+  leaves?(leaves: { supervisor: string[]; connection: string[] }): void;
+  link?(state: LinkState): void;
+}
+
+export class LiveState {
+  status: StatusSummary | null = null;
+  health: Health | null = null;
+  leaves: { supervisor: string[]; connection: string[] } = { supervisor: [], connection: [] };
+  transitions: Transition[] = [];
+  link: LinkState = 'connecting';
+
+  private es: EventSource | null = null;
+  private listeners = new Set<LiveListener>();
+  private seen = new Set<string>();
+  private resyncTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryDelay = 1000;
+  private stopped = false;
+  private connectionInitial = 'connection.connecting.handshake';
+
+  constructor(private readonly onAuthLost: () => void) {}
+
+  /** The leaf a fresh worker starts in (from the machine definition). */
+  setConnectionInitial(leaf: string): void {
+    this.connectionInitial = leaf;
+  }
+
+  subscribe(l: LiveListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private emit<K extends keyof LiveListener>(k: K, ...args: Parameters<NonNullable<LiveListener[K]>>): void {
+    for (const l of this.listeners) {
+      const fn = l[k] as ((...a: unknown[]) => void) | undefined;
+      try {
+        fn?.apply(l, args);
+      } catch (err) {
+        console.error('live listener failed', err);
+      }
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.es?.close();
+    this.es = null;
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.listeners.clear();
+  }
+
+  private setLink(s: LinkState): void {
+    if (this.link === s) return;
+    this.link = s;
+    this.emit('link', s);
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    const es = new EventSource('/api/state/stream', { withCredentials: true });
+    this.es = es;
+    es.addEventListener('open', () => {
+      this.retryDelay = 1000;
+    });
+    es.addEventListener('state', (ev) => {
+      this.setLink('live');
+      this.applyState(JSON.parse((ev as MessageEvent<string>).data) as StateView);
+    });
+    es.addEventListener('status', (ev) => {
+      const { status, health } = JSON.parse((ev as MessageEvent<string>).data) as { status: StatusSummary; health: Health };
+      this.status = status;
+      this.health = health;
+      this.emit('status', status, health);
+      this.scheduleResync();
+    });
+    es.addEventListener('transition', (ev) => {
+      this.applyTransition(JSON.parse((ev as MessageEvent<string>).data) as Transition);
+      this.scheduleResync();
+    });
+    es.addEventListener('error', () => {
+      if (this.stopped) return;
+      this.setLink('reconnecting');
+      if (es.readyState === EventSource.CLOSED) {
+        // The server refused the stream (expired session, restart): find out which, then retry.
+        this.es = null;
+        void getSession()
+          .then((s) => {
+            if (!s.authenticated) this.onAuthLost();
+            else this.retryLater();
+          })
+          .catch(() => this.retryLater());
+      }
+      // readyState CONNECTING: the browser retries by itself; the next `state` event resyncs.
+    });
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    this.retryTimer = setTimeout(() => this.open(), this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, 15_000);
+  }
+
+  /** Re-read /api/state once a burst of events is over. */
+  private scheduleResync(): void {
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = null;
+      void this.resync();
+    }, 300);
+  }
+
+  async resync(): Promise<void> {
+    try {
+      const view = await getJson<StateView>('/api/state');
+      if (!this.stopped) this.applyState(view);
+    } catch {
+      // the stream's error handling deals with lost sessions and outages
+    }
+  }
+
+  private applyState(view: StateView): void {
+    this.status = view.context;
+    this.health = view.health;
+    const sup = leavesOfValue('supervisor', view.value.supervisor);
+    const running = sup.includes('supervisor.running');
+    this.setLeaves({ supervisor: sup, connection: running ? leavesOfValue('connection', view.value.connection) : [] });
+    for (const t of view.recentTransitions ?? []) this.remember(t);
+    this.emit('state', view);
+    this.emit('status', view.context, view.health);
+  }
+
+  private remember(t: Transition): boolean {
+    const key = `${t.at}|${t.actor}|${t.event}|${t.from.join(',')}|${t.to.join(',')}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    this.transitions.push(t);
+    if (this.transitions.length > 500) this.transitions.splice(0, this.transitions.length - 500);
+    return true;
+  }
+
+  private applyTransition(t: Transition): void {
+    if (!this.remember(t)) return;
+    if (t.actor === 'supervisor') {
+      const running = t.to.includes('supervisor.running');
+      this.setLeaves({ supervisor: t.to, connection: running ? [this.connectionInitial] : [] });
+    } else if (this.leaves.supervisor.includes('supervisor.running') || this.leaves.supervisor.length === 0) {
+      this.setLeaves({ supervisor: this.leaves.supervisor, connection: t.to });
+    }
+    this.emit('transition', t);
+  }
+
+  private setLeaves(next: { supervisor: string[]; connection: string[] }): void {
+    const same =
+      next.supervisor.join() === this.leaves.supervisor.join() && next.connection.join() === this.leaves.connection.join();
+    this.leaves = next;
+    if (!same) this.emit('leaves', next);
+  }
+}
