@@ -20,7 +20,19 @@ async function main(): Promise<void> {
   const root = createRootLogger({ level: config.logLevel, stdio: config.stdio });
   const log = childLogger(root, 'main');
   const app = createApp(config, root);
-  await app.start();
+  if (config.stdio) {
+    // Desktop clients spawn us per session; the admin UI (QR pairing) is still served when the port is
+    // free, and a busy port must not stop the stdio server.
+    try {
+      await app.start();
+    } catch (err) {
+      log.warn({ err }, 'HTTP server not started (port busy?); serving MCP over stdio only');
+    }
+    const { closed } = await app.startStdio();
+    void closed.then(() => shutdown('stdin closed'));
+  } else {
+    await app.start();
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

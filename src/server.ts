@@ -17,8 +17,10 @@ import { createHttpApp } from './http/app.js';
 import { requireMcpToken } from './http/middleware/auth.js';
 import { simulatorRoutes } from './http/routes/simulator.js';
 import { childLogger, type Logger } from './logger.js';
-import { createMediaServices } from './media/index.js';
+import { createMediaServices, registerMediaTools } from './media/index.js';
+import type { McpDeps } from './mcp/deps.js';
 import { createMcpHttp } from './mcp/http.js';
+import { runStdio, type McpStdio } from './mcp/stdio.js';
 import { createRuntime, type Runtime } from './runtime/index.js';
 import type { Simulator } from './simulator/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -38,6 +40,8 @@ export interface App {
   readonly simulator: Simulator | null;
   /** Listens on config.host:config.port (port 0 = any free port) and resolves with the base URL. */
   start(): Promise<{ url: string; port: number }>;
+  /** MCP over stdin/stdout (`--stdio`); resolves once the transport is ready. */
+  startStdio(): Promise<{ closed: Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -78,14 +82,26 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   };
 
   const runtime = createRuntime({ lifecycle: config.lifecycle, engine, logger: childLogger(root, 'runtime') });
-  const mcp = createMcpHttp({ config, runtime, store, gateway, logger: childLogger(root, 'mcp') });
+  const sessions = new SessionStore();
+  const media = createMediaServices({ config, store, gateway, runtime, tokens, sessions, logger: childLogger(root, 'media') });
+  // The same deps serve HTTP sessions and stdio: 26 core tools plus the media module's three.
+  const mcpDeps: McpDeps = {
+    config,
+    runtime,
+    store,
+    gateway,
+    logger: childLogger(root, 'mcp'),
+    settings: media.settings,
+    extraTools: (server) => registerMediaTools(server, media.tools),
+  };
+  const mcp = createMcpHttp(mcpDeps);
   const mcpGuard = Router();
   mcpGuard.use('/mcp', requireMcpToken(tokens));
   mcpGuard.use(mcp.router);
-  const sessions = new SessionStore();
-  const media = createMediaServices({ config, store, gateway, runtime, tokens, sessions, logger: childLogger(root, 'media') });
+  let stdio: McpStdio | null = null;
   const notifyMessages = (chatIds: string[]) => {
-    (mcp as { notifyNewMessages?: (ids: string[]) => void }).notifyNewMessages?.(chatIds);
+    mcp.notifyNewMessages(chatIds);
+    stdio?.notifyNewMessages(chatIds);
     media.onMessages(chatIds);
   };
 
@@ -139,6 +155,10 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
       log.info({ url }, 'listening');
       return { url, port };
     },
+    async startStdio() {
+      stdio = await runStdio(mcpDeps);
+      return { closed: stdio.closed };
+    },
     async stop() {
       // Reverse order: stop accepting, close MCP sessions, stop the supervisor (ends the socket), then
       // the backend and storage.
@@ -151,6 +171,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         });
       }
       await mcp.closeAll();
+      await stdio?.close();
       await media.close();
       http.dispose();
       runtime.stop();

@@ -1,20 +1,272 @@
 /**
- * Streamable HTTP transport at /mcp (placeholder until the MCP issue lands: answers 503).
- * The composition root mounts `router` before the JSON body parser, behind the MCP token and Host check.
+ * Streamable HTTP at /mcp with stateful sessions (`mcp-session-id`): one McpServer + transport per
+ * session, all sharing the process-wide services and notification hub.
+ *
+ * - POST without a session id must be `initialize` (else 400); an unknown or expired id gets 404 so the
+ *   client re-initialises (e.g. after our restart); DELETE ends a session; GET opens the notification stream.
+ * - Idle sessions (no request and no open stream for `MCP_SESSION_IDLE_MS`) are closed by a sweeper.
+ * - At `MCP_MAX_SESSIONS` live sessions a new initialize gets 503 with a clear message.
+ * The composition root mounts `router` behind the MCP bearer token and the Host/Origin check.
  */
-import { Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createServices, type Services } from '../services/index.js';
 import type { McpDeps } from './deps.js';
+import { McpHub } from './hub.js';
+import { createMcpServer, type SessionServer } from './server.js';
+import { serveStdio, type McpStdio, type StdioStreams } from './stdio.js';
 
 export interface McpHttp {
   router: Router;
   /** Close every live session (graceful shutdown). */
   closeAll(): Promise<void>;
+  /** Tell subscribers of `whatsapp://chats/{jid}/messages` (and `whatsapp://chats`) that messages arrived. */
+  notifyNewMessages(chatIds: string[]): void;
+  /** Live sessions and open notification (GET) streams, for metrics and tests. */
+  stats(): { sessions: number; openStreams: number };
+  /** The services shared by all sessions (for the HTTP API). */
+  services: Services;
+  /**
+   * Also serve an MCP client on stdin/stdout (`--stdio`), sharing these services and notifications.
+   * closeAll() ends it too.
+   */
+  serveStdio(io?: StdioStreams): Promise<McpStdio>;
 }
 
-export function createMcpHttp(_deps: McpDeps): McpHttp {
-  const router = Router();
-  router.all('/mcp', (_req, res) => {
-    res.status(503).json({ error: 'MCP is not available yet', code: 'unavailable' });
+interface Session {
+  id: string;
+  transport: StreamableHTTPServerTransport;
+  mcp: SessionServer;
+  lastSeen: number;
+  /** Requests / streams in flight (an open GET stream keeps the session alive). */
+  active: number;
+  /** Open GET notification streams. */
+  streams: number;
+  closed: boolean;
+}
+
+/**
+ * The MCP layer of each app, by its store: lets parts built elsewhere by the composition root (the engine
+ * adapter, tests) reach `notifyNewMessages` until `App` exposes the MCP layer directly.
+ */
+const byStore = new WeakMap<object, McpHttp>();
+
+export function mcpHttpFor(store: object): McpHttp | undefined {
+  return byStore.get(store);
+}
+
+export interface McpHttpOptions {
+  /** How often idle sessions are swept (ms). Default: a quarter of the idle timeout, 1 s–60 s. */
+  sweepIntervalMs?: number;
+}
+
+function rpcError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+function isInitialize(body: unknown): boolean {
+  if (Array.isArray(body)) return body.some((m) => isInitializeRequest(m));
+  return isInitializeRequest(body);
+}
+
+export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp {
+  const log = deps.logger;
+  const sessions = new Map<string, Session>();
+  /** Initializes in flight (counted against the cap until they resolve). */
+  let pending = 0;
+  let shuttingDown = false;
+  const hub = new McpHub(deps);
+  const services = createServices({
+    ...deps,
+    onMessagesStored: (chatIds) => hub.notifyNewMessages(chatIds),
   });
-  return { router, closeAll: async () => {} };
+  const toolDeps = { ...deps, services };
+  const stdioClients = new Set<McpStdio>();
+  /** MCP_SESSION_IDLE_MS (0 = sessions never expire), MCP_MAX_SESSIONS, MCP_HTTP_ENABLE_JSON_RESPONSE. */
+  const { sessionIdleMs: idleMs, maxSessions, jsonResponse } = deps.config.mcp;
+
+  const closeSession = async (s: Session, why: string): Promise<void> => {
+    if (s.closed) return;
+    s.closed = true;
+    sessions.delete(s.id);
+    s.mcp.dispose();
+    log.debug({ session: s.id, why }, 'MCP session closed');
+    try {
+      await s.mcp.server.close();
+    } catch (err) {
+      log.debug({ err }, 'closing MCP session failed');
+    }
+  };
+
+  const sweepEvery = opts.sweepIntervalMs ?? Math.min(60_000, Math.max(1_000, Math.floor(idleMs / 4)));
+  const sweeper =
+    idleMs > 0
+      ? setInterval(() => {
+          const now = Date.now();
+          for (const s of sessions.values()) {
+            if (s.active === 0 && now - s.lastSeen > idleMs) void closeSession(s, 'idle');
+          }
+        }, sweepEvery)
+      : null;
+  sweeper?.unref();
+
+  /** Runs a request against a session, tracking activity so the sweeper never cuts a live request/stream. */
+  const serve = async (s: Session, req: Request, res: Response, body?: unknown) => {
+    const stream = req.method === 'GET';
+    s.active++;
+    if (stream) s.streams++;
+    s.lastSeen = Date.now();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      s.active--;
+      if (stream) s.streams--;
+      s.lastSeen = Date.now();
+    };
+    res.once('close', finish);
+    try {
+      await s.transport.handleRequest(req, res, body);
+    } catch (err) {
+      log.error({ err, session: s.id }, 'MCP request failed');
+      rpcError(res, 500, -32603, 'Internal server error');
+    } finally {
+      // JSON responses end the request here; SSE streams finish on 'close'.
+      if (res.writableEnded) finish();
+    }
+  };
+
+  const lookup = (req: Request, res: Response): Session | null => {
+    const id = req.header('mcp-session-id');
+    if (!id) {
+      rpcError(res, 400, -32000, 'Bad Request: missing mcp-session-id header; send initialize first to open a session');
+      return null;
+    }
+    const s = sessions.get(id);
+    if (!s || s.closed) {
+      rpcError(res, 404, -32001, 'Session not found (expired, ended or from before a server restart): initialize a new session');
+      return null;
+    }
+    return s;
+  };
+
+  const router = Router();
+  router.post('/mcp', express.json({ limit: '4mb', type: ['application/json', 'application/*+json'] }), async (req, res) => {
+    if (shuttingDown) return rpcError(res, 503, -32000, 'Server is shutting down; retry shortly', { 'Retry-After': '5' });
+    const id = req.header('mcp-session-id');
+    if (id) {
+      const s = lookup(req, res);
+      if (s) await serve(s, req, res, req.body);
+      return;
+    }
+    if (!isInitialize(req.body)) {
+      return rpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; the first request of a session must be initialize');
+    }
+    if (sessions.size + pending >= maxSessions) {
+      log.warn({ sessions: sessions.size, maxSessions }, 'MCP session cap reached');
+      return rpcError(
+        res,
+        503,
+        -32000,
+        `Too many MCP sessions (limit ${maxSessions}): close unused sessions (DELETE /mcp) or wait for idle ones to expire, or raise MCP_MAX_SESSIONS`,
+        { 'Retry-After': '30' },
+      );
+    }
+    pending++;
+    let s: Session | undefined;
+    let counted = true;
+    const release = () => {
+      if (counted) {
+        counted = false;
+        pending--;
+      }
+    };
+    try {
+      const mcp = createMcpServer(toolDeps, hub);
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: jsonResponse,
+        onsessioninitialized: (sid) => {
+          if (!s) return;
+          s.id = sid;
+          mcp.setSessionId(sid);
+          sessions.set(sid, s);
+          release();
+          log.debug({ session: sid, sessions: sessions.size }, 'MCP session opened');
+        },
+        onsessionclosed: (sid) => {
+          const cur = sessions.get(sid);
+          if (cur) void closeSession(cur, 'deleted by client');
+        },
+      });
+      s = { id: '', transport, mcp, lastSeen: Date.now(), active: 0, streams: 0, closed: false };
+      const session = s;
+      transport.onclose = () => {
+        if (session.id) void closeSession(session, 'transport closed');
+      };
+      await mcp.server.connect(transport);
+      await serve(session, req, res, req.body);
+      if (!session.id) {
+        // initialize was rejected (bad request): nothing to keep.
+        mcp.dispose();
+        await mcp.server.close().catch(() => undefined);
+      }
+    } finally {
+      release();
+    }
+  });
+
+  router.get('/mcp', async (req, res) => {
+    const s = lookup(req, res);
+    if (s) await serve(s, req, res);
+  });
+
+  router.delete('/mcp', async (req, res) => {
+    const s = lookup(req, res);
+    if (s) await serve(s, req, res);
+  });
+
+  // A body that is not JSON gets a JSON-RPC parse error, not the app's generic error page.
+  router.use('/mcp', (err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    const type = (err as { type?: string } | null)?.type;
+    if (type === 'entity.parse.failed') return rpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
+    if (type === 'entity.too.large') return rpcError(res, 413, -32600, 'Request too large (limit 4 MB)');
+    next(err);
+  });
+
+  router.all('/mcp', (req, res) => {
+    res.setHeader('Allow', 'GET, POST, DELETE');
+    rpcError(res, 405, -32000, `Method ${req.method} not allowed on /mcp`);
+  });
+
+  const api: McpHttp = {
+    router,
+    services,
+    stats: () => {
+      let openStreams = 0;
+      for (const s of sessions.values()) openStreams += s.streams;
+      return { sessions: sessions.size, openStreams };
+    },
+    notifyNewMessages: (chatIds) => hub.notifyNewMessages(chatIds),
+    async serveStdio(io) {
+      const stdio = await serveStdio(toolDeps, hub, io);
+      stdioClients.add(stdio);
+      void stdio.closed.then(() => stdioClients.delete(stdio));
+      return stdio;
+    },
+    async closeAll() {
+      shuttingDown = true;
+      if (sweeper) clearInterval(sweeper);
+      await Promise.all([...sessions.values()].map((s) => closeSession(s, 'shutdown')));
+      await Promise.all([...stdioClients].map((c) => c.close()));
+      hub.close();
+      services.close();
+    },
+  };
+  byStore.set(deps.store, api);
+  return api;
 }

@@ -6,17 +6,11 @@ import {
   ALL_WA_PATCH_NAMES,
   type BinaryNode,
   type ChatModification,
-  type LTHashState,
   type WAPatchName,
 } from '@whiskeysockets/baileys';
 import { children, child } from './util/nodes.js';
+import type { AppStateCollection } from './state.js';
 import type { SeededRandom } from './util/rng.js';
-
-interface Collection {
-  state: LTHashState;
-  /** Encoded proto.SyncdPatch with version set, in version order. */
-  patches: { version: number; bytes: Uint8Array }[];
-}
 
 /**
  * The account's app-state (syncd) server: one shared key the phone hands to companions, and
@@ -25,13 +19,20 @@ interface Collection {
 export class AppStateServer {
   readonly keyId: Buffer;
   private readonly keyData: Buffer;
-  private readonly collections = new Map<WAPatchName, Collection>();
-
-  constructor(private readonly rng: SeededRandom) {
+  /**
+   * @param collections the persisted log (SimulatorState.appState), filled in place; the key is
+   *   derived from the seed, so a restarted simulator must use the same seed.
+   */
+  constructor(
+    private readonly rng: SeededRandom,
+    private readonly collections: Map<string, AppStateCollection>,
+  ) {
     const r = rng.fork('app-state-key');
     this.keyId = r.bytes(6);
     this.keyData = r.bytes(32);
-    for (const name of ALL_WA_PATCH_NAMES) this.collections.set(name, { state: newLTHashState(), patches: [] });
+    for (const name of ALL_WA_PATCH_NAMES) {
+      if (!collections.has(name)) collections.set(name, { state: newLTHashState(), patches: [] });
+    }
   }
 
   /** APP_STATE_SYNC_KEY_SHARE protocol message carrying our key. */
@@ -55,7 +56,7 @@ export class AppStateServer {
     };
   }
 
-  private collection(name: WAPatchName): Collection {
+  private collection(name: WAPatchName): AppStateCollection {
     const found = this.collections.get(name);
     if (!found) throw new Error(`unknown app-state collection ${name}`);
     return found;
@@ -70,7 +71,7 @@ export class AppStateServer {
       id === keyIdB64 ? { keyData: this.keyData } : undefined,
     );
     col.state = state;
-    const bytes = proto.SyncdPatch.encode({ ...patch, version: { version: state.version } }).finish();
+    const bytes = Buffer.from(proto.SyncdPatch.encode({ ...patch, version: { version: state.version } }).finish());
     col.patches.push({ version: state.version, bytes });
     return { collection: patchCreate.type, version: state.version };
   }
@@ -84,18 +85,20 @@ export class AppStateServer {
     const version = col.state.version + 1;
     const r = this.rng.fork(`corrupt-${name}-${version}`);
     const unknownKey = r.bytes(6);
-    const bytes = proto.SyncdPatch.encode({
-      version: { version },
-      keyId: { id: unknownKey },
-      snapshotMac: r.bytes(32),
-      patchMac: r.bytes(32),
-      mutations: [
-        {
-          operation: proto.SyncdMutation.SyncdOperation.SET,
-          record: { index: { blob: r.bytes(32) }, value: { blob: r.bytes(80) }, keyId: { id: unknownKey } },
-        },
-      ],
-    }).finish();
+    const bytes = Buffer.from(
+      proto.SyncdPatch.encode({
+        version: { version },
+        keyId: { id: unknownKey },
+        snapshotMac: r.bytes(32),
+        patchMac: r.bytes(32),
+        mutations: [
+          {
+            operation: proto.SyncdMutation.SyncdOperation.SET,
+            record: { index: { blob: r.bytes(32) }, value: { blob: r.bytes(80) }, keyId: { id: unknownKey } },
+          },
+        ],
+      }).finish(),
+    );
     // The server's own hash is not advanced: the corrupt patch is noise on top of the log.
     col.state = { ...col.state, version };
     col.patches.push({ version, bytes });
@@ -110,7 +113,7 @@ export class AppStateServer {
   answer(request: BinaryNode): BinaryNode[] {
     const out: BinaryNode[] = [];
     for (const req of children(child(request, 'sync'), 'collection')) {
-      const name = req.attrs.name as WAPatchName;
+      const name = req.attrs.name ?? '';
       const col = this.collections.get(name);
       if (!col) {
         out.push({ tag: 'collection', attrs: { name, type: 'error' }, content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { decodeBinaryNode, encodeBinaryNode, type BinaryNode, proto } from '@whiskeysockets/baileys';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { encodeFrame, FrameReader } from './transport/frames.js';
 import { NoiseResponder } from './transport/noise.js';
 import type { TestPki } from './pki.js';
@@ -50,8 +50,8 @@ export class ClientConnection extends EventEmitter {
   ) {
     super();
     this.noise = new NoiseResponder(pki.leaf, pki.certChain);
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-      const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    ws.on('message', (data: RawData) => {
+      const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       this.inbound = this.inbound.then(() => this.receive(chunk)).catch(err => {
         this.logger.warn({ err, conn: this.id }, 'simulator: dropping connection after bad frame');
         this.terminate();

@@ -11,8 +11,9 @@
  * - `pairing.ts`           pair-device refs → scan → pair-success → verify → stream:error 515
  * - `login.ts`             login/registration routing, success + offline, first-login bootstrap
  * - `iq-handlers.ts`       answers to the client's iqs (prekeys, usync, props, app state …; 501 otherwise)
- * - `messaging.ts`         contact → client Signal delivery (1:1, group sender keys, media), client →
- *                          contact decryption, relay to other companions, acks, receipts
+ * - `deliver.ts`           contact/phone → client: Signal 1:1, group sender keys, media, `<plaintext>`
+ * - `receive.ts`           client → contacts: decryption, media check, relay to other companions,
+ *                          acks and receipts
  * - `signal/*`             fake Signal parties (contacts, own phone) on Baileys' libsignal repository
  * - `groups.ts`            seeded groups: w:g2 metadata/participating/admin iqs, w:gp2 notifications
  * - `media/*`              local media host (HTTPS upload with a throwaway self-signed cert, HTTP
@@ -26,7 +27,13 @@
  * - `contacts.ts`, `util/*` seeded phone/contacts, deterministic RNG and keys, node helpers
  *
  * Determinism: a seed fixes the phone, contacts, groups, history, app-state key, message ids and the
- * server's long-term keys. Signal/noise ephemeral keys and Baileys' own keys stay random.
+ * server's long-term keys. Noise ephemerals, the contacts' Signal identities and Baileys' own keys
+ * stay random. exportState() keeps devices, prekeys, offline queues, Signal stores and the
+ * app-state log; restart with the same seed (it derives the phone identity and app-state key).
+ *
+ * Events (`sim.on`): 'connection' and 'close' (every WebSocket), 'qr', 'paired', 'login' (with
+ * offlineMessages), 'unlinked', 'message-received' (a SentMessage, decrypted), 'client-receipt',
+ * 'client-ack', 'decrypt-error'.
  *
  * Usage: call `trustSimulatorRoot()` once, `startSimulator()`, then create sockets with
  * `simulatorSocketConfig(sim)`. The phone only learns a QR when the app shows it: forward
@@ -38,7 +45,7 @@ export { simulatorSocketConfig } from './socket-config.js';
 export { trustSimulatorRoot, simulatorRootPublicKey } from './pki.js';
 export { parseQr, type ParsedQr } from './phone.js';
 export type { PairResult } from './pairing.js';
-export type { DeliverMediaInput, DeliverTextInput } from './messaging.js';
+export type { DeliverMediaInput, DeliverTextInput } from './deliver.js';
 export type { GroupAction, GroupParticipant, SimulatorGroup } from './groups.js';
 export { simulatorMediaAgent } from './media/host.js';
 export type { PhoneInfo } from './core.js';

@@ -2,8 +2,9 @@ import type { proto } from '@whiskeysockets/baileys';
 import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { buildHistorySync, historyNotificationMessage } from './history.js';
-import { deliverFromPhone } from './messaging.js';
+import { deliverFromPhone, flushPending } from './deliver.js';
 import { offerPairing } from './pairing.js';
+import type { DeviceRecord } from './state.js';
 import { unixSeconds } from './util/nodes.js';
 
 /**
@@ -30,13 +31,23 @@ export function onAuthenticated(sim: SimulatorCore, conn: ClientConnection, payl
     tag: 'success',
     attrs: { t: unixSeconds(), lid: record.lid, location: 'simulator', props: '1', abprops: '1', creation: unixSeconds() },
   });
-  // Offline queue is empty; this must precede the history sync so Baileys is already
-  // AwaitingInitialSync when it arrives (Socket/chats.js).
-  sim.send(conn, { tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: '0' } }] });
-  sim.emit('login', { device: record.device, jid: record.jid, connection: conn.id });
+  void finishLogin(sim, conn, record);
+}
+
+/**
+ * Offline queue first, then `<ib><offline count>`; that must precede the first history sync so
+ * Baileys is already AwaitingInitialSync when it arrives (Socket/chats.js).
+ */
+async function finishLogin(sim: SimulatorCore, conn: ClientConnection, record: DeviceRecord): Promise<void> {
+  const count = await flushPending(sim, conn).catch(err => {
+    sim.logger.warn({ err }, 'simulator: offline queue delivery failed');
+    return 0;
+  });
+  sim.send(conn, { tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: String(count) } }] });
+  sim.emit('login', { device: record.device, jid: record.jid, connection: conn.id, offlineMessages: count });
   if (!record.bootstrapped) {
     record.bootstrapped = true;
-    void bootstrapCompanion(sim, conn);
+    await bootstrapCompanion(sim, conn);
   }
 }
 

@@ -71,6 +71,7 @@ export async function completePairing(sim: SimulatorCore, qr: string): Promise<P
     platform,
     bundle: undefined,
     bootstrapped: false,
+    pending: [],
   };
   sim.state.devices.set(device, record);
   sim.emit('paired', { device, jid, lid });

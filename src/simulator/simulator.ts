@@ -11,7 +11,8 @@ import { applyFault, notifyServerSync, type FaultSwitches } from './faults.js';
 import { changeParticipants, changeSubject, seedGroups, type GroupAction, type SimulatorGroup } from './groups.js';
 import { answerIq } from './iq-handlers.js';
 import { onAuthenticated } from './login.js';
-import { deliverGroupText, deliverMedia, deliverText, receiveClientMessage, sendReceipt, type DeliverMediaInput, type DeliverTextInput } from './messaging.js';
+import { deliverGroupText, deliverMedia, deliverText, type DeliverMediaInput, type DeliverTextInput } from './deliver.js';
+import { receiveClientMessage, sendReceipt } from './receive.js';
 import { completePairing, type PairResult } from './pairing.js';
 import { MediaHost } from './media/host.js';
 import { FakePhone } from './phone.js';
@@ -82,7 +83,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     this.groups = seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.state = options.state ? SimulatorState.import(options.state) : new SimulatorState();
     this.fakePhone = new FakePhone(seededKeyPair(this.rng.fork('phone-identity')));
-    this.appState = new AppStateServer(this.rng);
+    this.appState = new AppStateServer(this.rng, this.state.appState);
     this.history = options.history === undefined ? { chats: 3, messagesPerChat: 5 } : options.history;
     this.pki = makeTestPki(this.rng);
     const auto = options.autoPair;
@@ -114,6 +115,11 @@ export class Simulator extends EventEmitter implements SimulatorCore {
       http.listen(port, host, () => resolve());
     });
     await this.media.start();
+    // The account's push name lives in app state (critical_block) like on a real phone; Baileys
+    // learns it on the first full sync and needs it to announce presence.
+    if (this.appState.latestVersion('critical_block') === 0) {
+      await this.appState.push({ pushNameSetting: this.phone.pushName }, '');
+    }
     this.http = http;
     this.wss = wss;
     this.port = (http.address() as AddressInfo).port;
@@ -239,8 +245,11 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     return completePairing(this, code);
   }
 
-  /** A contact sends a text; `type` tells which Signal message carried it. */
-  deliverText(input: DeliverTextInput): Promise<{ id: string; type: 'pkmsg' | 'msg' | 'plaintext' }> {
+  /**
+   * A contact sends a text to every linked device; `type` tells which Signal message carried it.
+   * Devices that are offline get it on their next login (`queued` if none was online).
+   */
+  deliverText(input: DeliverTextInput): Promise<{ id: string; type: 'pkmsg' | 'msg' | 'plaintext' | 'queued' }> {
     return deliverText(this, input);
   }
 
@@ -250,7 +259,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   }
 
   /** A contact sends a media message; the blob is encrypted and served by the local media host. */
-  deliverMedia(input: DeliverMediaInput): Promise<{ id: string; type: 'pkmsg' | 'msg' | 'plaintext' }> {
+  deliverMedia(input: DeliverMediaInput): Promise<{ id: string; type: 'pkmsg' | 'msg' | 'plaintext' | 'queued' }> {
     return deliverMedia(this, input);
   }
 

@@ -1,4 +1,4 @@
-import { BufferJSON } from '@whiskeysockets/baileys';
+import { BufferJSON, type LTHashState } from '@whiskeysockets/baileys';
 import type { SimulatorStateSnapshot } from './types.js';
 
 /** A Signal key bundle as uploaded by a companion (`encrypt set`), keys are 32-byte publics. */
@@ -8,6 +8,17 @@ export interface UploadedBundle {
   signedPreKey: { keyId: number; publicKey: Buffer; signature: Buffer };
   /** One-time prekeys not yet handed out, by id. */
   preKeys: Map<number, Buffer>;
+}
+
+/** A message for a device that was offline when it was sent; delivered on its next login. */
+export interface PendingMessage {
+  /** Sender contact's phone number. */
+  from: string;
+  id: string;
+  t: string;
+  /** Encoded proto.Message (encrypted only at delivery time, against the then-current session). */
+  message: Buffer;
+  plaintext: boolean;
 }
 
 /** A linked companion device, as the server remembers it across reconnects. */
@@ -25,11 +36,19 @@ export interface DeviceRecord {
   bundle: UploadedBundle | undefined;
   /** The phone sends the inline history sync / app-state keys once per device. */
   bootstrapped: boolean;
+  /** Offline queue, flushed after the next `success` (Baileys upserts these as 'append'). */
+  pending: PendingMessage[];
+}
+
+/** One app-state collection's server log: the LT-hash state and every patch, encoded. */
+export interface AppStateCollection {
+  state: LTHashState;
+  patches: { version: number; bytes: Buffer }[];
 }
 
 /**
- * Everything the simulated server persists: linked devices (with their uploaded prekeys) and
- * the contacts' Signal stores. Lives in memory; export/import lets a test restart the simulator.
+ * Everything the simulated server persists: linked devices (with their uploaded prekeys and offline
+ * queues), the contacts' Signal stores and the app-state log. Lives in memory; export/import lets a test restart the simulator.
  */
 export class SimulatorState {
   devices = new Map<number, DeviceRecord>();
@@ -37,6 +56,8 @@ export class SimulatorState {
   nextKeyIndex = 1;
   /** Per fake-contact Signal key store contents: contact number → type → id → value. */
   contactStores = new Map<string, Record<string, Record<string, unknown>>>();
+  /** The account's app-state collections (shared by all its devices), by name. */
+  appState = new Map<string, AppStateCollection>();
 
   findByNoiseKey(noiseKey: Uint8Array): DeviceRecord | undefined {
     for (const record of this.devices.values()) {
@@ -56,6 +77,7 @@ export class SimulatorState {
         nextDevice: this.nextDevice,
         nextKeyIndex: this.nextKeyIndex,
         contactStores: [...this.contactStores.entries()],
+        appState: [...this.appState.entries()],
       },
       BufferJSON.replacer,
     );
@@ -66,21 +88,29 @@ export class SimulatorState {
     if (snapshot.version !== 1) throw new Error(`unsupported simulator state version ${String(snapshot.version)}`);
     const parsed: unknown = JSON.parse(snapshot.data, BufferJSON.reviver);
     const raw = parsed as {
-      devices: Array<Omit<DeviceRecord, 'bundle'> & { bundle?: Omit<UploadedBundle, 'preKeys'> & { preKeys: [number, Buffer][] } }>;
+      devices: Array<
+        Omit<DeviceRecord, 'bundle' | 'pending'> & {
+          bundle?: Omit<UploadedBundle, 'preKeys'> & { preKeys: [number, Buffer][] };
+          pending?: PendingMessage[];
+        }
+      >;
       nextDevice: number;
       nextKeyIndex: number;
       contactStores: [string, Record<string, Record<string, unknown>>][];
+      appState?: [string, AppStateCollection][];
     };
     const state = new SimulatorState();
     for (const d of raw.devices) {
       state.devices.set(d.device, {
         ...d,
         bundle: d.bundle ? { ...d.bundle, preKeys: new Map(d.bundle.preKeys) } : undefined,
+        pending: d.pending ?? [],
       });
     }
     state.nextDevice = raw.nextDevice;
     state.nextKeyIndex = raw.nextKeyIndex;
     state.contactStores = new Map(raw.contactStores);
+    state.appState = new Map(raw.appState ?? []);
     return state;
   }
 }

@@ -11,7 +11,7 @@ import { migrate } from './migrations.js';
 export interface OpenDatabaseOptions {
   /** How long a writer waits for a lock held by another connection (ms). Default 5000. */
   busyTimeoutMs?: number;
-  /** Page cache size in KiB. Default 32768 (32 MiB). */
+  /** Page cache size in KiB. Default 16384 (16 MiB): measured at 1M messages, 32 MiB cost ~60 MB more RSS for no ingest or query gain. */
   cacheSizeKiB?: number;
   /** Stop at this schema version (tests of earlier versions only). Default: latest. */
   targetVersion?: number;
@@ -27,7 +27,7 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Data
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-    db.pragma(`cache_size = -${opts.cacheSizeKiB ?? 32768}`);
+    db.pragma(`cache_size = -${opts.cacheSizeKiB ?? 16384}`);
     db.pragma('temp_store = MEMORY');
     // Checkpoint every ~40 MB of WAL instead of ~4 MB: index pages rewritten by consecutive ingest
     // batches are copied into the database file once per checkpoint, not once per batch.

@@ -9,8 +9,9 @@
  * - `types.ts`        domain types: Message, Chat, Contact (SPEC §3) and the plain-data ingest inputs
  * - `identity.ts`     pure JID helpers: `normalizeJid`, `phoneToJid`, `jidKind`, `isWeakName`
  * - `text.ts`         FTS tokenizer rationale, CJK bigrams, query parsing, snippet highlighting
- * - `fts.ts`          chat / author filter tokens stored in the FTS index
+ * - `fts.ts`          lookup tokens (chat, author, key) stored in the FTS index, the only secondary index
  * - `cursor.ts`       opaque keyset cursors
+ * - `sql.ts`          helper for statements that reuse numbered parameters (`?1 … ?1`)
  * - `auth-state.ts`   `useStoreAuthState()`: Baileys creds + signal keys (the only Baileys import)
  * - `repos/identity.ts`   LID ↔ phone mappings, canonical ids, merging LID rows into phone rows
  * - `repos/contacts.ts`   contacts, `resolve` / `search` scored over all contacts
@@ -21,6 +22,14 @@
  * - `repos/media.ts`      media file metadata
  * - `repos/idempotency.ts` idempotency keys (claim / complete / release / prune)
  * - `repos/counters.ts`   cheap status counters
+ *
+ * Design notes (details in the files named):
+ * - message rowids encode time (`ts_ms * 1024 + slot`), so rowid order is chronological everywhere;
+ * - the messages table has no secondary B-tree index: chat pages, message-by-key, author filters and
+ *   text search are all served by the FTS5 index (log-structured, cheap to write) — migrations.ts;
+ * - search ranks the newest N matches by bm25 (recency-bounded), so frequent words stay fast — repos/messages.ts;
+ * - writes never downgrade: names ignore empty / JID-like values, status only moves forward,
+ *   re-delivered messages only fill gaps, edits and revokes keep the previous text.
  *
  * The store is synchronous (better-sqlite3): every call is a few microseconds to milliseconds and runs
  * on the caller's thread; use one Store per process.

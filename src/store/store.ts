@@ -18,9 +18,9 @@ import { MessagesRepo } from './repos/messages.js';
 export interface OpenStoreOptions {
   /** Lock wait for writers (ms). Default 5000. */
   busyTimeoutMs?: number;
-  /** SQLite page cache in KiB. Default 32768 (32 MiB). */
+  /** SQLite page cache in KiB. Default 16384 (16 MiB). */
   cacheSizeKiB?: number;
-  /** Candidate window of the recency-bounded bm25 ranking (see MessagesRepo.search). Default 500. */
+  /** Candidate window of the recency-bounded bm25 ranking (see MessagesRepo.search). Default 200. */
   searchCandidates?: number;
   /** Clock (ms), injectable for tests. Default `Date.now`. */
   now?: () => number;
@@ -40,6 +40,11 @@ export interface Store {
   readonly counters: CountersRepo;
   /** Current schema version (`PRAGMA user_version`). */
   schemaVersion(): number;
+  /**
+   * One bounded step of search-index maintenance: merges FTS5 segments (about `pages` leaf pages of
+   * work, a few ms per 100 pages). Call it when idle; returns true while there is more to merge.
+   */
+  optimizeSearchIndex(pages?: number): boolean;
   /** Checkpoint the WAL and close the connection. Idempotent. */
   close(): void;
 }
@@ -72,6 +77,13 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     idempotency,
     counters,
     schemaVersion: () => schemaVersion(db),
+    optimizeSearchIndex: (pages = 500) => {
+      // FTS5 docs: 'merge' did work iff total_changes() grew by 2 or more.
+      const total = db.prepare('SELECT total_changes() AS n').pluck();
+      const before = total.get() as number;
+      db.prepare(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)`).run(-Math.max(16, Math.floor(pages)));
+      return (total.get() as number) - before >= 2;
+    },
     close: () => {
       if (closed) return;
       closed = true;
@@ -86,3 +98,4 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
 }
 
 export type { IdentityRepo, ContactsRepo, ChatsRepo, MessagesRepo, GroupsRepo, MediaRepo, IdempotencyRepo, CountersRepo };
+

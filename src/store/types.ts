@@ -179,7 +179,7 @@ export interface SearchHit {
   message: Message;
   /** Text with the matched terms wrapped in `**`. */
   snippet: string;
-  /** bm25 score (lower is more relevant, as in SQLite). */
+  /** Relevance: negated BM25 (lower is more relevant, as with SQLite's `bm25()`). */
   score: number;
 }
 
@@ -198,7 +198,7 @@ export interface SearchOptions {
 export interface SearchResult {
   hits: SearchHit[];
   /**
-   * How many of the newest matches were re-ranked by bm25. When `truncated` is true, more messages
+   * How many of the newest matches were re-ranked by BM25. When `truncated` is true, more messages
    * match than the candidate window holds; the hits are the most relevant among the newest matches.
    */
   candidates: number;

@@ -57,7 +57,7 @@ describe('simulator fault injection → Baileys close codes', () => {
   });
 
   it('slow answers still let the client open and query', async () => {
-    sim.injectFault({ kind: 'slow', delayMs: 150 });
+    sim.injectFault({ kind: 'slow', delayMs: 50 });
     const socket = connect(sim, auth);
     await waitForOpen(socket.sock);
     const found = await socket.sock.onWhatsApp(sim.contacts[0]?.number ?? '');

@@ -1,7 +1,18 @@
-import { DisconnectReason } from '@whiskeysockets/baileys';
+import { DisconnectReason, type WAMessage } from '@whiskeysockets/baileys';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseQr, startSimulator, trustSimulatorRoot, type Simulator } from '../../src/simulator/index.js';
-import { connect, endSocket, memoryAuth, silenceLibsignalConsole, waitForOpen, waitForQr, type TestSocket } from './helpers.js';
+import { parseQr, startSimulator, trustSimulatorRoot, type SentMessage, type Simulator } from '../../src/simulator/index.js';
+import {
+  connect,
+  endSocket,
+  memoryAuth,
+  pairAndOpen,
+  silenceLibsignalConsole,
+  until,
+  waitForEvent,
+  waitForOpen,
+  waitForQr,
+  type TestSocket,
+} from './helpers.js';
 
 describe('simulator pairing and login', () => {
   let restoreTrust: () => void;
@@ -38,6 +49,8 @@ describe('simulator pairing and login', () => {
     await waitForOpen(second.sock);
     expect(second.updates.some(u => u.qr)).toBe(false);
     expect(auth.creds.me?.lid).toBe(paired.lid);
+    // The push name arrives through the first app-state sync (critical_block).
+    await until(() => (auth.creds.me?.name === sim.phone.pushName ? true : undefined));
     await endSocket(open.pop() as TestSocket);
 
     // A "second process" with the persisted creds: straight to open, never a QR.
@@ -74,5 +87,73 @@ describe('simulator pairing and login', () => {
     auth.creds.me = { id: `${sim.phone.number}:77@s.whatsapp.net`, name: 'ghost' };
     const ghost = connect(sim, auth);
     expect(await ghost.closed).toBe(DisconnectReason.loggedOut);
+  });
+});
+
+describe('simulator state survives a restart', () => {
+  let restoreTrust: () => void;
+
+  beforeAll(() => {
+    silenceLibsignalConsole();
+    restoreTrust = trustSimulatorRoot();
+  });
+  afterAll(() => restoreTrust());
+
+  it('exports devices, prekeys and contact sessions; a restarted simulator keeps talking Signal', async () => {
+    const options = { seed: 44, contacts: 1, history: { chats: 0, messagesPerChat: 0 } } as const;
+    const first = await startSimulator(options);
+    const { auth, socket } = await pairAndOpen(first);
+    const alice = first.contacts[0];
+    if (!alice) throw new Error('seeded contact missing');
+    const upsert = waitForEvent(socket.sock, 'messages.upsert', u => u.messages.some(m => m.message?.conversation === 'before restart'));
+    await first.deliverText({ text: 'before restart' });
+    await upsert;
+    const firstMute = waitForEvent(socket.sock, 'chats.update', u => u.some(c => c.id === alice.jid && c.muteEndTime !== undefined));
+    await first.sendAppStatePatch({ mute: 1_900_000_000_000 }, alice.jid);
+    await firstMute;
+    await endSocket(socket);
+    const queued = await first.deliverText({ text: 'sent while you were offline' });
+    expect(queued.type).toBe('queued');
+    const snapshot = first.exportState();
+    await first.stop();
+
+    // Without the state the device is unknown: failure 401.
+    const amnesiac = await startSimulator(options);
+    expect(await connect(amnesiac, auth).closed).toBe(DisconnectReason.loggedOut);
+    await amnesiac.stop();
+
+    const second = await startSimulator({ ...options, state: snapshot });
+    try {
+      const again = connect(second, auth);
+      const inbound: WAMessage[] = [];
+      const appended: string[] = [];
+      again.sock.ev.on('messages.upsert', u => {
+        inbound.push(...u.messages);
+        if (u.type === 'append') appended.push(...u.messages.map(m => m.key.id ?? ''));
+      });
+      await waitForOpen(again.sock);
+      expect(again.updates.some(u => u.qr)).toBe(false);
+      // The offline queue survived the restart and arrives as an 'append' (offline) upsert.
+      const offline = await until(() => inbound.find(m => m.key.id === queued.id));
+      expect(offline.message?.conversation).toBe('sent while you were offline');
+      expect(appended).toContain(queued.id);
+
+      // The app-state log survived too: the next patch continues from the client's version.
+      const unmute = waitForEvent(again.sock, 'chats.update', u => u.some(c => c.id === alice.jid && c.muteEndTime === null));
+      const { version } = await second.sendAppStatePatch({ mute: null }, alice.jid);
+      expect(version).toBe(2);
+      await unmute;
+
+      const received = new Promise<SentMessage>(resolve => second.once('message-received', resolve));
+      await again.sock.sendMessage(alice.jid, { text: 'after restart' });
+      expect((await received).text).toBe('after restart');
+
+      const { id } = await second.deliverText({ text: 'still the same session' });
+      const got = await until(() => inbound.find(m => m.key.id === id));
+      expect(got.message?.conversation).toBe('still the same session');
+      await endSocket(again);
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -58,7 +58,7 @@ describe('full-text search', () => {
     expect(find('meet nobody')).toEqual([]);
   });
 
-  it('never returns duplicates and ranks with bm25', () => {
+  it('never returns duplicates and ranks by BM25 (term frequency)', () => {
     const hits = t.store.messages.search('coffee').hits;
     expect(hits.map((h) => h.message.id)).toEqual([ids.repeat, ids.coffee2, ids.lid]); // tf 4 ranks first
     expect(new Set(hits.map((h) => h.message.id)).size).toBe(hits.length);
@@ -118,5 +118,79 @@ describe('full-text search', () => {
     // all hits come from the 20 newest matches
     expect(Math.min(...r.hits.map((h) => h.message.timestamp))).toBeGreaterThanOrEqual(base + 100_040);
     expect(t.store.messages.search('tomorrow').truncated).toBe(false);
+  });
+});
+
+describe('search index maintenance', () => {
+  it('merges index segments in bounded steps without changing results', () => {
+    const t = tempStore();
+    try {
+      for (let b = 0; b < 40; b++) {
+        t.store.messages.upsertMessages(Array.from({ length: 50 }, (_, i) => msg(ALICE, `batch${b} item ${i} shared`)));
+      }
+      const before = t.store.messages.countMatches('shared');
+      const dataRows = () => (t.store.db.prepare(`SELECT count(*) AS n FROM messages_fts_data`).get() as { n: number }).n;
+      const rows0 = dataRows();
+      let steps = 0;
+      while (t.store.optimizeSearchIndex(50) && steps < 1000) steps++;
+      expect(steps).toBeGreaterThan(0);
+      expect(dataRows()).toBeLessThan(rows0);
+      expect(t.store.messages.countMatches('shared')).toBe(before);
+      expect(before).toBe(2000);
+      expect(t.store.messages.search('batch7').hits).toHaveLength(20);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('ranking window for phrases', () => {
+  it('ranks phrases and multi-word queries among half as many newest matches', () => {
+    const t = tempStore({ searchCandidates: 40 });
+    try {
+      const base = 1_700_000_000_000;
+      const batch = Array.from({ length: 400 }, (_, i) =>
+        msg(BOB, i % 4 === 0 ? `alpha beta number ${i}` : `beta alpha filler ${i}`, { timestamp: base + i * 60_000 }),
+      );
+      t.store.messages.upsertMessages(batch);
+      const r = t.store.messages.search('"alpha beta"', { limit: 5 });
+      expect(r.hits).toHaveLength(5);
+      expect(r.hits.every((h) => h.message.body.startsWith('alpha beta'))).toBe(true);
+      expect(r).toMatchObject({ truncated: true, candidates: 20 });
+      // only the 20 newest of the 100 phrase matches were ranked
+      expect(Math.min(...r.hits.map((h) => h.message.timestamp))).toBeGreaterThanOrEqual(base + 320 * 60_000);
+      expect(t.store.messages.search('alpha', { limit: 5 })).toMatchObject({ truncated: true, candidates: 40 });
+      // a larger limit widens the window; counting always sees every match
+      expect(t.store.messages.search('"alpha beta"', { limit: 500 }).hits).toHaveLength(100);
+      expect(t.store.messages.countMatches('"alpha beta"')).toBe(100);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('BM25 re-ranking', () => {
+  it('weights rare words above common ones and agrees with SQLite bm25() on the order', () => {
+    const t = tempStore();
+    try {
+      const s = t.store;
+      const filler = Array.from({ length: 60 }, (_, i) => msg(BOB, `apple pie number ${i}`));
+      const common = msg(ALICE, 'zebra apple apple apple');
+      const rare = msg(ALICE, 'zebra zebra zebra apple');
+      const long = msg(ALICE, `zebra apple ${'word '.repeat(40)}`);
+      s.messages.upsertMessages([...filler, common, rare, long]);
+      const ours = s.messages.search('zebra apple').hits.map((h) => h.message.id.split(':')[1]);
+      expect(ours).toEqual([rare.keyId, common.keyId, long.keyId]);
+      const sqlite = (
+        s.db
+          .prepare(`SELECT m.key_id AS k FROM messages_fts f JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts, 1.0, 0.0)`)
+          .all('text : ("zebra" AND "apple")') as Array<{ k: string }>
+      ).map((r) => r.k);
+      expect(ours).toEqual(sqlite);
+      const scores = s.messages.search('zebra apple').hits.map((h) => h.score);
+      expect([...scores].sort((a, b) => a - b)).toEqual(scores); // lower is better, ascending
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -65,7 +65,8 @@ export class ChatsRepo {
     private readonly identity: IdentityRepo,
   ) {
     const db = ctx.db;
-    this.upsertStmt = prepareNumbered(db, 
+    this.upsertStmt = prepareNumbered(
+      db,
       `INSERT INTO chats (jid, name, is_group, unread_count, last_ts, archived, updated_at)
        VALUES (?1, ?2, ?3, coalesce(?4, 0), coalesce(?5, 0), coalesce(?6, 0), ?7)
        ON CONFLICT (jid) DO UPDATE SET

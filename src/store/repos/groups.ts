@@ -34,7 +34,8 @@ export class GroupsRepo {
     private readonly chats: ChatsRepo,
   ) {
     const db = ctx.db;
-    this.upsertStmt = prepareNumbered(db, 
+    this.upsertStmt = prepareNumbered(
+      db,
       `INSERT INTO groups (jid, subject, description, owner, created_at, announce, restrict_, updated_at)
        VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, 0), coalesce(?7, 0), ?8)
        ON CONFLICT (jid) DO UPDATE SET

@@ -7,7 +7,8 @@
  */
 import type Database from 'better-sqlite3';
 
-import { ftsMeta } from '../fts.js';
+import { chatToken, ftsMeta } from '../fts.js';
+import { ROWID_SLOTS } from '../migrations.js';
 import { jidKind, jidUser, normalizeJid, toJid } from '../identity.js';
 import { ftsText, fold } from '../text.js';
 
@@ -130,30 +131,45 @@ export class IdentityRepo {
       db.prepare('UPDATE chats SET jid = ? WHERE id = ?').run(pn, lidChat);
       return;
     }
-    // Both exist: move the LID chat's messages (skipping key ids already present) and re-index them
-    // under the phone chat's filter token.
-    type MsgRow = { id: number; body: string | null; caption: string | null; sender: string };
-    const moved = db.prepare('SELECT id, body, caption, sender FROM messages WHERE chat_id = ?').all(lidChat) as MsgRow[];
-    db.prepare('UPDATE OR IGNORE messages SET chat_id = ? WHERE chat_id = ?').run(pnChat, lidChat);
+    // Both exist: move the LID chat's messages (dropping those already stored under the phone chat)
+    // and re-index them under the phone chat's token. The chat's messages are found through its FTS
+    // token (there is no chat_id index, see migrations.ts).
+    type MsgRow = { id: number; key_id: string; ts: number; body: string | null; caption: string | null; sender: string };
+    const moved = db
+      .prepare(
+        `SELECT id, key_id, ts, body, caption, sender FROM messages
+          WHERE id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND chat_id = ?`,
+      )
+      .all(`meta : "${chatToken(lidChat)}"`, lidChat) as MsgRow[];
+    const dup = db.prepare('SELECT 1 FROM messages WHERE id BETWEEN ? AND ? AND chat_id = ? AND key_id = ?');
     const delFts = db.prepare('DELETE FROM messages_fts WHERE rowid = ?');
     const insFts = db.prepare('INSERT INTO messages_fts (rowid, text, meta) VALUES (?, ?, ?)');
-    const stillThere = db.prepare('SELECT chat_id FROM messages WHERE id = ?');
+    const delMsg = db.prepare('DELETE FROM messages WHERE id = ?');
+    const moveMsg = db.prepare('UPDATE messages SET chat_id = ? WHERE id = ?');
     let dropped = 0;
     for (const m of moved) {
       delFts.run(m.id);
-      const now = stillThere.get(m.id) as { chat_id: number } | undefined;
-      if (now?.chat_id === pnChat) insFts.run(m.id, ftsText(m.body, m.caption), ftsMeta(pnChat, m.sender));
-      else dropped++;
+      const base = m.ts * ROWID_SLOTS;
+      if (dup.get(base, base + ROWID_SLOTS - 1, pnChat, m.key_id)) {
+        delMsg.run(m.id);
+        dropped++;
+      } else {
+        moveMsg.run(pnChat, m.id);
+        insFts.run(m.id, ftsText(m.body, m.caption), ftsMeta(pnChat, m.sender, m.key_id));
+      }
     }
+    const newest = db
+      .prepare('SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1')
+      .get(`meta : "${chatToken(pnChat)}"`) as { id: number } | undefined;
     db.prepare(
       `UPDATE chats SET
-         name = COALESCE(name, (SELECT name FROM chats WHERE id = @lid)),
+         name = coalesce(name, (SELECT name FROM chats WHERE id = @lid)),
          unread_count = unread_count + (SELECT unread_count FROM chats WHERE id = @lid),
          last_ts = max(last_ts, (SELECT last_ts FROM chats WHERE id = @lid)),
-         last_message_id = (SELECT max(id) FROM messages WHERE chat_id = @pn)
+         last_message_id = @newest
        WHERE id = @pn`,
-    ).run({ lid: lidChat, pn: pnChat });
-    db.prepare('DELETE FROM chats WHERE id = ?').run(lidChat); // cascades to the duplicates left behind
+    ).run({ lid: lidChat, pn: pnChat, newest: newest?.id ?? null });
+    db.prepare('DELETE FROM chats WHERE id = ?').run(lidChat);
     if (dropped > 0) db.prepare(`UPDATE counters SET value = value - ? WHERE name = 'messages'`).run(dropped);
   }
 }

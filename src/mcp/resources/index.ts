@@ -1,0 +1,67 @@
+/**
+ * Resources: `whatsapp://connection` (subscribable), `whatsapp://chats`, and
+ * `whatsapp://chats/{jid}/messages` (subscribable). Subscriptions are handled by the hub.
+ */
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { toServiceError } from '../../services/index.js';
+import type { ToolDeps } from '../tools/tool-deps.js';
+import { CHATS_URI, CONNECTION_URI, MESSAGES_TEMPLATE, chatIdFromMessagesUri, messagesUri } from './uris.js';
+
+const json = (uri: string, data: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(data) }] });
+
+export function registerResources(server: McpServer, deps: ToolDeps): void {
+  server.registerResource(
+    'connection',
+    CONNECTION_URI,
+    {
+      title: 'WhatsApp connection',
+      description: 'Connection lifecycle status (state, reason, own id, QR availability, health). Subscribe to be told about every state change.',
+      mimeType: 'application/json',
+    },
+    (uri) => json(uri.href, deps.services.connection.status()),
+  );
+
+  server.registerResource(
+    'chats',
+    CHATS_URI,
+    { title: 'Chats', description: 'The 100 most recent chats with their last message (use list_chats to page further).', mimeType: 'application/json' },
+    (uri) => json(uri.href, { chats: deps.services.chats.list({ limit: 100 }).items }),
+  );
+
+  server.registerResource(
+    'chat-messages',
+    new ResourceTemplate(MESSAGES_TEMPLATE, {
+      list: () => ({
+        resources: deps.services.chats.list({ limit: 50, includeLastMessage: false }).items.map((c) => ({
+          uri: messagesUri(c.id),
+          name: `Messages with ${c.name}`,
+          mimeType: 'application/json',
+        })),
+      }),
+      complete: {
+        jid: (value) =>
+          deps.services.chats
+            .list({ limit: 100, includeLastMessage: false })
+            .items.map((c) => c.id)
+            .filter((id) => id.startsWith(value))
+            .slice(0, 20),
+      },
+    }),
+    {
+      title: 'Messages of a chat',
+      description: 'The 50 newest messages of one chat, chronological. Subscribe to be told when a message arrives in that chat.',
+      mimeType: 'application/json',
+    },
+    (uri) => {
+      const chatId = chatIdFromMessagesUri(uri.href);
+      if (chatId === null) throw new McpError(ErrorCode.InvalidParams, `Not a chat messages URI: ${uri.href}`);
+      return deps.services.messages.list(chatId, { limit: 50 }).then(
+        (page) => json(uri.href, page),
+        (err: unknown) => {
+          throw new McpError(ErrorCode.InvalidParams, toServiceError(err).describe());
+        },
+      );
+    },
+  );
+}

@@ -1,0 +1,82 @@
+/** The MCP server factory: one `McpServer` per session (HTTP) or per process (stdio), sharing services. */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema, type ListToolsResult, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { McpHub } from './hub.js';
+import { registerResources } from './resources/index.js';
+import { registerAllTools, type ToolDeps } from './tools/index.js';
+
+export const SERVER_INFO = { name: 'whatsapp-mcp-server', title: 'WhatsApp', version: '0.1.0' } as const;
+
+const INSTRUCTIONS =
+  'Read and send WhatsApp messages for one linked account. Start with check_auth_status; if it is not linked, call get_qr_code. ' +
+  'Find people with resolve_contact / search_contacts, chats with list_chats / get_chat_by_contact, history with list_messages / search_messages. ' +
+  'Use idempotency_key on send_message so retries never send twice. Timestamps are epoch milliseconds; message ids are <chatJid>:<keyId>.';
+
+interface ToolConfig {
+  title?: string;
+  description?: string;
+  inputSchema?: z.ZodType;
+  outputSchema?: z.ZodType;
+  annotations?: ToolAnnotations;
+}
+
+/** One cached list per set of deps (one per MCP layer: the tool set cannot change while it lives). */
+const toolLists = new WeakMap<ToolDeps, ListToolsResult>();
+
+/**
+ * The `tools/list` answer, built once per process. The SDK would convert all 26 zod schemas to JSON
+ * Schema on every call of every session; the definitions never change, so they are converted once here
+ * exactly as the SDK does (zod's own converter, draft-7, input/output mode). A test compares the two.
+ */
+export function cachedToolList(deps: ToolDeps): ListToolsResult {
+  const cached = toolLists.get(deps);
+  if (cached) return cached;
+  const tools: Tool[] = [];
+  const collector = {
+    registerTool(name: string, c: ToolConfig) {
+      const tool: Tool = {
+        name,
+        title: c.title,
+        description: c.description,
+        inputSchema: (c.inputSchema ? z.toJSONSchema(c.inputSchema, { target: 'draft-7', io: 'input' }) : { type: 'object', properties: {} }) as Tool['inputSchema'],
+        annotations: c.annotations,
+        execution: { taskSupport: 'forbidden' }, // what registerTool declares
+      };
+      if (c.outputSchema) tool.outputSchema = z.toJSONSchema(c.outputSchema, { target: 'draft-7', io: 'output' }) as Tool['outputSchema'];
+      tools.push(tool);
+    },
+  };
+  registerAllTools(collector as unknown as McpServer, deps);
+  deps.extraTools?.(collector as unknown as McpServer);
+  const list = { tools };
+  toolLists.set(deps, list);
+  return list;
+}
+
+export interface SessionServer {
+  server: McpServer;
+  /** Detach from the hub; call when the session ends. */
+  dispose(): void;
+  setSessionId(id: string): void;
+}
+
+export function createMcpServer(deps: ToolDeps, hub: McpHub): SessionServer {
+  const server = new McpServer(SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false }, logging: {} },
+    instructions: INSTRUCTIONS,
+  });
+  registerAllTools(server, deps);
+  deps.extraTools?.(server);
+  const tools = cachedToolList(deps);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => tools);
+  registerResources(server, deps);
+  const link = hub.attach(server);
+  return {
+    server,
+    dispose: () => hub.detach(link),
+    setSessionId: (id) => {
+      link.sessionId = id;
+    },
+  };
+}

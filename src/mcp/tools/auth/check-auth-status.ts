@@ -1,0 +1,35 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { run } from '../result.js';
+import { READ_ONLY_LOCAL } from '../schemas.js';
+import type { ToolDeps } from '../tool-deps.js';
+
+export const AuthStatusShape = z.object({
+  state: z.enum(['connecting', 'awaiting-qr', 'open', 'soft-resync', 'restarting', 'stuck']),
+  authenticated: z.boolean().describe('The device is linked (credentials present)'),
+  ready: z.boolean().describe('The connection is open: reads are live and sends go out'),
+  me: z.object({ id: z.string(), name: z.string().optional(), lid: z.string().optional() }).nullable(),
+  qrAvailable: z.boolean(),
+  lastDisconnect: z.object({ code: z.number(), reason: z.string(), at: z.number() }).nullable(),
+  health: z.object({ ok: z.boolean(), httpStatus: z.number(), state: z.string(), reason: z.string().nullable(), since: z.number() }),
+  reason: z.string().nullable(),
+  since: z.number().describe('When the current state began (epoch ms)'),
+  retryInMs: z.number().nullable().describe('Milliseconds until the next scheduled recovery step'),
+});
+
+/** Built once per process: every session's server shares these schemas. */
+const CONFIG = {
+  title: 'Check the WhatsApp connection',
+  description: 'Connection and pairing status: lifecycle state, whether linked and ready to send, own id, QR availability, last disconnect and health.',
+  inputSchema: z.object({}),
+  outputSchema: AuthStatusShape,
+  annotations: READ_ONLY_LOCAL,
+};
+
+export function registerCheckAuthStatusTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    'check_auth_status',
+    CONFIG,
+    () => run(deps, 'check_auth_status', () => ({ ...deps.services.connection.status() })),
+  );
+}

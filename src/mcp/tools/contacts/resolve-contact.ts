@@ -1,0 +1,26 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { run } from '../result.js';
+import { ContactMatchShape, READ_ONLY_LOCAL, limitInput } from '../schemas.js';
+import type { ToolDeps } from '../tool-deps.js';
+
+/** Built once per process: every session's server shares these schemas. */
+const CONFIG = {
+  title: 'Resolve a contact',
+  description:
+    'Scores every contact against a name, phone number or id and returns the best matches with how they matched (matchedBy) and a score 0..1 (1 = exact id or number).',
+  inputSchema: z.object({
+    query: z.string().trim().min(1).max(200).describe('Name, phone number (any format), JID or LID'),
+    limit: limitInput(5, 50),
+  }),
+  outputSchema: z.object({ query: z.string(), matches: z.array(ContactMatchShape) }),
+  annotations: READ_ONLY_LOCAL,
+};
+
+export function registerResolveContactTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    'resolve_contact',
+    CONFIG,
+    ({ query, limit }) => run(deps, 'resolve_contact', () => ({ query, matches: deps.services.contacts.resolve(query, limit) })),
+  );
+}

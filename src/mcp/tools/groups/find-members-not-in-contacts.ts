@@ -1,0 +1,35 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { GroupsService } from '../../../services/groups.js';
+import { run } from '../result.js';
+import { MemberListOutput, auditInputs } from '../schemas.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { progressReporter } from './progress.js';
+
+/** Built once per process: every session's server shares these schemas. */
+const CONFIG = {
+  title: 'Group members not in contacts',
+  description:
+    'Members of the analysed groups (in at least min_shared_groups of them) who are not in the address book. ' +
+    'Uses stored memberships; refresh_group_info re-reads them live first (progress is reported). Lists are capped at 500 entries; summary counts are exact.',
+  inputSchema: z.object(auditInputs(1)),
+  outputSchema: MemberListOutput,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+};
+
+export function registerFindMembersNotInContactsTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    'find_members_not_in_contacts',
+    CONFIG,
+    ({ group_limit, refresh_group_info, min_shared_groups }, extra) =>
+      run(deps, 'find_members_not_in_contacts', async () => {
+        const scope = await deps.services.groups.scope({
+          groupLimit: group_limit,
+          refresh: refresh_group_info,
+          onProgress: progressReporter(server, extra, deps.config.mcp.jsonResponse),
+          signal: extra.signal,
+        });
+        return { ...GroupsService.list(scope, GroupsService.notInContacts(scope, min_shared_groups)) };
+      }),
+  );
+}

@@ -1,0 +1,64 @@
+/** Registers the 26 non-media tools of SPEC §3 (media tools arrive with the media issue). */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerCheckAuthStatusTool } from './auth/check-auth-status.js';
+import { registerForceResyncTool } from './auth/force-resync.js';
+import { registerGetQrCodeTool } from './auth/get-qr-code.js';
+import { registerLogoutTool } from './auth/logout.js';
+import { registerGetChatByContactTool } from './chats/get-chat-by-contact.js';
+import { registerGetChatByIdTool } from './chats/get-chat-by-id.js';
+import { registerGetDirectChatByContactNumberTool } from './chats/get-direct-chat-by-contact-number.js';
+import { registerListChatsTool } from './chats/list-chats.js';
+import { registerListGroupsTool } from './chats/list-groups.js';
+import { registerListSystemChatsTool } from './chats/list-system-chats.js';
+import { registerGetContactByIdTool } from './contacts/get-contact-by-id.js';
+import { registerGetGroupInfoTool } from './contacts/get-group-info.js';
+import { registerGetProfilePicTool } from './contacts/get-profile-pic.js';
+import { registerResolveContactTool } from './contacts/resolve-contact.js';
+import { registerSearchContactsTool } from './contacts/search-contacts.js';
+import { registerAnalyzeGroupOverlapsTool } from './groups/analyze-group-overlaps.js';
+import { registerFindMembersNotInContactsTool } from './groups/find-members-not-in-contacts.js';
+import { registerFindMembersWithoutDirectChatTool } from './groups/find-members-without-direct-chat.js';
+import { registerRunGroupAuditTool } from './groups/run-group-audit.js';
+import { registerGetLastInteractionTool } from './messages/get-last-interaction.js';
+import { registerGetMessageByIdTool } from './messages/get-message-by-id.js';
+import { registerGetMessageContextTool } from './messages/get-message-context.js';
+import { registerListMessagesTool } from './messages/list-messages.js';
+import { registerSearchMessagesTool } from './messages/search-messages.js';
+import { registerSendMessageTool } from './messages/send-message.js';
+import { registerPingTool } from './utility/ping.js';
+import type { ToolDeps } from './tool-deps.js';
+
+const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
+  registerGetQrCodeTool,
+  registerCheckAuthStatusTool,
+  registerLogoutTool,
+  registerForceResyncTool,
+  registerSearchContactsTool,
+  registerResolveContactTool,
+  registerGetContactByIdTool,
+  registerGetProfilePicTool,
+  registerGetGroupInfoTool,
+  registerListChatsTool,
+  registerListSystemChatsTool,
+  registerGetChatByIdTool,
+  registerListGroupsTool,
+  registerGetDirectChatByContactNumberTool,
+  registerGetChatByContactTool,
+  registerAnalyzeGroupOverlapsTool,
+  registerFindMembersWithoutDirectChatTool,
+  registerFindMembersNotInContactsTool,
+  registerRunGroupAuditTool,
+  registerListMessagesTool,
+  registerSearchMessagesTool,
+  registerGetMessageByIdTool,
+  registerGetMessageContextTool,
+  registerGetLastInteractionTool,
+  registerSendMessageTool,
+  registerPingTool,
+];
+
+export function registerAllTools(server: McpServer, deps: ToolDeps): void {
+  for (const register of REGISTRARS) register(server, deps);
+}
+
+export type { ToolDeps } from './tool-deps.js';

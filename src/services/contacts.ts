@@ -1,0 +1,101 @@
+/** Contacts and live per-person lookups (profile picture, group metadata with a cached fallback). */
+import { jidKind, toJid, type Contact, type ContactMatch, type GroupInfo } from '../store/index.js';
+import type { GroupInfo as LiveGroupInfo } from '../whatsapp/gateway.js';
+import { requireOpen, type ServiceDeps } from './context.js';
+import { invalidInput, notFound, toServiceError, withTimeout } from './errors.js';
+
+export interface GroupInfoResult extends GroupInfo {
+  source: 'live' | 'cached';
+  /** Why live metadata was not used (only with `source: "cached"`). */
+  staleReason?: string;
+}
+
+export class ContactsService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get timeoutMs(): number {
+    return this.deps.liveTimeoutMs ?? 10_000;
+  }
+
+  search(query: string, limit = 50): Contact[] {
+    return this.deps.store.contacts.search(query, limit);
+  }
+
+  resolve(query: string, limit = 5): ContactMatch[] {
+    return this.deps.store.contacts.resolve(query, limit);
+  }
+
+  /** Canonical JID of any id / phone input, or an `invalid_input` error. */
+  jidOf(input: string, what = 'jid'): string {
+    const jid = this.deps.store.identity.resolve(input);
+    if (jid === null) {
+      throw invalidInput(`"${input}" is not a WhatsApp id or phone number`, `Pass a JID (e.g. 447911123456@s.whatsapp.net), a LID, or a phone number with country code as ${what}`);
+    }
+    return jid;
+  }
+
+  get(input: string): Contact {
+    const jid = this.jidOf(input);
+    const c = this.deps.store.contacts.get(jid);
+    if (!c) throw notFound(`No contact known with id ${jid}`, 'Use search_contacts or resolve_contact to find the right id');
+    return c;
+  }
+
+  async profilePic(input: string): Promise<{ jid: string; url: string | null }> {
+    const jid = this.jidOf(input);
+    requireOpen(this.deps.runtime);
+    try {
+      const url = await withTimeout(this.deps.gateway.profilePictureUrl(jid), this.timeoutMs, 'WhatsApp (profile picture)');
+      return { jid, url: url ?? null };
+    } catch (err) {
+      throw toServiceError(err, () => this.deps.runtime.getStatus());
+    }
+  }
+
+  /** Live metadata (stored as the new cache) when connected; otherwise or on failure the cached copy. */
+  async groupInfo(input: string): Promise<GroupInfoResult> {
+    const jid = toJid(input.trim());
+    if (jid === null || jidKind(jid) !== 'group') {
+      throw invalidInput(`"${input}" is not a group JID`, 'Pass a group id ending in @g.us (list_groups shows them)');
+    }
+    let staleReason: string;
+    if (this.deps.runtime.getStatus().state === 'open') {
+      try {
+        const live = await withTimeout(this.deps.gateway.groupMetadata(jid), this.timeoutMs, 'WhatsApp (group metadata)');
+        this.cacheGroup(live);
+        const stored = this.deps.store.groups.get(jid);
+        if (stored) return { ...stored, source: 'live' };
+        staleReason = 'live metadata could not be stored';
+      } catch (err) {
+        staleReason = toServiceError(err).message;
+        this.deps.logger.debug({ err, jid }, 'live group metadata failed; using the cache');
+      }
+    } else {
+      staleReason = `WhatsApp is not connected (state: ${this.deps.runtime.getStatus().state})`;
+    }
+    const cached = this.deps.store.groups.get(jid);
+    if (!cached) {
+      throw notFound(`No metadata known for group ${jid} (${staleReason})`, 'Retry when check_auth_status shows state open, or check the id with list_groups');
+    }
+    return { ...cached, source: 'cached', staleReason };
+  }
+
+  /** Writes live group metadata into the store (participants replace the stored list). */
+  cacheGroup(live: LiveGroupInfo): void {
+    this.deps.store.groups.upsertGroups([
+      {
+        id: live.id,
+        subject: live.subject,
+        description: live.description ?? null,
+        owner: live.owner ?? null,
+        createdAt: live.creation ?? null,
+        participants: live.participants.map((p) => ({
+          id: p.jid,
+          role: p.admin ?? 'member',
+          phoneJid: p.phoneJid ?? null,
+          lid: p.lid ?? null,
+        })),
+      },
+    ]);
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * MCP test helpers: the real app (port 0) with an optional fixed DATA_DIR (restart tests), an official
+ * SDK client, a gateway that records sends, and a seeded store built through the store's own API.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { expect } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { mcpHttpFor, type McpHttp } from '../../src/mcp/http.js';
+import { createApp, type App } from '../../src/server.js';
+import type { Store } from '../../src/store/index.js';
+import type { EngineFactory } from '../../src/whatsapp/engine.js';
+import { NotConnectedError, type GroupInfo, type SentMessage, type WhatsAppGateway } from '../../src/whatsapp/gateway.js';
+import { scriptedEngine } from '../helpers/scripted-engine.js';
+
+export const MCP_TOKEN = 'mcp-secret-token';
+
+export interface McpTestApp {
+  app: App;
+  url: string;
+  dataDir: string;
+  mcp: McpHttp;
+  /** Stops the app; removes DATA_DIR unless `keepData`. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export async function startMcpApp(
+  opts: { env?: Record<string, string>; engine?: EngineFactory; gateway?: WhatsAppGateway; dataDir?: string; simulator?: boolean } = {},
+): Promise<McpTestApp> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));
+  const config = loadConfig(
+    { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: 'admin-secret-token', MCP_AUTH_TOKEN: MCP_TOKEN, ...opts.env },
+    [],
+  );
+  // With `simulator`, the real Baileys backend runs against the built-in simulator (WA_SIMULATOR=1).
+  const app = createApp(config, silentLogger(), opts.simulator ? {} : { engine: opts.engine ?? scriptedEngine().factory, gateway: opts.gateway });
+  const { url } = await app.start();
+  const mcp = mcpHttpFor(app.store);
+  if (!mcp) throw new Error('the app did not create its MCP layer');
+  return {
+    app,
+    url,
+    dataDir,
+    mcp,
+    async stop(o = {}) {
+      await app.stop();
+      if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function connectClient(url: string, name = 'mcp-test'): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+    requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+/** Calls a tool and asserts success; returns its structured content. */
+export async function callOk<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown> = {}): Promise<T> {
+  const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+  expect(r.structuredContent).toBeDefined();
+  const text = r.content.find((c) => c.type === 'text');
+  expect(text && text.type === 'text' ? JSON.parse(text.text) : undefined).toEqual(r.structuredContent);
+  return r.structuredContent as T;
+}
+
+/** Calls a tool and asserts an isError result; returns its text. */
+export async function callErr(client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {
+  const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(r.isError, `${name} should fail but returned ${JSON.stringify(r.structuredContent)}`).toBe(true);
+  const text = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+  expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // never a stack trace
+  return text;
+}
+
+export interface RecordingGateway extends WhatsAppGateway {
+  sent: Array<{ jid: string; text: string; quotedMessageId?: string }>;
+  groups: Map<string, GroupInfo>;
+  pics: Map<string, string>;
+  /** Make sendText wait on this promise before answering (concurrency tests). */
+  gate: Promise<void> | null;
+  /** Make groupMetadata wait on this promise before answering (progress tests). */
+  metaGate: Promise<void> | null;
+  connected: boolean;
+}
+
+/** A gateway standing in for the WhatsApp socket: records sends, answers metadata from maps. */
+export function recordingGateway(): RecordingGateway {
+  let n = 0;
+  const g: RecordingGateway = {
+    sent: [],
+    groups: new Map(),
+    pics: new Map(),
+    gate: null,
+    metaGate: null,
+    connected: true,
+    isConnected: () => g.connected,
+    async sendText(jid, text, opts) {
+      if (!g.connected) throw new NotConnectedError();
+      g.sent.push({ jid, text, ...(opts?.quotedMessageId ? { quotedMessageId: opts.quotedMessageId } : {}) });
+      if (g.gate) await g.gate;
+      n++;
+      const keyId = `SENT${String(n).padStart(4, '0')}${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+      const sent: SentMessage = { id: `${jid}:${keyId}`, chatId: jid, keyId, timestamp: Date.now() };
+      return sent;
+    },
+    sendMedia: () => Promise.reject(new Error('not used')),
+    downloadMedia: () => Promise.reject(new Error('not used')),
+    async groupMetadata(jid) {
+      if (!g.connected) throw new NotConnectedError();
+      if (g.metaGate) await g.metaGate;
+      const info = g.groups.get(jid);
+      if (!info) throw new Error(`item-not-found ${jid}`);
+      return info;
+    },
+    async profilePictureUrl(jid) {
+      if (!g.connected) throw new NotConnectedError();
+      return g.pics.get(jid) ?? null;
+    },
+    onWhatsApp: (phones) => Promise.resolve(phones.map((phone) => ({ phone, exists: true, jid: `${phone}@s.whatsapp.net` }))),
+  };
+  return g;
+}
+
+// ---- seeded data -------------------------------------------------------------------------------
+
+export const ME = '447700900000@s.whatsapp.net';
+export const ALICE = '447700900001@s.whatsapp.net';
+export const ALICE_LID = '111111111111111@lid';
+export const BOB = '447700900002@s.whatsapp.net';
+export const CAROL = '447700900003@s.whatsapp.net';
+export const DAVE = '447700900004@s.whatsapp.net';
+export const ERIN = '447700900005@s.whatsapp.net';
+export const GROUP_HIKE = '120363000000000001@g.us';
+export const GROUP_BOOK = '120363000000000002@g.us';
+export const SYSTEM_CHAT = '447700900009@s.whatsapp.net';
+
+export const T0 = Date.UTC(2025, 0, 10, 9, 0, 0);
+
+/** Seeds contacts, chats, groups (with members) and messages through the store API. */
+export function seed(store: Store) {
+  store.contacts.upsertContacts([
+    { id: ALICE, lid: ALICE_LID, name: 'Alice Andersen', pushname: 'Ali' },
+    { id: BOB, name: 'Bob Brown', pushname: 'Bobby' },
+    { id: CAROL, pushname: 'Carol C' }, // not in the address book
+    { id: DAVE, name: 'Dave Dawson' },
+    { id: ERIN, pushname: 'Erin' }, // not in the address book, no direct chat
+  ]);
+  store.chats.upsertChats([
+    { id: ALICE, unreadCount: 2 },
+    { id: BOB },
+    { id: CAROL },
+    { id: SYSTEM_CHAT, name: 'Security notices' },
+  ]);
+  store.groups.upsertGroups([
+    {
+      id: GROUP_HIKE,
+      subject: 'Weekend Hikers',
+      owner: ALICE,
+      participants: [{ id: ME, role: 'admin' }, { id: ALICE, role: 'superadmin' }, { id: BOB }, { id: CAROL }, { id: ERIN }],
+    },
+    {
+      id: GROUP_BOOK,
+      subject: 'Book Club',
+      participants: [{ id: ME }, { id: ALICE }, { id: CAROL }, { id: DAVE }, { id: ERIN }],
+    },
+  ]);
+  const msgs = [];
+  // Alice: 30 messages, alternating, one per minute; one mentions "lighthouse".
+  for (let i = 0; i < 30; i++) {
+    msgs.push({
+      chatId: ALICE,
+      keyId: `A${String(i).padStart(3, '0')}`,
+      fromMe: i % 2 === 1,
+      timestamp: T0 + i * 60_000,
+      type: 'text',
+      body: i === 10 ? 'Shall we walk to the lighthouse on Saturday?' : `alice chat message number ${i}`,
+    });
+  }
+  msgs.push({ chatId: BOB, keyId: 'B001', fromMe: false, timestamp: T0 + 40 * 60_000, type: 'text', body: 'The lighthouse tour is booked' });
+  msgs.push({ chatId: BOB, keyId: 'B002', fromMe: true, timestamp: T0 + 41 * 60_000, type: 'image', caption: 'map of the coast', hasMedia: true, mediaMime: 'image/jpeg' });
+  msgs.push({ chatId: GROUP_HIKE, keyId: 'G001', from: CAROL, fromMe: false, timestamp: T0 + 50 * 60_000, type: 'text', body: 'Boots ready for the hike' });
+  msgs.push({ chatId: GROUP_BOOK, keyId: 'G101', from: ALICE, fromMe: false, timestamp: T0 + 55 * 60_000, type: 'text', body: 'Next book: Moby Dick' });
+  msgs.push({ chatId: SYSTEM_CHAT, keyId: 'S001', fromMe: false, timestamp: T0 + 20 * 60_000, type: 'protocol', body: '' });
+  store.messages.upsertMessages(msgs);
+  return { aliceMessages: 30 };
+}
+
+/** Opens a scripted engine and a recording gateway and drives the lifecycle to `open`. */
+export async function openApp(opts: { env?: Record<string, string>; dataDir?: string; gateway?: RecordingGateway } = {}) {
+  const engine = scriptedEngine();
+  const gateway = opts.gateway ?? recordingGateway();
+  const t = await startMcpApp({ env: opts.env, engine: engine.factory, gateway, dataDir: opts.dataDir });
+  engine.emit({ type: 'ENGINE.OPEN', me: { id: ME, name: 'Me' } });
+  await t.app.runtime.waitFor((s) => s.state === 'open', 2_000);
+  return { t, engine, gateway };
+}

@@ -1,0 +1,143 @@
+/**
+ * Browser-test helpers: build the admin bundle when it is missing or older than its sources, launch the
+ * system Chromium (never a downloaded browser), and save step screenshots to a temp dir.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SHOTS = process.env.UI_SCREENSHOT_DIR ?? join(tmpdir(), 'wa-mcp-ui-shots');
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = st.mtimeMs;
+  for (const e of readdirSync(path)) max = Math.max(max, newestMtime(join(path, e)));
+  return max;
+}
+
+function isStale(): boolean {
+  const dist = join(ROOT, 'web/dist/index.html');
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'web/src')),
+    newestMtime(join(ROOT, 'web/index.html')),
+    newestMtime(join(ROOT, 'web/vite.config.ts')),
+  );
+  return !existsSync(dist) || statSync(dist).mtimeMs < sources;
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Runs `vite build` for the admin UI unless web/dist is newer than every source file. Test files run in
+ * parallel workers, so the build is serialised with a lock directory (mkdir is atomic).
+ */
+export function ensureWebBuild(): void {
+  if (!isStale()) return;
+  const lock = join(tmpdir(), `wa-mcp-web-build-${Buffer.from(ROOT).toString('hex').slice(-16)}.lock`);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Someone else is building; a lock older than two minutes is left over from a killed run.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // vanished meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the web build lock ${lock}`);
+      sleep(200);
+    }
+  }
+  try {
+    if (!isStale()) return;
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      timeout: 120_000,
+    });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  // From the top, so the sticky header sits where a person sees it.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Signs in through the real form. */
+export async function signIn(page: Page, url: string, token = 'admin-secret-token'): Promise<void> {
+  await page.goto(`${url}/admin/`);
+  await page.getByTestId('token').fill(token);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('header-state').waitFor();
+}
+
+/** Waits until the diagram is laid out and shows `leaf` as the active state. */
+export async function waitActive(page: Page, leaf: string): Promise<void> {
+  await page.locator(`[data-testid=diagram][data-ready=true] [data-state="${leaf}"].active-leaf`).waitFor();
+}
+
+/**
+ * A TCP pass-through in front of the app that a test can cut: `drop()` kills every open connection and
+ * refuses new ones (the browser's EventSource sees the network go away) until `restore()`.
+ */
+export async function cuttableProxy(target: string): Promise<{ url: string; drop(): void; restore(): void; close(): Promise<void> }> {
+  const { createServer, connect } = await import('node:net');
+  const t = new URL(target);
+  const sockets = new Set<import('node:net').Socket>();
+  let refusing = false;
+  const server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = connect(Number(t.port), t.hostname);
+    sockets.add(client);
+    sockets.add(upstream);
+    const done = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', done).on('close', done);
+    upstream.on('error', done).on('close', done);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    drop() {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore() {
+      refusing = false;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        refusing = true;
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
