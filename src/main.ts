@@ -2,6 +2,7 @@
  * Composition root: config → logger → app (store, runtime, http, mcp) → listen; graceful stop on
  * SIGTERM/SIGINT. Nothing else in the code base reads process.env or listens on a port.
  */
+import { format } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { childLogger, createRootLogger } from './logger.js';
 import { createApp } from './server.js';
@@ -18,6 +19,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const root = createRootLogger({ level: config.logLevel, stdio: config.stdio });
+  if (config.stdio) {
+    // stdout carries JSON-RPC only; libraries that print (libsignal's "Closing session…") go to stderr.
+    const toStderr = (...a: unknown[]) => void process.stderr.write(`${format(...a)}\n`);
+    console.log = console.info = console.debug = toStderr;
+  }
   const log = childLogger(root, 'main');
   const app = createApp(config, root);
   if (config.stdio) {

@@ -17,10 +17,10 @@ import { createHttpApp } from './http/app.js';
 import { requireMcpToken } from './http/middleware/auth.js';
 import { simulatorRoutes } from './http/routes/simulator.js';
 import { childLogger, type Logger } from './logger.js';
-import { createMediaServices, registerMediaTools } from './media/index.js';
+import { createMediaServices, registerMediaTools, type MediaServices } from './media/index.js';
 import type { McpDeps } from './mcp/deps.js';
-import { createMcpHttp } from './mcp/http.js';
-import { runStdio, type McpStdio } from './mcp/stdio.js';
+import { createMcpHttp, type McpHttp } from './mcp/http.js';
+import type { McpStdio } from './mcp/stdio.js';
 import { createRuntime, type Runtime } from './runtime/index.js';
 import type { Simulator } from './simulator/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -33,6 +33,10 @@ export interface App {
   config: Config;
   runtime: Runtime;
   store: Store;
+  /** The MCP layer (sessions, services, notification hub). */
+  mcp: McpHttp;
+  /** Media, settings and the admin data routes. */
+  media: MediaServices;
   /** Live operations of the current backend (not connected until start()). */
   gateway: WhatsAppGateway;
   tokens: Tokens;
@@ -101,7 +105,6 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   let stdio: McpStdio | null = null;
   const notifyMessages = (chatIds: string[]) => {
     mcp.notifyNewMessages(chatIds);
-    stdio?.notifyNewMessages(chatIds);
     media.onMessages(chatIds);
   };
 
@@ -122,6 +125,8 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     config,
     runtime,
     store,
+    mcp,
+    media,
     gateway,
     tokens,
     get simulator() {
@@ -156,7 +161,8 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
       return { url, port };
     },
     async startStdio() {
-      stdio = await runStdio(mcpDeps);
+      // Same services and hub as /mcp (duplicate window, idempotency waiters, notifications).
+      stdio = await mcp.serveStdio();
       return { closed: stdio.closed };
     },
     async stop() {

@@ -31,6 +31,8 @@ export class LiveState {
   private listeners = new Set<LiveListener>();
   private seen = new Set<string>();
   private resyncTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Counts stream deltas, so a /api/state answer that raced a newer delta is dropped, not applied. */
+  private eventSeq = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryDelay = 1000;
   private stopped = false;
@@ -92,12 +94,14 @@ export class LiveState {
     });
     es.addEventListener('status', (ev) => {
       const { status, health } = JSON.parse((ev as MessageEvent<string>).data) as { status: StatusSummary; health: Health };
+      this.eventSeq++;
       this.status = status;
       this.health = health;
       this.emit('status', status, health);
       this.scheduleResync();
     });
     es.addEventListener('transition', (ev) => {
+      this.eventSeq++;
       this.applyTransition(JSON.parse((ev as MessageEvent<string>).data) as Transition);
       this.scheduleResync();
     });
@@ -134,9 +138,11 @@ export class LiveState {
   }
 
   async resync(): Promise<void> {
+    const seq = this.eventSeq;
     try {
       const view = await getJson<StateView>('/api/state');
-      if (!this.stopped) this.applyState(view);
+      // A delta that arrived meanwhile is newer than this snapshot (and has scheduled another resync).
+      if (!this.stopped && seq === this.eventSeq) this.applyState(view);
     } catch {
       // the stream's error handling deals with lost sessions and outages
     }
