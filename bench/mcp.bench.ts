@@ -44,12 +44,11 @@ async function serve(dataDir: string): Promise<void> {
   // No WhatsApp engine: reads come from the store, exactly as when connected.
   const app = createApp(config, silentLogger(), { engine: () => ({ handle: () => {}, dispose: () => {} }) });
   const { url } = await app.start();
-  const { mcpHttpFor } = await import('../src/mcp/http.js');
   process.on('message', (m: { type: string }) => {
     if (m.type === 'mem') {
       for (let i = 0; i < 3; i++) globalThis.gc?.();
       const mu = process.memoryUsage();
-      process.send!({ type: 'mem', heapUsed: mu.heapUsed, rss: mu.rss, sessions: mcpHttpFor(app.store)?.stats().sessions ?? -1 } satisfies ServerMsg);
+      process.send!({ type: 'mem', heapUsed: mu.heapUsed, rss: mu.rss, sessions: app.mcp.stats().sessions } satisfies ServerMsg);
     } else if (m.type === 'stop') {
       // process.exit() skips --cpu-prof output; let the event loop end instead.
       void app.stop().then(() => process.disconnect());

@@ -47,15 +47,6 @@ interface Session {
   closed: boolean;
 }
 
-/**
- * The MCP layer of each app, by its store: lets parts built elsewhere by the composition root (the engine
- * adapter, tests) reach `notifyNewMessages` until `App` exposes the MCP layer directly.
- */
-const byStore = new WeakMap<object, McpHttp>();
-
-export function mcpHttpFor(store: object): McpHttp | undefined {
-  return byStore.get(store);
-}
 
 export interface McpHttpOptions {
   /** How often idle sessions are swept (ms). Default: a quarter of the idle timeout, 1 s–60 s. */
@@ -267,6 +258,5 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
       services.close();
     },
   };
-  byStore.set(deps.store, api);
   return api;
 }

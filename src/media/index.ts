@@ -67,15 +67,6 @@ export interface MediaServices {
   tools: MediaToolDeps;
 }
 
-/**
- * The media services of each app, by its store (like `mcpHttpFor`): lets the MCP layer and tests reach
- * them until `App` exposes them directly.
- */
-const byStore = new WeakMap<object, MediaServices>();
-
-export function mediaServicesFor(store: object): MediaServices | undefined {
-  return byStore.get(store);
-}
 
 export function createMediaServices(deps: MediaDeps): MediaServices {
   const { config, store, logger } = deps;
@@ -122,6 +113,5 @@ export function createMediaServices(deps: MediaDeps): MediaServices {
     autoDownload,
     tools: { service, runtime: deps.runtime, logger, jsonResponse: config.mcp.jsonResponse },
   };
-  byStore.set(store, services);
   return services;
 }

@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
-import { mcpHttpFor, type McpHttp } from '../../src/mcp/http.js';
+import type { McpHttp } from '../../src/mcp/http.js';
 import { createApp, type App } from '../../src/server.js';
 import type { Store } from '../../src/store/index.js';
 import type { EngineFactory } from '../../src/whatsapp/engine.js';
@@ -40,8 +40,7 @@ export async function startMcpApp(
   // With `simulator`, the real Baileys backend runs against the built-in simulator (WA_SIMULATOR=1).
   const app = createApp(config, silentLogger(), opts.simulator ? {} : { engine: opts.engine ?? scriptedEngine().factory, gateway: opts.gateway });
   const { url } = await app.start();
-  const mcp = mcpHttpFor(app.store);
-  if (!mcp) throw new Error('the app did not create its MCP layer');
+  const mcp = app.mcp;
   return {
     app,
     url,

@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { mediaServicesFor, registerMediaTools, type MediaServices } from '../../src/media/index.js';
+import { registerMediaTools, type MediaServices } from '../../src/media/index.js';
 import type { TestApp } from '../helpers/app.js';
 
 export const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -27,9 +27,7 @@ export function mediaEntries(t: TestApp): string[] {
 }
 
 export function mediaOf(t: TestApp): MediaServices {
-  const m = mediaServicesFor(t.app.store);
-  if (!m) throw new Error('media services not created');
-  return m;
+  return t.app.media;
 }
 
 export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
