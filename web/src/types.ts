@@ -1,49 +1,15 @@
-/** Shapes of the admin API as the UI consumes them (kept structural: the server owns the contract). */
+/** Shapes of the admin API as the UI consumes them. */
 
-export type PublicState = 'connecting' | 'awaiting-qr' | 'open' | 'soft-resync' | 'restarting' | 'stuck';
+// The lifecycle shapes come from the server modules themselves (type-only imports: nothing of the
+// server is bundled), so the UI cannot drift from the contract.
+import type { Deadlines, Health, LifecycleStatus } from '../../machines/health.js';
+import type { Disconnect, PublicState } from '../../machines/types.js';
+import type { Transition } from '../../src/runtime/index.js';
 
-export interface Deadlines {
-  graceAt: number | null;
-  backoffUntil: number | null;
-  watchdogAt: number | null;
-  resyncDeadline: number | null;
-  restartAt: number | null;
-  stuckRetryAt: number | null;
-}
+export type { Deadlines, Disconnect, Health, PublicState, Transition };
 
-export interface Disconnect {
-  code: number;
-  reason: string;
-  at: number;
-}
-
-export interface StatusSummary {
-  state: PublicState;
-  since: number;
-  reason: string | null;
-  me: { id: string; name?: string } | null;
-  lastDisconnect: Disconnect | null;
-  deadlines: Deadlines;
-  restartBudget: { used: number; intensity: number; periodMs: number };
-  syncFailures?: number;
-  qrAvailable: boolean;
-}
-
-export interface Health {
-  ok: boolean;
-  httpStatus: number;
-  state: PublicState;
-  reason: string | null;
-  since: number;
-}
-
-export interface Transition {
-  actor: 'supervisor' | 'connection';
-  event: string;
-  from: string[];
-  to: string[];
-  at: number;
-}
+/** /api/state `context` and /api/status: the status projection without the QR string. */
+export type StatusSummary = Omit<LifecycleStatus, 'qr'> & { qrAvailable: boolean };
 
 export interface StateView {
   value: { supervisor: unknown; connection: unknown };
