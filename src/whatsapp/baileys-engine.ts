@@ -162,6 +162,11 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
           const id = user?.id ? jidNormalizedUser(user.id) : '';
           ingest.setOwnJid(id || null);
           emit({ type: 'ENGINE.OPEN', me: { id, name: user?.name ?? user?.verifiedName ?? undefined, lid: user?.lid ? jidNormalizedUser(user.lid) : undefined } });
+          // History sync only carries groups that had recent messages; list_groups promises all of them.
+          sock
+            .groupFetchAllParticipating()
+            .then((groups) => ingest.groups(Object.values(groups)))
+            .catch((err: unknown) => log.warn({ err }, 'could not fetch the group list'));
         }
         if (update.connection === 'close') {
           live.open = false;

@@ -36,6 +36,14 @@ describe('pairing and persistence', () => {
     const chats = store.chats.listChats({ limit: 50 }).items;
     expect(chats.length).toBeGreaterThanOrEqual(3);
     expect(store.contacts.get(sim.contacts[0]!.jid)).not.toBeNull();
+    // Every group the account is in, with its members, not only groups with recent history.
+    expect(sim.groups.length).toBeGreaterThan(0);
+    const groups = await eventually(() => {
+      const items = store.chats.listGroups({ limit: 50 }).items;
+      return items.length === sim.groups.length ? items : null;
+    });
+    expect(groups?.map((g) => g.id).sort()).toEqual(sim.groups.map((g) => g.jid).sort());
+    expect(store.groups.get(sim.groups[0]!.jid)?.participants.length).toBeGreaterThan(1);
 
     const dataDir = t.dataDir;
     await t.stop({ keepData: true });
