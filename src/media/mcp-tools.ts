@@ -7,6 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { progressReporter } from '../mcp/tools/groups/progress.js';
+import { errorResult, ok } from '../mcp/tools/result.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/index.js';
 import { toToolError } from './errors.js';
@@ -35,18 +36,8 @@ const FileShape = {
   publicUrl: z.string().optional().describe('Signed absolute URL (needs no credential; expires after 7 days); only when media_public_base_url is set'),
 };
 
-function ok(data: Record<string, unknown>, extra: ContentBlock[] = []): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(data) }, ...extra], structuredContent: data };
-}
-
 function fail(deps: MediaToolDeps, tool: string, err: unknown): CallToolResult {
-  const e = toToolError(err, () => deps.runtime.getStatus());
-  if (e.code === 'internal') deps.logger.error({ err, tool }, 'tool failed');
-  return {
-    isError: true,
-    content: [{ type: 'text', text: e.describe() }],
-    _meta: { code: e.code, retryable: e.retryable, ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }) },
-  };
+  return errorResult(deps.logger, tool, err, toToolError(err, () => deps.runtime.getStatus()));
 }
 
 const mediaUrlInput = z.string().trim().min(8).max(4000).describe('http(s) URL to fetch (public hosts only; redirects followed and re-checked; size capped by upload_max_mb)');

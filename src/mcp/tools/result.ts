@@ -3,7 +3,8 @@
  * with a message that says what to do next (never a stack: that goes to the log).
  */
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
-import { toServiceError } from '../../services/index.js';
+import type { Logger } from '../../logger.js';
+import { toServiceError, type ServiceError } from '../../services/index.js';
 import type { ToolDeps } from './tool-deps.js';
 
 export function ok(data: Record<string, unknown>, extra: ContentBlock[] = []): CallToolResult {
@@ -11,9 +12,13 @@ export function ok(data: Record<string, unknown>, extra: ContentBlock[] = []): C
 }
 
 export function fail(deps: ToolDeps, tool: string, err: unknown): CallToolResult {
-  const e = toServiceError(err, () => deps.runtime.getStatus());
-  if (e.code === 'internal') deps.logger.error({ err, tool }, 'tool failed');
-  else deps.logger.debug({ tool, code: e.code }, 'tool returned an error');
+  return errorResult(deps.logger, tool, err, toServiceError(err, () => deps.runtime.getStatus()));
+}
+
+/** The `isError` result for an error already mapped to a ServiceError (tools outside this folder map their own). */
+export function errorResult(logger: Logger, tool: string, err: unknown, e: ServiceError): CallToolResult {
+  if (e.code === 'internal') logger.error({ err, tool }, 'tool failed');
+  else logger.debug({ tool, code: e.code }, 'tool returned an error');
   return {
     isError: true,
     content: [{ type: 'text', text: e.describe() }],
