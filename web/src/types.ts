@@ -20,25 +20,8 @@ export interface StateView {
   recentTransitions: Transition[];
 }
 
-export interface Chat {
-  id: string;
-  name: string;
-  isGroup: boolean;
-  unreadCount: number;
-  timestamp: number;
-  lastMessage?: Message | null;
-}
-
-export interface Message {
-  id: string;
-  chatId: string;
-  from: string;
-  fromMe: boolean;
-  timestamp: number;
-  body: string;
-  type: string;
-  hasMedia: boolean;
-}
+/** SPEC §3 shapes, as the store serves them. */
+export type { Chat, Message } from '../../src/store/types.js';
 
 export interface Settings {
   media_public_base_url: string;
