@@ -242,6 +242,8 @@ export const supervisorMachine = setup({
       },
       on: {
         RESTART: { target: 'running', actions: 'leaveStuck' },
+        // No socket is live here, so WhatsApp cannot be told to unlink us: the new worker wipes the auth state
+        // locally first (the phone still lists the device until it is removed there).
         LOGOUT: { target: 'running', actions: ['leaveStuck', 'requestWipe'] },
       },
     },
