@@ -3,13 +3,13 @@
  * sign-in, the live diagram following each lifecycle step without a reload, linking, controls, settings,
  * chats. Screenshots of every step go to $UI_SCREENSHOT_DIR (default: <tmp>/wa-mcp-ui-shots).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 import { join } from 'node:path';
-import { CHROMIUM, cuttableProxy, ensureWebBuild, launchBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { cuttableProxy, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
 // Long timers so each state stays put while the test looks at it (no race with a real backoff).
@@ -26,9 +26,7 @@ let t: TestApp | undefined;
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  ensureWebBuild();
-  browser = await launchBrowser();
+  browser = await prepareBrowser();
 }, 120_000);
 
 afterAll(async () => {

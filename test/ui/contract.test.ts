@@ -5,21 +5,18 @@
  * server still serves the page, the session and the live state; admin.test.ts and simulator.test.ts
  * cover the same views end to end.
  */
-import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { CHROMIUM, ensureWebBuild, launchBrowser, shot, signIn } from './helpers.js';
+import { prepareBrowser, shot, signIn } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp | undefined;
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-  ensureWebBuild();
-  browser = await launchBrowser();
+  browser = await prepareBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -67,6 +67,13 @@ export function ensureWebBuild(): void {
   }
 }
 
+/** Every browser suite's start: Debian Chromium present, bundle fresh, browser launched. */
+export async function prepareBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  ensureWebBuild();
+  return launchBrowser();
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,

@@ -3,20 +3,17 @@
  * pressing "scan", the diagram follows connecting → open without a reload, injected faults light up the
  * recovery path, and a delivered message shows up in the chats viewer.
  */
-import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { CHROMIUM, ensureWebBuild, launchBrowser, shot, signIn, waitActive } from './helpers.js';
+import { prepareBrowser, shot, signIn, waitActive } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp | undefined;
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-  ensureWebBuild();
-  browser = await launchBrowser();
+  browser = await prepareBrowser();
 }, 120_000);
 afterAll(async () => {
   await context?.close();
