@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
-import { createApp } from '../src/server.js';
+import { createApp } from '../src/app.js';
 import { openStore } from '../src/store/index.js';
 import { DEFAULT_CONFIG, generateMessages, makeChats, makeContacts, makeVocab, pickQueries } from './store-data.js';
 

@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
-import { createApp } from '../src/server.js';
+import { createApp } from '../src/app.js';
 import type { MessageInput } from '../src/store/index.js';
 import type { EngineFactory } from '../src/whatsapp/engine.js';
 

@@ -5,7 +5,7 @@
 import { format } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { childLogger, createRootLogger } from './logger.js';
-import { createApp } from './server.js';
+import { createApp } from './app.js';
 
 async function main(): Promise<void> {
   let config;

@@ -1,70 +1,43 @@
 /**
- * JSON errors for every HTTP failure: `{ error, code }` with the right status. Never an HTML page,
- * never a stack trace. Handlers throw {@link HttpError}; the error middleware renders it.
+ * JSON errors for every HTTP failure: `{error, code, nextStep?, retryable?, retryAfterMs?, details?}` with
+ * the AppError's status (src/errors.ts). Never an HTML page, never a stack trace: unknown errors are a
+ * generic 500 (logged with their stack); a library error that carries a 4xx status keeps it and is
+ * logged at debug only (it is the client's doing).
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { LifecycleStatus } from '../../machines/health.js';
+import { AppError, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { toAppError } from '../services/errors.js';
 
-export class HttpError extends Error {
-  constructor(
-    public readonly status: number,
-    public readonly code: string,
-    message: string,
-    public readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details);
-export const notFound = (message = 'not found') => new HttpError(404, 'not_found', message);
-export const conflict = (message: string, details?: unknown) => new HttpError(409, 'wrong_state', message, details);
+export { notFound };
+export const badRequest = (message: string, details?: unknown) => new AppError('bad_request', message, '', { details });
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+  next(new AppError('not_found', `no route for ${req.method} ${req.path}`));
 };
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  statusCode?: number;
-  expose?: boolean;
+export function httpErrorBody(e: AppError): Record<string, unknown> {
+  const body: Record<string, unknown> = { error: e.message, code: e.code };
+  if (e.nextStep) body.nextStep = e.nextStep;
+  if (e.retryable) body.retryable = true;
+  if (e.retryAfterMs !== undefined) body.retryAfterMs = e.retryAfterMs;
+  if (e.details !== undefined) body.details = e.details;
+  return body;
 }
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
+/** `status` lets "not connected" errors carry the lifecycle's retry hint. */
+export function errorHandler(log: Logger, status?: () => LifecycleStatus): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    let status = 500;
-    let code = 'internal_error';
-    let message = 'internal error';
-    let details: unknown;
-    if (err instanceof HttpError) {
-      ({ status, code, message, details } = err);
-    } else if (err && typeof err === 'object') {
-      const e = err as BodyParserError & { message?: string };
-      if (e.type === 'entity.parse.failed') {
-        status = 400;
-        code = 'invalid_json';
-        message = 'request body is not valid JSON';
-      } else if (e.type === 'entity.too.large') {
-        status = 413;
-        code = 'too_large';
-        message = 'request body is too large';
-      } else if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-        status = 415;
-        code = 'unsupported_encoding';
-        message = e.message ?? 'unsupported encoding';
-      } else if (typeof (e.status ?? e.statusCode) === 'number' && (e.status ?? e.statusCode)! < 500 && e.expose) {
-        status = (e.status ?? e.statusCode)!;
-        code = 'bad_request';
-        message = e.message ?? 'bad request';
-      }
-    }
-    if (status >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    const e = toAppError(err, status);
+    if (e.httpStatus >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    else log.debug({ code: e.code, method: req.method, path: req.path }, 'request refused');
     if (res.headersSent) {
       res.end();
       return;
     }
-    res.status(status).json(details === undefined ? { error: message, code } : { error: message, code, details });
+    if (e.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
+    res.status(e.httpStatus).json(httpErrorBody(e));
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Streamable HTTP at /mcp with stateful sessions (`mcp-session-id`): one McpServer + transport per
- * session, all sharing the process-wide services and notification hub.
+ * session, all sharing the process-wide services (built by the composition root) and notification hub.
  *
  * - POST without a session id must be `initialize` (else 400); an unknown or expired id gets 404 so the
  *   client re-initialises (e.g. after our restart); DELETE ends a session; GET opens the notification stream.
@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createServices, type Services } from '../services/index.js';
 import type { McpDeps } from './deps.js';
 import { McpHub } from './hub.js';
 import { createMcpServer, type SessionServer } from './server.js';
@@ -24,10 +23,8 @@ export interface McpHttp {
   closeAll(): Promise<void>;
   /** Tell subscribers of `whatsapp://chats/{jid}/messages` (and `whatsapp://chats`) that messages arrived. */
   notifyNewMessages(chatIds: string[]): void;
-  /** Live sessions and open notification (GET) streams, for metrics and tests. */
-  stats(): { sessions: number; openStreams: number };
-  /** The services shared by all sessions (for the HTTP API). */
-  services: Services;
+  /** Live sessions, open notification (GET) streams and requests being answered, for metrics and tests. */
+  stats(): { sessions: number; openStreams: number; requests: number };
   /**
    * Also serve an MCP client on stdin/stdout (`--stdio`), sharing these services and notifications.
    * closeAll() ends it too.
@@ -71,11 +68,6 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
   let pending = 0;
   let shuttingDown = false;
   const hub = new McpHub(deps);
-  const services = createServices({
-    ...deps,
-    onMessagesStored: (chatIds) => hub.notifyNewMessages(chatIds),
-  });
-  const toolDeps = { ...deps, services };
   const stdioClients = new Set<McpStdio>();
   /** MCP_SESSION_IDLE_MS (0 = sessions never expire), MCP_MAX_SESSIONS, MCP_HTTP_ENABLE_JSON_RESPONSE. */
   const { sessionIdleMs: idleMs, maxSessions, jsonResponse } = deps.config.mcp;
@@ -177,7 +169,7 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
       }
     };
     try {
-      const mcp = createMcpServer(toolDeps, hub);
+      const mcp = createMcpServer(deps, hub);
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         enableJsonResponse: jsonResponse,
@@ -236,15 +228,18 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
 
   const api: McpHttp = {
     router,
-    services,
     stats: () => {
       let openStreams = 0;
-      for (const s of sessions.values()) openStreams += s.streams;
-      return { sessions: sessions.size, openStreams };
+      let requests = 0;
+      for (const s of sessions.values()) {
+        openStreams += s.streams;
+        requests += s.active - s.streams;
+      }
+      return { sessions: sessions.size, openStreams, requests };
     },
     notifyNewMessages: (chatIds) => hub.notifyNewMessages(chatIds),
     async serveStdio(io) {
-      const stdio = await serveStdio(toolDeps, hub, io);
+      const stdio = await serveStdio(deps, hub, io);
       stdioClients.add(stdio);
       void stdio.closed.then(() => stdioClients.delete(stdio));
       return stdio;
@@ -255,7 +250,6 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
       await Promise.all([...sessions.values()].map((s) => closeSession(s, 'shutdown')));
       await Promise.all([...stdioClients].map((c) => c.close()));
       hub.close();
-      services.close();
     },
   };
   return api;

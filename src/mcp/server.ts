@@ -25,7 +25,7 @@ interface ToolConfig {
 const toolLists = new WeakMap<ToolDeps, ListToolsResult>();
 
 /**
- * The `tools/list` answer, built once per process. The SDK would convert all 26 zod schemas to JSON
+ * The `tools/list` answer, built once per process. The SDK would convert every tool's zod schemas to JSON
  * Schema on every call of every session; the definitions never change, so they are converted once here
  * exactly as the SDK does (zod's own converter, draft-7, input/output mode). A test compares the two.
  */
@@ -48,7 +48,6 @@ export function cachedToolList(deps: ToolDeps): ListToolsResult {
     },
   };
   registerAllTools(collector as unknown as McpServer, deps);
-  deps.extraTools?.(collector as unknown as McpServer);
   const list = { tools };
   toolLists.set(deps, list);
   return list;
@@ -67,7 +66,6 @@ export function createMcpServer(deps: ToolDeps, hub: McpHub): SessionServer {
     instructions: INSTRUCTIONS,
   });
   registerAllTools(server, deps);
-  deps.extraTools?.(server);
   const tools = cachedToolList(deps);
   server.server.setRequestHandler(ListToolsRequestSchema, () => tools);
   registerResources(server, deps);

@@ -1,16 +1,12 @@
 /**
  * Standalone stdio entry (`node --import tsx src/mcp/stdio-main.ts`, or `node dist/src/mcp/stdio-main.js`):
- * builds its own deps over DATA_DIR with an idle engine (no WhatsApp socket), so desktop clients and
- * tests can read the stored history. The full server's `--stdio` mode goes through main.ts instead.
+ * the composition root with an idle engine (no WhatsApp socket, no HTTP listener), so desktop clients
+ * and tests can read the stored history. The full server's `--stdio` mode goes through main.ts instead.
  */
+import { createApp } from '../app.js';
 import { loadConfig, ConfigError } from '../config.js';
-import { childLogger, createRootLogger } from '../logger.js';
-import { createRuntime } from '../runtime/index.js';
-import { openStore } from '../store/index.js';
-import { disconnectedGateway } from '../whatsapp/disconnected-gateway.js';
+import { createRootLogger } from '../logger.js';
 import { idleEngine } from '../whatsapp/engine.js';
-import { mkdirSync } from 'node:fs';
-import { runStdio } from './stdio.js';
 
 async function main(): Promise<void> {
   let config;
@@ -23,19 +19,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const root = createRootLogger({ level: config.logLevel, stdio: true });
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = openStore(config.dbPath);
-  const runtime = createRuntime({ lifecycle: config.lifecycle, engine: idleEngine, logger: childLogger(root, 'runtime') });
-  runtime.start();
-  const stdio = await runStdio({ config, runtime, store, gateway: disconnectedGateway(), logger: childLogger(root, 'mcp') });
+  const app = createApp(config, createRootLogger({ level: config.logLevel, stdio: true }), { engine: idleEngine });
+  const { closed } = await app.startStdio();
   const stop = async () => {
-    await stdio.close();
-    runtime.stop();
-    store.close();
+    await app.stop();
     process.exit(0);
   };
-  void stdio.closed.then(stop);
+  void closed.then(stop);
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
 }

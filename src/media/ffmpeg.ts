@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { MediaError } from './errors.js';
+import { AppError } from '../errors.js';
 
 export function findFfmpeg(configured: string | undefined, envPath = process.env.PATH ?? ''): string | null {
   const candidates = configured ? [configured] : envPath.split(delimiter).filter(Boolean).map((d) => join(d, 'ffmpeg'));
@@ -21,8 +21,8 @@ export function findFfmpeg(configured: string | undefined, envPath = process.env
   return null;
 }
 
-export function ffmpegMissing(configured: string | undefined): MediaError {
-  return new MediaError(
+export function ffmpegMissing(configured: string | undefined): AppError {
+  return new AppError(
     'ffmpeg_missing',
     configured ? `as_audio_message needs ffmpeg, but FFMPEG_PATH=${configured} is not an executable` : 'as_audio_message needs ffmpeg to convert the audio to ogg/opus, and ffmpeg is not on PATH',
     'Install ffmpeg (or set FFMPEG_PATH), send an ogg/opus file, or send without as_audio_message',
@@ -42,12 +42,12 @@ export function convertToOpus(ffmpeg: string, input: string, output: string, tim
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
     p.on('error', (err) => {
       clearTimeout(timer);
-      reject(new MediaError('conversion_failed', `ffmpeg could not be started (${err.message})`, 'Check FFMPEG_PATH, or send without as_audio_message'));
+      reject(new AppError('conversion_failed', `ffmpeg could not be started (${err.message})`, 'Check FFMPEG_PATH, or send without as_audio_message'));
     });
     p.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new MediaError('conversion_failed', `ffmpeg could not convert the audio (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`, 'Send a valid audio file, or send without as_audio_message'));
+      else reject(new AppError('conversion_failed', `ffmpeg could not convert the audio (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`, 'Send a valid audio file, or send without as_audio_message'));
     });
   });
 }

@@ -10,7 +10,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { MediaError } from './errors.js';
+import { AppError } from '../errors.js';
 import { tooLarge, type MediaStore, type TempFile } from './media-store.js';
 import { normalizeMime } from './sniff.js';
 
@@ -24,8 +24,8 @@ export interface JsonUpload {
 
 const SMALL_STRING_MAX = 1_000;
 
-const badJson = (why: string) => new MediaError('bad_input', `request body is not a valid upload object: ${why}`, 'Send {"data": "<base64>", "filename": "…", "mime_type": "…"} with Content-Type: application/json');
-const badBase64 = (why: string) => new MediaError('bad_base64', `data is not valid base64 (${why})`, 'Send the file bytes as standard base64 (or a data: URL)');
+const badJson = (why: string) => new AppError('invalid_input', `request body is not a valid upload object: ${why}`, 'Send {"data": "<base64>", "filename": "…", "mime_type": "…"} with Content-Type: application/json');
+const badBase64 = (why: string) => new AppError('bad_base64', `data is not valid base64 (${why})`, 'Send the file bytes as standard base64 (or a data: URL)');
 
 /** Decodes base64 text pushed in arbitrary slices; validates the alphabet and the padding. */
 class Base64Decoder {

@@ -15,7 +15,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Database from 'better-sqlite3';
 import type { MediaFile, Store } from '../store/index.js';
-import { MediaError } from './errors.js';
+import { AppError } from '../errors.js';
 import { decideMime, extensionFor, SNIFF_BYTES } from './sniff.js';
 
 /** Stored names: 32 hex chars + a short lowercase extension. Anything else is never served. */
@@ -39,8 +39,8 @@ export interface CommitOptions {
 
 export const MB = 1024 * 1024;
 
-export function tooLarge(maxBytes: number): MediaError {
-  return new MediaError('too_large', `The file is larger than the limit of ${formatMb(maxBytes)}`, 'Send a smaller file, or raise upload_max_mb in the settings');
+export function tooLarge(maxBytes: number): AppError {
+  return new AppError('too_large', `The file is larger than the limit of ${formatMb(maxBytes)}`, 'Send a smaller file, or raise upload_max_mb in the settings');
 }
 
 export function formatMb(bytes: number): string {
@@ -211,7 +211,7 @@ export class MediaStore {
   }
 
   pathOf(file: Pick<MediaFile, 'fileName'>): string {
-    if (!STORED_NAME.test(file.fileName)) throw new MediaError('not_found', 'Not a stored media file', 'Use a file name returned by the server');
+    if (!STORED_NAME.test(file.fileName)) throw new AppError('not_found', 'Not a stored media file', 'Use a file name returned by the server');
     return join(this.root, file.fileName);
   }
 

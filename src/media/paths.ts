@@ -5,7 +5,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { MediaError } from './errors.js';
+import { AppError } from '../errors.js';
 
 function inside(root: string, p: string): boolean {
   const rel = relative(root, p);
@@ -13,7 +13,7 @@ function inside(root: string, p: string): boolean {
 }
 
 export async function confinePath(input: string, roots: readonly string[]): Promise<string> {
-  if (input.includes('\0')) throw new MediaError('path_refused', 'media_path contains a NUL byte', 'Pass a plain file path');
+  if (input.includes('\0')) throw new AppError('path_refused', 'media_path contains a NUL byte', 'Pass a plain file path');
   const realRoots: string[] = [];
   for (const r of roots) {
     try {
@@ -29,12 +29,12 @@ export async function confinePath(input: string, roots: readonly string[]): Prom
   try {
     real = await realpath(candidate);
   } catch {
-    throw new MediaError('path_refused', `media_path ${JSON.stringify(input)} does not exist or is not readable inside the allowed directories`, help);
+    throw new AppError('path_refused', `media_path ${JSON.stringify(input)} does not exist or is not readable inside the allowed directories`, help);
   }
   if (!realRoots.some((r) => inside(r, real))) {
-    throw new MediaError('path_refused', `media_path ${JSON.stringify(input)} is outside the allowed media directories`, help);
+    throw new AppError('path_refused', `media_path ${JSON.stringify(input)} is outside the allowed media directories`, help);
   }
   const st = await stat(real);
-  if (!st.isFile()) throw new MediaError('path_refused', `media_path ${JSON.stringify(input)} is not a regular file`, help);
+  if (!st.isFile()) throw new AppError('path_refused', `media_path ${JSON.stringify(input)} is not a regular file`, help);
   return real;
 }

@@ -10,18 +10,17 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/index.js';
 import { requireOpen } from '../services/context.js';
-import { withTimeout } from '../services/errors.js';
-import { SendingService } from '../services/sending.js';
+import type { Idempotency } from '../services/idempotency.js';
 import type { SettingsStore } from '../settings/index.js';
 import type { MediaFile, Store } from '../store/index.js';
 import type { WhatsAppGateway } from '../whatsapp/gateway.js';
-import { MediaError } from './errors.js';
+import { AppError, withTimeout } from '../errors.js';
 import { convertToOpus, ffmpegMissing, findFfmpeg } from './ffmpeg.js';
 import { MB, type MediaStore, type TempFile, cleanOriginalName } from './media-store.js';
 import { confinePath } from './paths.js';
 import type { UrlSigner } from './signing.js';
 import { decideMime, kindFor, normalizeMime, SNIFF_BYTES } from './sniff.js';
-import { fetchToTemp, precheckUrl } from './url-fetch.js';
+import { fetchFailed, fetchToTemp, precheckUrl } from './url-fetch.js';
 
 export interface MediaServiceDeps {
   config: Config;
@@ -32,6 +31,8 @@ export interface MediaServiceDeps {
   settings: SettingsStore;
   media: MediaStore;
   signer: UrlSigner;
+  /** The process-wide idempotency guard (the same instance send_message uses). */
+  idempotency: Idempotency;
   /** Overall timeout of a media_url fetch (ms). Default 60 000. */
   fetchTimeoutMs?: number;
   /** Timeout of one media send (ms). Default 180 000. */
@@ -92,7 +93,7 @@ export function decodeContent(data: string, declaredMime?: string): { bytes: Buf
   let mime = normalizeMime(declaredMime);
   if (payload.startsWith('data:')) {
     const comma = payload.indexOf(',');
-    if (comma < 0) throw new MediaError('bad_base64', 'The data: URL has no comma before its payload', 'Send data:<mime>;base64,<bytes>');
+    if (comma < 0) throw new AppError('bad_base64', 'The data: URL has no comma before its payload', 'Send data:<mime>;base64,<bytes>');
     const meta = payload.slice(5, comma).split(';');
     mime = mime ?? normalizeMime(meta[0]);
     payload = payload.slice(comma + 1);
@@ -100,14 +101,14 @@ export function decodeContent(data: string, declaredMime?: string): { bytes: Buf
       try {
         return { bytes: Buffer.from(decodeURIComponent(payload), 'utf8'), mime };
       } catch {
-        throw new MediaError('bad_base64', 'The data: URL payload is not valid percent-encoding', 'Use data:<mime>;base64,<bytes>');
+        throw new AppError('bad_base64', 'The data: URL payload is not valid percent-encoding', 'Use data:<mime>;base64,<bytes>');
       }
     }
   }
   const clean = payload.replace(/\s+/g, '');
-  if (clean.length === 0) throw new MediaError('bad_base64', 'The content is empty', 'Send the file bytes as base64');
+  if (clean.length === 0) throw new AppError('bad_base64', 'The content is empty', 'Send the file bytes as base64');
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(clean) || clean.replace(/=+$/, '').length % 4 === 1) {
-    throw new MediaError('bad_base64', 'The content is not valid base64', 'Send the file bytes as standard base64 (or a data: URL)');
+    throw new AppError('bad_base64', 'The content is not valid base64', 'Send the file bytes as standard base64 (or a data: URL)');
   }
   return { bytes: Buffer.from(clean.replace(/-/g, '+').replace(/_/g, '/'), 'base64'), mime };
 }
@@ -139,16 +140,9 @@ function protoMediaInfo(raw: Uint8Array): MediaInfoFromProto {
 }
 
 export class MediaService {
-  readonly sending: SendingService;
   private readonly downloads = new Map<string, Promise<DownloadResult>>();
 
-  constructor(private readonly deps: MediaServiceDeps) {
-    this.sending = new SendingService({ config: deps.config, runtime: deps.runtime, store: deps.store, gateway: deps.gateway, logger: deps.logger });
-  }
-
-  close(): void {
-    this.sending.close();
-  }
+  constructor(private readonly deps: MediaServiceDeps) {}
 
   get store(): MediaStore {
     return this.deps.media;
@@ -177,7 +171,7 @@ export class MediaService {
   async storeContent(content: string, opts: { mimeType?: string; filename?: string; maxBytes?: number }): Promise<MediaFile> {
     const maxBytes = opts.maxBytes ?? this.uploadLimitBytes();
     // base64 is 4/3 of the bytes: refuse obviously oversize input before decoding it.
-    if (content.length > Math.ceil((maxBytes * 4) / 3) + 4096) throw new MediaError('too_large', `The file is larger than the limit of ${Math.round(maxBytes / MB)} MB`, 'Send a smaller file, or raise upload_max_mb');
+    if (content.length > Math.ceil((maxBytes * 4) / 3) + 4096) throw new AppError('too_large', `The file is larger than the limit of ${Math.round(maxBytes / MB)} MB`, 'Send a smaller file, or raise upload_max_mb');
     const { bytes, mime } = decodeContent(content, opts.mimeType);
     const temp = await this.deps.media.writeTempBuffer(bytes, maxBytes);
     return this.deps.media.commit(temp, { originalName: opts.filename ?? null, declaredMime: mime });
@@ -199,11 +193,11 @@ export class MediaService {
   /** `stage_media`: exactly one of media_url / media_content. */
   async stage(input: SourceInput): Promise<MediaFile> {
     if ((input.mediaUrl === undefined) === (input.mediaContent === undefined)) {
-      throw new MediaError('bad_input', 'Pass exactly one of media_url or media_content', 'Give a URL to fetch, or base64 bytes with mime_type');
+      throw new AppError('invalid_input', 'Pass exactly one of media_url or media_content', 'Give a URL to fetch, or base64 bytes with mime_type');
     }
     if (input.mediaUrl !== undefined) return this.storeUrl(input.mediaUrl, { filename: input.filename, mimeType: input.mimeType });
     if (!input.mimeType && !input.mediaContent!.startsWith('data:')) {
-      throw new MediaError('bad_input', 'media_content needs mime_type', 'Pass mime_type (e.g. image/jpeg) with media_content');
+      throw new AppError('invalid_input', 'media_content needs mime_type', 'Pass mime_type (e.g. image/jpeg) with media_content');
     }
     return this.storeContent(input.mediaContent!, { mimeType: input.mimeType, filename: input.filename });
   }
@@ -212,12 +206,12 @@ export class MediaService {
     const { store } = this.deps;
     const chatId = store.identity.resolve(input.recipient);
     if (chatId === null) {
-      throw new MediaError('bad_input', `"${input.recipient}" is not a WhatsApp id or phone number`, 'Pass a JID (…@s.whatsapp.net, …@g.us), a LID or a phone number with country code as recipient_jid');
+      throw new AppError('invalid_input', `"${input.recipient}" is not a WhatsApp id or phone number`, 'Pass a JID (…@s.whatsapp.net, …@g.us), a LID or a phone number with country code as recipient_jid');
     }
     const sources = [input.mediaPath, input.mediaUrl, input.mediaContent].filter((s) => s !== undefined).length;
-    if (sources !== 1) throw new MediaError('bad_input', 'Pass exactly one of media_path, media_url or media_content', 'Choose one source for the file');
+    if (sources !== 1) throw new AppError('invalid_input', 'Pass exactly one of media_path, media_url or media_content', 'Choose one source for the file');
     if (input.mediaContent !== undefined && !input.mimeType && !input.mediaContent.startsWith('data:')) {
-      throw new MediaError('bad_input', 'media_content needs mime_type', 'Pass mime_type (e.g. image/jpeg) with media_content');
+      throw new AppError('invalid_input', 'media_content needs mime_type', 'Pass mime_type (e.g. image/jpeg) with media_content');
     }
     const params = {
       recipient: chatId,
@@ -229,7 +223,7 @@ export class MediaService {
       caption: input.caption ?? null,
       audio: input.asAudioMessage ?? false,
     };
-    const r = await this.sending.once('send_media', input.idempotencyKey, params, () => this.deliver(chatId, input));
+    const r = await this.deps.idempotency.once('send_media', input.idempotencyKey, params, () => this.deliver(chatId, input));
     return { ...r, idempotencyKey: input.idempotencyKey ?? null };
   }
 
@@ -259,7 +253,7 @@ export class MediaService {
     if (input.asAudioMessage) {
       if (normalizeMime(src.mime) !== 'audio/ogg' || !src.mime.includes('opus')) {
         if (!src.mime.startsWith('audio/') && !src.mime.startsWith('video/')) {
-          throw new MediaError('bad_input', `as_audio_message needs an audio file, not ${src.mime}`, 'Send an audio file, or leave as_audio_message false');
+          throw new AppError('invalid_input', `as_audio_message needs an audio file, not ${src.mime}`, 'Send an audio file, or leave as_audio_message false');
         }
         const ffmpeg = findFfmpeg(this.deps.config.media.ffmpegPath);
         if (ffmpeg === null) throw ffmpegMissing(this.deps.config.media.ffmpegPath);
@@ -314,7 +308,7 @@ export class MediaService {
    */
   download(messageId: string, opts: { maxBytes?: number; onProgress?: ProgressFn } = {}): Promise<DownloadResult> {
     const msg = this.deps.store.messages.get(messageId);
-    if (!msg) return Promise.reject(new MediaError('not_found', `No message with id ${messageId}`, 'Take message_id from list_messages or search_messages'));
+    if (!msg) return Promise.reject(new AppError('not_found', `No message with id ${messageId}`, 'Take message_id from list_messages or search_messages'));
     const id = msg.id;
     const running = this.downloads.get(id);
     if (running) return running;
@@ -327,12 +321,12 @@ export class MediaService {
     const { store, media } = this.deps;
     const existing = store.media.getByMessage(id);
     if (existing && (await media.exists(existing))) return { file: existing, description: this.describe(existing), cached: true };
-    if (!hasMedia) throw new MediaError('no_media', `Message ${id} has no media`, 'Pick a message whose hasMedia is true');
+    if (!hasMedia) throw new AppError('no_media', `Message ${id} has no media`, 'Pick a message whose hasMedia is true');
     const raw = store.messages.getRaw(id);
-    if (!raw) throw new MediaError('not_found', `The raw message ${id} is not stored, so its media cannot be fetched`, 'Only messages received or synced by this server can be downloaded');
+    if (!raw) throw new AppError('not_found', `The raw message ${id} is not stored, so its media cannot be fetched`, 'Only messages received or synced by this server can be downloaded');
     const info = protoMediaInfo(raw);
     if (opts.maxBytes !== undefined && info.fileLength !== null && info.fileLength > opts.maxBytes) {
-      throw new MediaError('too_large', `The media of ${id} is ${Math.round(info.fileLength / MB)} MB, over the limit`, 'Raise auto_download_max_mb or download it explicitly');
+      throw new AppError('too_large', `The media of ${id} is ${Math.round(info.fileLength / MB)} MB, over the limit`, 'Raise auto_download_max_mb or download it explicitly');
     }
     const tmp = media.tempPath();
     let timer: NodeJS.Timeout | undefined;
@@ -348,8 +342,7 @@ export class MediaService {
         res = await this.deps.gateway.downloadMedia(id, tmp);
       } catch (err) {
         this.deps.logger.warn({ err, messageId: id }, 'media download failed');
-        throw new MediaError(
-          'fetch_failed',
+        throw fetchFailed(
           `The media of ${id} could not be downloaded (${(err as Error).message})`,
           'If the media link expired, make sure WhatsApp is connected (the phone re-uploads it) and retry',
         );

@@ -10,8 +10,11 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { MediaError } from './errors.js';
+import { AppError } from '../errors.js';
 import { tooLarge, type MediaStore, type TempFile } from './media-store.js';
+
+/** The remote end failed us (not the caller's input): retryable. */
+export const fetchFailed = (message: string, nextStep: string) => new AppError('fetch_failed', message, nextStep, { retryable: true });
 
 const blocked = new BlockList();
 for (const [net, prefix] of [
@@ -74,8 +77,8 @@ export function isPrivateAddress(addr: string): boolean {
   return true;
 }
 
-function refused(url: string, why: string): MediaError {
-  return new MediaError(
+function refused(url: string, why: string): AppError {
+  return new AppError(
     'url_refused',
     `media_url ${url} is refused: ${why}`,
     'Use a public http(s) URL, or upload the bytes with media_content / POST /api/upload (private addresses need MEDIA_URL_ALLOW_PRIVATE=1)',
@@ -184,19 +187,19 @@ export async function fetchToTemp(rawUrl: string, media: MediaStore, opts: Fetch
       res = await request(url, isBlocked, signal);
     } catch (err) {
       if (err instanceof BlockedAddressError) throw refused(url.toString(), `${url.hostname} resolves to ${err.address}, a private, loopback or link-local address`);
-      if (signal.aborted) throw new MediaError('fetch_failed', `media_url ${url} did not answer within ${Math.round(opts.timeoutMs / 1000)} s`, 'Retry, or use a faster host');
-      throw new MediaError('fetch_failed', `media_url ${url} could not be fetched (${(err as Error).message})`, 'Check the URL and retry');
+      if (signal.aborted) throw fetchFailed(`media_url ${url} did not answer within ${Math.round(opts.timeoutMs / 1000)} s`, 'Retry, or use a faster host');
+      throw fetchFailed(`media_url ${url} could not be fetched (${(err as Error).message})`, 'Check the URL and retry');
     }
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
-      if (hop >= (opts.maxRedirects ?? 5)) throw new MediaError('fetch_failed', `media_url ${rawUrl} redirects too often`, 'Pass the final URL');
+      if (hop >= (opts.maxRedirects ?? 5)) throw fetchFailed(`media_url ${rawUrl} redirects too often`, 'Pass the final URL');
       url = checkUrl(new URL(res.headers.location, url).toString(), isBlocked);
       continue;
     }
     if (status < 200 || status >= 300) {
       res.resume();
-      throw new MediaError('fetch_failed', `media_url ${url} answered HTTP ${status}`, 'Check that the URL is reachable without credentials and retry');
+      throw fetchFailed(`media_url ${url} answered HTTP ${status}`, 'Check that the URL is reachable without credentials and retry');
     }
     const declared = Number(res.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
@@ -207,9 +210,9 @@ export async function fetchToTemp(rawUrl: string, media: MediaStore, opts: Fetch
       const temp = await media.writeTemp(res, opts.maxBytes);
       return { temp, contentType: res.headers['content-type'] ?? null, fileName: fileNameOf(res, url), finalUrl: url.toString() };
     } catch (err) {
-      if (err instanceof MediaError) throw err;
-      if (signal.aborted) throw new MediaError('fetch_failed', `media_url ${url} did not finish within ${Math.round(opts.timeoutMs / 1000)} s`, 'Retry, or use a faster host');
-      throw new MediaError('fetch_failed', `media_url ${url} broke off (${(err as Error).message})`, 'Retry');
+      if (err instanceof AppError) throw err;
+      if (signal.aborted) throw fetchFailed(`media_url ${url} did not finish within ${Math.round(opts.timeoutMs / 1000)} s`, 'Retry, or use a faster host');
+      throw fetchFailed(`media_url ${url} broke off (${(err as Error).message})`, 'Retry');
     }
   }
 }

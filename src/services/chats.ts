@@ -1,7 +1,7 @@
 /** Chats: pages, lookups by id / phone / contact name. */
 import { phoneToJid, type Chat, type ContactMatch, type Page } from '../store/index.js';
 import type { ServiceDeps } from './context.js';
-import { invalidInput, notFound } from './errors.js';
+import { invalidInput, notFound } from '../errors.js';
 
 export interface ChatPageOptions {
   limit?: number;

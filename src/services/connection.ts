@@ -2,7 +2,8 @@
 import type { Health, LifecycleStatus } from '../../machines/health.js';
 import type { Disconnect, Me, PublicState } from '../../machines/types.js';
 import type { ServiceDeps } from './context.js';
-import { ServiceError, retryInMs } from './errors.js';
+import { AppError } from '../errors.js';
+import { retryInMs } from './errors.js';
 
 export interface AuthStatus {
   state: PublicState;
@@ -63,7 +64,7 @@ export class ConnectionService {
   async logout(): Promise<CommandOutcome> {
     const r = this.deps.runtime.send({ type: 'LOGOUT' });
     if (!r.accepted) {
-      throw new ServiceError('rejected', `Logout is not possible in state ${r.status.state}`, 'Check check_auth_status and retry once the connection settles');
+      throw new AppError('wrong_state', `Logout is not possible in state ${r.status.state}`, 'Check check_auth_status and retry once the connection settles');
     }
     const after = await this.deps.runtime
       .waitFor((s) => s.state === 'awaiting-qr', 2_000)
@@ -75,8 +76,8 @@ export class ConnectionService {
   forceResync(): CommandOutcome {
     const r = this.deps.runtime.send({ type: 'FORCE_RESYNC' });
     if (!r.accepted) {
-      throw new ServiceError(
-        'rejected',
+      throw new AppError(
+        'wrong_state',
         `A resync is not possible in state ${r.status.state}`,
         r.status.state === 'soft-resync' ? 'A resync is already running; wait for it to finish' : 'A resync needs an open connection; retry once check_auth_status shows state open',
         { retryable: true },

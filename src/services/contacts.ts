@@ -1,8 +1,8 @@
 /** Contacts and live per-person lookups (profile picture, group metadata with a cached fallback). */
 import { jidKind, toJid, type Contact, type ContactMatch, type GroupInfo } from '../store/index.js';
-import type { GroupInfo as LiveGroupInfo } from '../whatsapp/gateway.js';
 import { requireOpen, type ServiceDeps } from './context.js';
-import { invalidInput, notFound, toServiceError, withTimeout } from './errors.js';
+import { invalidInput, notFound, withTimeout } from '../errors.js';
+import { toAppError } from './errors.js';
 
 export interface GroupInfoResult extends GroupInfo {
   source: 'live' | 'cached';
@@ -48,7 +48,7 @@ export class ContactsService {
       const url = await withTimeout(this.deps.gateway.profilePictureUrl(jid), this.timeoutMs, 'WhatsApp (profile picture)');
       return { jid, url: url ?? null };
     } catch (err) {
-      throw toServiceError(err, () => this.deps.runtime.getStatus());
+      throw toAppError(err, () => this.deps.runtime.getStatus());
     }
   }
 
@@ -61,13 +61,13 @@ export class ContactsService {
     let staleReason: string;
     if (this.deps.runtime.getStatus().state === 'open') {
       try {
-        const live = await withTimeout(this.deps.gateway.groupMetadata(jid), this.timeoutMs, 'WhatsApp (group metadata)');
-        this.cacheGroup(live);
+        // The adapter stores what the socket returns; read it back from the store.
+        await withTimeout(this.deps.gateway.groupMetadata(jid), this.timeoutMs, 'WhatsApp (group metadata)');
         const stored = this.deps.store.groups.get(jid);
         if (stored) return { ...stored, source: 'live' };
         staleReason = 'live metadata could not be stored';
       } catch (err) {
-        staleReason = toServiceError(err).message;
+        staleReason = toAppError(err).message;
         this.deps.logger.debug({ err, jid }, 'live group metadata failed; using the cache');
       }
     } else {
@@ -80,22 +80,4 @@ export class ContactsService {
     return { ...cached, source: 'cached', staleReason };
   }
 
-  /** Writes live group metadata into the store (participants replace the stored list). */
-  cacheGroup(live: LiveGroupInfo): void {
-    this.deps.store.groups.upsertGroups([
-      {
-        id: live.id,
-        subject: live.subject,
-        description: live.description ?? null,
-        owner: live.owner ?? null,
-        createdAt: live.creation ?? null,
-        participants: live.participants.map((p) => ({
-          id: p.jid,
-          role: p.admin ?? 'member',
-          phoneJid: p.phoneJid ?? null,
-          lid: p.lid ?? null,
-        })),
-      },
-    ]);
-  }
 }

@@ -1,4 +1,4 @@
-/** What every service gets: process-wide dependencies, shared by the MCP and HTTP layers. */
+/** What every service gets from the composition root. */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/index.js';
@@ -12,10 +12,8 @@ export interface ServiceDeps {
   store: Store;
   gateway: WhatsAppGateway;
   logger: Logger;
-  /** Live runtime settings (SPEC §5); until the settings store lands, defaults apply. */
+  /** Live runtime settings (SPEC §5): `auto_select_contact`. Defaults apply when absent (unit tests). */
   settings?: { autoSelectContact(): boolean };
-  /** Called after the services themselves stored messages (e.g. a sent message), with the chats touched. */
-  onMessagesStored?: (chatIds: string[]) => void;
   /** Per-call timeout for live WhatsApp queries (ms). Default 10 000. */
   liveTimeoutMs?: number;
   /** Timeout for a send (ms). Default 30 000. */

@@ -6,7 +6,8 @@
 import type { Contact } from '../store/index.js';
 import type { ContactsService } from './contacts.js';
 import type { ServiceDeps } from './context.js';
-import { toServiceError, withTimeout } from './errors.js';
+import { withTimeout } from '../errors.js';
+import { toAppError } from './errors.js';
 
 export interface AuditOptions {
   groupLimit?: number;
@@ -99,12 +100,11 @@ export class GroupsService {
         if (i >= total) return;
         const g = groups[i]!;
         try {
-          const live = await withTimeout(this.deps.gateway.groupMetadata(g.id), timeoutMs, `WhatsApp (metadata of ${g.id})`);
-          this.contacts.cacheGroup(live);
+          await withTimeout(this.deps.gateway.groupMetadata(g.id), timeoutMs, `WhatsApp (metadata of ${g.id})`);
           ok++;
         } catch (err) {
           failed++;
-          this.deps.logger.debug({ group: g.id, err: toServiceError(err).message }, 'group refresh failed; cached data kept');
+          this.deps.logger.debug({ group: g.id, err: toAppError(err).message }, 'group refresh failed; cached data kept');
         }
         done++;
         await opts.onProgress?.(done, total, `refreshed ${done}/${total} groups`);

@@ -1,12 +1,13 @@
 /**
- * Business logic shared by the MCP tools and the HTTP API. One instance per process: the duplicate-text
- * window and idempotency waiters are process-wide state.
+ * The use cases shared by the MCP tools and the HTTP API, built once by the composition root: the
+ * duplicate-text window and the idempotency waiters are process-wide state.
  */
 import { ChatsService } from './chats.js';
 import { ConnectionService } from './connection.js';
 import { ContactsService } from './contacts.js';
 import type { ServiceDeps } from './context.js';
 import { GroupsService } from './groups.js';
+import { Idempotency } from './idempotency.js';
 import { MessagesService } from './messages.js';
 import { SendingService } from './sending.js';
 
@@ -17,23 +18,26 @@ export interface Services {
   messages: MessagesService;
   groups: GroupsService;
   sending: SendingService;
+  /** The one "at most once per key" guard for every write tool. */
+  idempotency: Idempotency;
   /** Stops background timers (idempotency pruning). */
   close(): void;
 }
 
 export function createServices(deps: ServiceDeps, opts: { auditConcurrency?: number } = {}): Services {
   const contacts = new ContactsService(deps);
-  const sending = new SendingService(deps);
+  const idempotency = new Idempotency({ store: deps.store, logger: deps.logger, ttlMs: deps.config.sending.idempotencyTtlMs });
   return {
     connection: new ConnectionService(deps),
     contacts,
     chats: new ChatsService(deps),
     messages: new MessagesService(deps),
     groups: new GroupsService(deps, contacts, { concurrency: opts.auditConcurrency }),
-    sending,
-    close: () => sending.close(),
+    sending: new SendingService(deps, idempotency),
+    idempotency,
+    close: () => idempotency.close(),
   };
 }
 
 export type { ServiceDeps } from './context.js';
-export { ServiceError, toServiceError, notConnected } from './errors.js';
+export { toAppError, notConnected } from './errors.js';

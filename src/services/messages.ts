@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Message, MessageContext } from '../store/index.js';
 import type { ServiceDeps } from './context.js';
-import { invalidInput, notFound } from './errors.js';
+import { invalidInput, notFound } from '../errors.js';
 
 export interface MediaInfo {
   mimetype: string | null;

@@ -1,12 +1,14 @@
 /**
- * Send safety (SPEC §3): sending requires the `open` state; idempotency keys (SQLite, TTL, fingerprint of
- * tool + parameters, concurrent duplicates send once, survive restarts); the duplicate-text window
- * (identical text to the same chat within `dedupWindowMs` returns the first result).
+ * Sending text (SPEC §3 "Send safety"): sending requires the `open` state; idempotency keys (./idempotency.ts);
+ * the duplicate-text window (identical text to the same chat within `dedupWindowMs` returns the first
+ * result). The sent message is stored by the adapter, the only writer of what the socket reports, so a
+ * send makes exactly one write and one `resources/updated` notification.
  */
-import { createHash } from 'node:crypto';
 import type { SentMessage } from '../whatsapp/gateway.js';
 import { requireOpen, type ServiceDeps } from './context.js';
-import { ServiceError, invalidInput, notFound, toServiceError, withTimeout } from './errors.js';
+import { AppError, invalidInput, notFound, withTimeout } from '../errors.js';
+import { toAppError } from './errors.js';
+import type { Idempotency } from './idempotency.js';
 
 export interface SendResult {
   messageId: string;
@@ -28,90 +30,13 @@ interface WindowEntry {
   result: Promise<SendResult>;
 }
 
-/** Stable JSON (sorted keys) for fingerprints. */
-function stable(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
-    .join(',')}}`;
-}
-
-export function fingerprint(tool: string, params: Record<string, unknown>): string {
-  return createHash('sha256').update(`${tool}\n${stable(params)}`).digest('hex');
-}
-
 export class SendingService {
   private readonly window = new Map<string, WindowEntry>();
-  private readonly pruneTimer: NodeJS.Timeout;
 
-  constructor(private readonly deps: ServiceDeps) {
-    this.prune();
-    this.pruneTimer = setInterval(() => this.prune(), 10 * 60_000);
-    this.pruneTimer.unref();
-  }
-
-  close(): void {
-    clearInterval(this.pruneTimer);
-  }
-
-  private prune(): void {
-    try {
-      this.deps.store.idempotency.pruneExpired();
-    } catch (err) {
-      this.deps.logger.warn({ err }, 'pruning idempotency keys failed');
-    }
-  }
-
-  /**
-   * Runs `action` at most once per idempotency key: same key + same fingerprint → the stored result with
-   * `deduplicated: true`; other parameters / tool → an error; a concurrent duplicate waits for the first.
-   */
-  async once<T extends object>(tool: string, key: string | undefined, params: Record<string, unknown>, action: () => Promise<T>): Promise<T & { deduplicated: boolean }> {
-    if (key === undefined) {
-      const r = await action();
-      return { ...r, deduplicated: (r as { deduplicated?: boolean }).deduplicated ?? false };
-    }
-    const idem = this.deps.store.idempotency;
-    const claim = idem.claim(key, tool, fingerprint(tool, params), { ttlMs: this.deps.config.sending.idempotencyTtlMs });
-    switch (claim.status) {
-      case 'claimed': {
-        try {
-          const r = await action();
-          idem.complete(key, r);
-          return { ...r, deduplicated: (r as { deduplicated?: boolean }).deduplicated ?? false };
-        } catch (err) {
-          idem.release(key, err);
-          throw err;
-        }
-      }
-      case 'done':
-        return { ...(claim.result as T), deduplicated: true };
-      case 'in_progress': {
-        try {
-          return { ...((await claim.wait()) as T), deduplicated: true };
-        } catch (err) {
-          throw new ServiceError(
-            'upstream_failed',
-            `The concurrent call with idempotency key "${key}" failed (${toServiceError(err).message})`,
-            'Retry with the same key: nothing was sent',
-            { retryable: true },
-          );
-        }
-      }
-      case 'conflict':
-        throw new ServiceError('idempotency_conflict', `Idempotency key "${key}" cannot be reused here: ${claim.reason}`, 'Use a new idempotency_key for a different request');
-      case 'stale':
-        throw new ServiceError(
-          'idempotency_unknown_outcome',
-          `An earlier attempt with idempotency key "${key}" (started ${new Date(claim.since).toISOString()}) stopped before it finished; it may or may not have been sent`,
-          'Check the chat with list_messages; if the message is missing, send it again with a new idempotency_key',
-        );
-    }
-  }
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly idempotency: Idempotency,
+  ) {}
 
   async sendText(input: SendTextInput): Promise<SendResult> {
     const { store } = this.deps;
@@ -131,7 +56,7 @@ export class SendingService {
       quoted = q.id;
     }
     const params = { recipient: chatId, message: input.text, quoted: quoted ?? null };
-    const result = await this.once('send_message', input.idempotencyKey, params, () => this.sendDeduplicated(chatId, input.text, quoted));
+    const result = await this.idempotency.once('send_message', input.idempotencyKey, params, () => this.sendDeduplicated(chatId, input.text, quoted));
     return { ...result, idempotencyKey: input.idempotencyKey ?? null };
   }
 
@@ -163,38 +88,16 @@ export class SendingService {
         'WhatsApp (send)',
       );
     } catch (err) {
-      const e = toServiceError(err, () => this.deps.runtime.getStatus());
+      const e = toAppError(err, () => this.deps.runtime.getStatus());
       if (e.code === 'internal') {
         this.deps.logger.warn({ err, chatId }, 'send failed');
-        throw new ServiceError('upstream_failed', 'WhatsApp did not accept the message', 'Retry in a moment; check check_auth_status if it keeps failing', {
+        throw new AppError('upstream_failed', 'WhatsApp did not accept the message', 'Retry in a moment; check check_auth_status if it keeps failing', {
           retryable: true,
           cause: err,
         });
       }
       throw e;
     }
-    this.record(sent, text, quoted);
     return { messageId: sent.id, chatId: sent.chatId, timestamp: sent.timestamp, deduplicated: false, idempotencyKey: null };
-  }
-
-  /** Stores the sent message right away so reads see it (the engine's own echo merges into it later). */
-  private record(sent: SentMessage, text: string, quoted: string | undefined): void {
-    try {
-      this.deps.store.messages.upsertMessages([
-        {
-          chatId: sent.chatId,
-          keyId: sent.keyId,
-          fromMe: true,
-          timestamp: sent.timestamp,
-          type: 'text',
-          body: text,
-          status: 'pending',
-          quotedId: quoted ?? null,
-        },
-      ]);
-      this.deps.onMessagesStored?.([sent.chatId]);
-    } catch (err) {
-      this.deps.logger.warn({ err }, 'storing the sent message failed');
-    }
   }
 }

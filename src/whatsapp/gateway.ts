@@ -4,11 +4,12 @@
  * {@link NotConnectedError} when there is no open socket; services check the lifecycle state first so
  * callers get a clear, retryable error instead of a hang.
  */
+import { AppError } from '../errors.js';
 
-export class NotConnectedError extends Error {
-  readonly code = 'not_connected';
+/** No open socket right now; services replace it with the lifecycle-aware message (`notConnected`). */
+export class NotConnectedError extends AppError {
   constructor(message = 'WhatsApp is not connected') {
-    super(message);
+    super('not_connected', message, 'Retry in a few seconds (check_auth_status shows the state)', { retryable: true, retryAfterMs: 5_000 });
     this.name = 'NotConnectedError';
   }
 }
@@ -59,4 +60,20 @@ export interface WhatsAppGateway {
   profilePictureUrl(jid: string): Promise<string | null>;
   /** Which of these phone numbers (digits) have WhatsApp, with their JIDs. */
   onWhatsApp(phones: string[]): Promise<{ phone: string; exists: boolean; jid?: string }[]>;
+}
+
+/**
+ * A gateway that forwards every call to whatever `current()` returns at call time: the composition root
+ * hands it out before the backend exists (start() builds the backend) and keeps it across restarts.
+ */
+export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGateway {
+  return {
+    isConnected: () => current().isConnected(),
+    sendText: (jid, text, opts) => current().sendText(jid, text, opts),
+    sendMedia: (jid, media, opts) => current().sendMedia(jid, media, opts),
+    downloadMedia: (messageId, destPath) => current().downloadMedia(messageId, destPath),
+    groupMetadata: (jid) => current().groupMetadata(jid),
+    profilePictureUrl: (jid) => current().profilePictureUrl(jid),
+    onWhatsApp: (phones) => current().onWhatsApp(phones),
+  };
 }

@@ -14,13 +14,18 @@ import {
   toChatInput,
   toContactInput,
   toGroupInput,
+  timestampMs,
   toMessageInput,
 } from './mapping.js';
 
 const notNull = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
 
+/** Own sends stored by `ownSend` whose socket echo is still to come (bounded: an echo may never arrive). */
+const ECHO_MEMORY = 1_000;
+
 export class Ingestor {
   private ownJid: string | null = null;
+  private readonly awaitingEcho = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -30,6 +35,24 @@ export class Ingestor {
 
   setOwnJid(jid: string | null): void {
     this.ownJid = jid;
+  }
+
+  /**
+   * A message we just sent, stored at once (so a read right after the send sees it). Baileys also
+   * emits it as a `messages.upsert` echo; that echo is skipped so one send is one write and one
+   * notification.
+   */
+  ownSend(msg: WAMessage): void {
+    if (msg.key?.id) {
+      this.awaitingEcho.add(msg.key.id);
+      if (this.awaitingEcho.size > ECHO_MEMORY) this.awaitingEcho.delete(this.awaitingEcho.values().next().value as string);
+    }
+    this.messages([msg], 'append');
+  }
+
+  private isEcho(msg: WAMessage): boolean {
+    const id = msg.key?.id;
+    return Boolean(msg.key?.fromMe && id && this.awaitingEcho.delete(id));
   }
 
   handle(events: Partial<BaileysEventMap>, refreshGroup: (jid: string) => void): void {
@@ -51,7 +74,10 @@ export class Ingestor {
     if (events['chats.upsert']) this.store.chats.upsertChats(events['chats.upsert'].map(toChatInput).filter(notNull));
     if (events['chats.update']) this.store.chats.upsertChats(events['chats.update'].map(toChatInput).filter(notNull));
     const upsert = events['messages.upsert'];
-    if (upsert) this.messages(upsert.messages, upsert.type);
+    if (upsert) {
+      const fresh = upsert.messages.filter((m) => !this.isEcho(m));
+      if (fresh.length) this.messages(fresh, upsert.type);
+    }
     if (events['messages.update']) this.updates(events['messages.update']);
     if (events['message-receipt.update']) this.receipts(events['message-receipt.update']);
     if (events['messages.reaction']) this.reactions(events['messages.reaction']);
@@ -87,7 +113,7 @@ export class Ingestor {
       const chat = msg.key ? chatJidOf(msg.key) : null;
       if (proto_ && chat && proto_.key?.id) {
         const target = messageId(chat, proto_.key.id);
-        const at = Number(msg.messageTimestamp ?? 0) * 1000 || Date.now();
+        const at = timestampMs(msg.messageTimestamp ?? 0) || Date.now();
         if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE) {
           this.store.messages.applyRevoke(target, at);
           continue;
@@ -107,7 +133,8 @@ export class Ingestor {
     }
     if (inputs.length === 0) return;
     this.store.messages.upsertMessages(inputs);
-    // New chats seen only through messages still need a chat row with a timestamp.
+    // Live messages (not history sync) tell MCP subscribers and the auto-downloader; the store already
+    // created a chat row for any chat first seen through a message.
     if (kind !== 'history' && this.onMessages) this.onMessages([...touched]);
   }
 

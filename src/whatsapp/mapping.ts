@@ -93,7 +93,8 @@ export function messageId(chatJid: string, keyId: string): string {
   return `${chatJid}:${keyId}`;
 }
 
-function tsMs(t: unknown): number {
+/** Baileys timestamp (seconds, sometimes Long) → epoch ms; the one rule for every conversion. */
+export function timestampMs(t: unknown): number {
   const n = toNumber(t as number);
   // Baileys timestamps are seconds; anything already in ms (> year 33658 in s) is left alone.
   return n > 1e12 ? n : n * 1000;
@@ -158,7 +159,7 @@ export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageIn
     keyId: key.id,
     from,
     fromMe,
-    timestamp: tsMs(msg.messageTimestamp ?? 0) || Date.now(),
+    timestamp: timestampMs(msg.messageTimestamp ?? 0) || Date.now(),
     type,
     body: c.body,
     caption: c.caption,
@@ -179,7 +180,7 @@ export function toChatInput(chat: Partial<WAChat> & { id?: string | null }): Cha
     name: chat.name ?? null,
     isGroup: id.endsWith('@g.us'),
     unreadCount: typeof chat.unreadCount === 'number' ? Math.max(0, chat.unreadCount) : null,
-    timestamp: ts ? tsMs(ts) : null,
+    timestamp: ts ? timestampMs(ts) : null,
     archived: typeof chat.archived === 'boolean' ? chat.archived : null,
   };
 }
@@ -205,7 +206,7 @@ export function toGroupInput(g: Partial<GroupMetadata> & { id?: string }): Group
     subject: g.subject ?? null,
     description: g.desc ?? null,
     owner: g.ownerPn ?? g.owner ?? null,
-    createdAt: g.creation ? tsMs(g.creation) : null,
+    createdAt: g.creation ? timestampMs(g.creation) : null,
     announce: typeof g.announce === 'boolean' ? g.announce : null,
     restrict: typeof g.restrict === 'boolean' ? g.restrict : null,
     participants: g.participants?.map((p) => ({

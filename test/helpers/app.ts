@@ -1,10 +1,10 @@
-/** Starts the real application on 127.0.0.1:0 with a temp DATA_DIR; returns helpers to call it. */
+/** Starts the real application on 127.0.0.1:0 with a temp DATA_DIR; returns helpers to call it. Every test app starts here. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
-import { createApp, type AppOptions } from '../../src/server.js';
+import { createApp, type AppOptions } from '../../src/app.js';
 
 export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, reuseDataDir?: string) {
   const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));

@@ -2,55 +2,26 @@
  * MCP test helpers: the real app (port 0) with an optional fixed DATA_DIR (restart tests), an official
  * SDK client, a gateway that records sends, and a seeded store built through the store's own API.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
-import type { McpHttp } from '../../src/mcp/http.js';
-import { createApp, type App } from '../../src/server.js';
+import type { LifecycleStatus } from '../../machines/health.js';
 import type { Store } from '../../src/store/index.js';
 import type { EngineFactory } from '../../src/whatsapp/engine.js';
 import { NotConnectedError, type GroupInfo, type SentMessage, type WhatsAppGateway } from '../../src/whatsapp/gateway.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 
 export const MCP_TOKEN = 'mcp-secret-token';
 
-export interface McpTestApp {
-  app: App;
-  url: string;
-  dataDir: string;
-  mcp: McpHttp;
-  /** Stops the app; removes DATA_DIR unless `keepData`. */
-  stop(opts?: { keepData?: boolean }): Promise<void>;
-}
+export type McpTestApp = TestApp;
 
+/** The real app (port 0); a scripted engine unless `simulator` (the real Baileys backend, WA_SIMULATOR=1). */
 export async function startMcpApp(
   opts: { env?: Record<string, string>; engine?: EngineFactory; gateway?: WhatsAppGateway; dataDir?: string; simulator?: boolean } = {},
 ): Promise<McpTestApp> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));
-  const config = loadConfig(
-    { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: 'admin-secret-token', MCP_AUTH_TOKEN: MCP_TOKEN, ...opts.env },
-    [],
-  );
-  // With `simulator`, the real Baileys backend runs against the built-in simulator (WA_SIMULATOR=1).
-  const app = createApp(config, silentLogger(), opts.simulator ? {} : { engine: opts.engine ?? scriptedEngine().factory, gateway: opts.gateway });
-  const { url } = await app.start();
-  const mcp = app.mcp;
-  return {
-    app,
-    url,
-    dataDir,
-    mcp,
-    async stop(o = {}) {
-      await app.stop();
-      if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return startTestApp(opts.env, opts.simulator ? {} : { engine: opts.engine ?? scriptedEngine().factory, gateway: opts.gateway }, opts.dataDir);
 }
 
 export async function connectClient(url: string, name = 'mcp-test'): Promise<Client> {
@@ -90,6 +61,11 @@ export interface RecordingGateway extends WhatsAppGateway {
   /** Make groupMetadata wait on this promise before answering (progress tests). */
   metaGate: Promise<void> | null;
   connected: boolean;
+  /**
+   * Where the stand-in writes what it "sent" or "fetched", as the Baileys adapter (the only writer of
+   * socket data) does; `openApp` points it at the app's store and MCP notifications.
+   */
+  sink: { store: Store; notify: (chatIds: string[]) => void } | null;
 }
 
 /** A gateway standing in for the WhatsApp socket: records sends, answers metadata from maps. */
@@ -102,6 +78,7 @@ export function recordingGateway(): RecordingGateway {
     gate: null,
     metaGate: null,
     connected: true,
+    sink: null,
     isConnected: () => g.connected,
     async sendText(jid, text, opts) {
       if (!g.connected) throw new NotConnectedError();
@@ -110,6 +87,10 @@ export function recordingGateway(): RecordingGateway {
       n++;
       const keyId = `SENT${String(n).padStart(4, '0')}${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
       const sent: SentMessage = { id: `${jid}:${keyId}`, chatId: jid, keyId, timestamp: Date.now() };
+      g.sink?.store.messages.upsertMessages([
+        { chatId: jid, keyId, fromMe: true, timestamp: sent.timestamp, type: 'text', body: text, status: 'pending', quotedId: opts?.quotedMessageId ?? null },
+      ]);
+      g.sink?.notify([jid]);
       return sent;
     },
     sendMedia: () => Promise.reject(new Error('not used')),
@@ -119,6 +100,16 @@ export function recordingGateway(): RecordingGateway {
       if (g.metaGate) await g.metaGate;
       const info = g.groups.get(jid);
       if (!info) throw new Error(`item-not-found ${jid}`);
+      g.sink?.store.groups.upsertGroups([
+        {
+          id: info.id,
+          subject: info.subject,
+          description: info.description ?? null,
+          owner: info.owner ?? null,
+          createdAt: info.creation ?? null,
+          participants: info.participants.map((p) => ({ id: p.jid, role: p.admin ?? 'member', phoneJid: p.phoneJid ?? null, lid: p.lid ?? null })),
+        },
+      ]);
       return info;
     },
     async profilePictureUrl(jid) {
@@ -199,7 +190,8 @@ export async function openApp(opts: { env?: Record<string, string>; dataDir?: st
   const engine = scriptedEngine();
   const gateway = opts.gateway ?? recordingGateway();
   const t = await startMcpApp({ env: opts.env, engine: engine.factory, gateway, dataDir: opts.dataDir });
+  gateway.sink = { store: t.app.store, notify: (ids) => t.app.mcp.notifyNewMessages(ids) };
   engine.emit({ type: 'ENGINE.OPEN', me: { id: ME, name: 'Me' } });
-  await t.app.runtime.waitFor((s) => s.state === 'open', 2_000);
+  await t.app.runtime.waitFor((s: LifecycleStatus) => s.state === 'open', 2_000);
   return { t, engine, gateway };
 }

@@ -75,14 +75,14 @@ describe('resources', () => {
     const updates = watchUpdates(c);
     // Subscribe by LID: the server matches the chat whatever id form the client used.
     await c.subscribeResource({ uri: messagesUri(ALICE_LID) });
-    await eventually(() => t!.mcp.stats().openStreams === 1); // the client's notification stream is up
+    await eventually(() => t!.app.mcp.stats().openStreams === 1); // the client's notification stream is up
 
     // A message in another chat does not notify this subscription.
     t.app.store.messages.upsertMessages([{ chatId: BOB, keyId: 'NEWB1', fromMe: false, timestamp: Date.now(), type: 'text', body: 'unrelated' }]);
-    t.mcp.notifyNewMessages([BOB]);
+    t.app.mcp.notifyNewMessages([BOB]);
     const arrived = updates.next(messagesUri(ALICE_LID));
     t.app.store.messages.upsertMessages([{ chatId: ALICE, keyId: 'NEWA1', fromMe: false, timestamp: Date.now(), type: 'text', body: 'fresh news' }]);
-    t.mcp.notifyNewMessages([ALICE]);
+    t.app.mcp.notifyNewMessages([ALICE]);
     await arrived;
     expect(updates.seen).toEqual([messagesUri(ALICE_LID)]);
     const page = JSON.parse(((await c.readResource({ uri: messagesUri(ALICE) })).contents[0] as { text: string }).text) as {
@@ -94,7 +94,7 @@ describe('resources', () => {
     await c.unsubscribeResource({ uri: messagesUri(ALICE_LID) });
     await c.subscribeResource({ uri: 'whatsapp://chats' });
     const chatsUpdated = updates.next('whatsapp://chats');
-    t.mcp.notifyNewMessages([ALICE]);
+    t.app.mcp.notifyNewMessages([ALICE]);
     await chatsUpdated;
     expect(updates.seen).toEqual([messagesUri(ALICE_LID), 'whatsapp://chats']);
     await c.close();
@@ -111,7 +111,7 @@ describe('resources', () => {
     });
     await c.setLoggingLevel('info');
     await c.subscribeResource({ uri: 'whatsapp://connection' });
-    await eventually(() => t!.mcp.stats().openStreams === 1);
+    await eventually(() => t!.app.mcp.stats().openStreams === 1);
 
     let next = updates.next('whatsapp://connection');
     o.engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: 'lost', selfInflicted: false });

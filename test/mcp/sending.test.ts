@@ -1,6 +1,7 @@
 /** Send safety: open state required, idempotency keys (also across a restart), concurrent duplicates, dedup window. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
+import { eventually } from '../helpers/app.js';
 import { ALICE, BOB, callErr, callOk, connectClient, openApp, recordingGateway, seed, startMcpApp, type McpTestApp } from './helpers.js';
 
 interface Sent {
@@ -83,8 +84,9 @@ describe('idempotency keys', () => {
     o.gateway.gate = new Promise<void>((r) => (open = r));
     const clients = await Promise.all(Array.from({ length: 5 }, () => connectClient(o.t.url)));
     const calls = clients.map((c) => callOk<Sent>(c, 'send_message', { recipient_jid: BOB, message: 'once', idempotency_key: 'race-1' }));
-    // Let every call reach the server before the send completes.
-    await new Promise((r) => setTimeout(r, 200));
+    // Every call is being answered (one sending, four waiting on its key) before the send completes.
+    await eventually(() => o.t.app.mcp.stats().requests === 5);
+    expect(o.gateway.sent).toHaveLength(1);
     open();
     const results = await Promise.all(calls);
     expect(o.gateway.sent).toHaveLength(1);

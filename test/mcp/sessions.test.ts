@@ -61,7 +61,7 @@ describe('session protocol', () => {
     expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } });
     res = await fetch(`${t.url}/mcp`, { method: 'PUT', headers: AUTH });
     expect(res.status).toBe(405);
-    expect(t.mcp.stats().sessions).toBe(0);
+    expect(t.app.mcp.stats().sessions).toBe(0);
   });
 
   it('answers JSON by default and SSE when MCP_HTTP_ENABLE_JSON_RESPONSE=0; GET opens the notification stream', async () => {
@@ -79,9 +79,9 @@ describe('session protocol', () => {
     });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
-    await eventually(() => t!.mcp.stats().openStreams === 1);
+    await eventually(() => t!.app.mcp.stats().openStreams === 1);
     ctrl.abort();
-    await eventually(() => t!.mcp.stats().openStreams === 0);
+    await eventually(() => t!.app.mcp.stats().openStreams === 0);
     await t.stop();
 
     t = await startMcpApp({ env: { MCP_HTTP_ENABLE_JSON_RESPONSE: '0' } });
@@ -97,11 +97,11 @@ describe('session protocol', () => {
     const client = await connectClient(t.url);
     const transport = client.transport as StreamableHTTPClientTransport;
     const oldId = transport.sessionId!;
-    expect(t.mcp.stats().sessions).toBe(1);
+    expect(t.app.mcp.stats().sessions).toBe(1);
     // The server forgets the session (as after a restart): end it behind the client's back.
     const del = await fetch(`${t.url}/mcp`, { method: 'DELETE', headers: { ...AUTH, 'mcp-session-id': oldId, 'mcp-protocol-version': '2025-06-18' } });
     expect(del.status).toBe(200);
-    await eventually(() => t!.mcp.stats().sessions === 0);
+    await eventually(() => t!.app.mcp.stats().sessions === 0);
     const err = await client.callTool({ name: 'ping', arguments: {} }).then(
       () => null,
       (e: unknown) => e,
@@ -117,15 +117,15 @@ describe('session protocol', () => {
     expect(await callOk(client, 'get_chat_by_id', { jid: ALICE })).toMatchObject({ chat: { id: ALICE } });
     // The SDK's own DELETE works too.
     await (client.transport as StreamableHTTPClientTransport).terminateSession();
-    await eventually(() => t!.mcp.stats().sessions === 0);
+    await eventually(() => t!.app.mcp.stats().sessions === 0);
     await client.close();
   });
 
   it('expires idle sessions after MCP_SESSION_IDLE_MS', async () => {
     t = await startMcpApp({ env: { MCP_SESSION_IDLE_MS: '200' } });
     const id = await rawSession(t.url);
-    expect(t.mcp.stats().sessions).toBe(1);
-    await eventually(() => t!.mcp.stats().sessions === 0, 5_000);
+    expect(t.app.mcp.stats().sessions).toBe(1);
+    await eventually(() => t!.app.mcp.stats().sessions === 0, 5_000);
     const res = await rawPost(t.url, LIST, { 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' });
     expect(res.status).toBe(404);
   });
@@ -140,9 +140,9 @@ describe('session protocol', () => {
     expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/Too many MCP sessions \(limit 2\).*MCP_MAX_SESSIONS/) } });
     const del = await fetch(`${t.url}/mcp`, { method: 'DELETE', headers: { ...AUTH, 'mcp-session-id': a, 'mcp-protocol-version': '2025-06-18' } });
     expect(del.status).toBe(200);
-    await eventually(() => t!.mcp.stats().sessions === 1);
+    await eventually(() => t!.app.mcp.stats().sessions === 1);
     await rawSession(t.url);
-    expect(t.mcp.stats().sessions).toBe(2);
+    expect(t.app.mcp.stats().sessions).toBe(2);
   });
 });
 
@@ -151,7 +151,7 @@ describe('concurrency', () => {
     t = (await openApp()).t;
     seed(t.app.store);
     const clients = await Promise.all(Array.from({ length: 50 }, (_, i) => connectClient(t!.url, `client-${i}`)));
-    expect(t.mcp.stats().sessions).toBe(50);
+    expect(t.app.mcp.stats().sessions).toBe(50);
     const ids = new Set(clients.map((c) => (c.transport as StreamableHTTPClientTransport).sessionId));
     expect(ids.size).toBe(50);
     const results = await Promise.all(
@@ -169,6 +169,6 @@ describe('concurrency', () => {
       await (c.transport as StreamableHTTPClientTransport).terminateSession();
       await c.close();
     }));
-    await eventually(() => t!.mcp.stats().sessions === 0);
+    await eventually(() => t!.app.mcp.stats().sessions === 0);
   });
 });

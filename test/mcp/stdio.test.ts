@@ -41,7 +41,7 @@ it('answers tools/list and reads the store through a spawned stdio process', asy
   await client.connect(transport);
   try {
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(26);
+    expect(tools).toHaveLength(29);
     expect(tools.every((x) => x.annotations && x.outputSchema)).toBe(true);
     const chat = await callOk(client, 'get_chat_by_id', { jid: ALICE });
     expect(chat).toMatchObject({ chat: { id: ALICE, name: 'Alice Andersen' } });
@@ -87,7 +87,7 @@ it('the full server can also serve stdio, sharing idempotency and notifications 
     seed(t.app.store);
     const toServer = new PassThrough();
     const fromServer = new PassThrough();
-    const stdio = await t.mcp.serveStdio({ stdin: toServer, stdout: fromServer });
+    const stdio = await t.app.mcp.serveStdio({ stdin: toServer, stdout: fromServer });
     const client = new Client({ name: 'stdio-shared', version: '1.0.0' });
     await client.connect(new StreamClientTransport(fromServer, toServer));
     const http0 = await connectClient(t.url);
@@ -108,7 +108,7 @@ it('the full server can also serve stdio, sharing idempotency and notifications 
     const uri = `whatsapp://chats/${encodeURIComponent(ALICE)}/messages`;
     const updated = new Promise<string>((resolve) => client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)));
     await client.subscribeResource({ uri });
-    t.mcp.notifyNewMessages([ALICE]);
+    t.app.mcp.notifyNewMessages([ALICE]);
     expect(await updated).toBe(uri);
 
     await http.close();

@@ -30,8 +30,11 @@ import {
   type RecordingGateway,
 } from './helpers.js';
 
-const CORE_TOOLS = [
+const ALL_TOOLS = [
   'analyze_group_overlaps',
+  'download_media',
+  'send_media',
+  'stage_media',
   'check_auth_status',
   'find_members_not_in_contacts',
   'find_members_without_direct_chat',
@@ -104,10 +107,10 @@ afterAll(async () => {
 const snapshot = () => ({ ...t.app.store.counters.get(), sent: gw.sent.length });
 
 describe('tools/list', () => {
-  it('lists the 26 core tools (plus any module tools), each with truthful annotations, an input schema and an output schema', async () => {
+  it('lists all 29 tools of SPEC §3, each with truthful annotations, an input schema and an output schema', async () => {
     const { tools } = await client.listTools();
     const names = tools.map((x) => x.name);
-    expect(names).toEqual(expect.arrayContaining(CORE_TOOLS));
+    expect([...names].sort()).toEqual([...ALL_TOOLS].sort());
     expect(new Set(names).size).toBe(names.length);
     for (const tool of tools) {
       expect(tool.description?.length, tool.name).toBeGreaterThan(20);
@@ -137,12 +140,11 @@ describe('tools/list cache', () => {
     await plain.connect(serverSide);
     const reference = new Client({ name: 'reference', version: '1.0.0' });
     await reference.connect(clientSide);
-    // Compare what goes over the wire (JSON drops undefined members); module tools (media) are not ours.
+    // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(CORE_TOOLS).toHaveLength(26);
-    const served = (await client.listTools()).tools.filter((x) => CORE_TOOLS.includes(x.name));
-    expect(JSON.parse(JSON.stringify({ tools: served }))).toEqual(expected);
+    expect(ALL_TOOLS).toHaveLength(29);
+    expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });
 
@@ -339,7 +341,7 @@ describe('group audit tools', () => {
 
   it('with JSON responses, progress notifications travel on the session\'s notification stream', async () => {
     gw.groups.set(GROUP_HIKE, { id: GROUP_HIKE, subject: 'Weekend Hikers', participants: [ME, ALICE, BOB, CAROL, ERIN].map((jid) => ({ jid, admin: null })) });
-    await eventually(() => t.mcp.stats().openStreams >= 1); // the SDK client keeps a GET stream open
+    await eventually(() => t.app.mcp.stats().openStreams >= 1); // the SDK client keeps a GET stream open
     let release!: () => void;
     gw.metaGate = new Promise<void>((r) => (release = r));
     const progress: number[] = [];

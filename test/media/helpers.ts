@@ -2,12 +2,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { registerMediaTools, type MediaServices } from '../../src/media/index.js';
+import type { Media } from '../../src/media/index.js';
 import type { TestApp } from '../helpers/app.js';
+import { connectClient } from '../mcp/helpers.js';
 
 export const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -26,7 +25,7 @@ export function mediaEntries(t: TestApp): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 
-export function mediaOf(t: TestApp): MediaServices {
+export function mediaOf(t: TestApp): Media {
   return t.app.media;
 }
 
@@ -34,23 +33,15 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
   return (await res.json()) as T;
 }
 
-/** An SDK client over an in-memory transport to a server with only the media tools. */
+/** The SDK client over Streamable HTTP to the app's /mcp (all tools; the media ones are what these tests call). */
 export async function mediaToolsClient(t: TestApp): Promise<{ call: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>; close: () => Promise<void>; client: Client }> {
-  const server = new McpServer({ name: 'media-test', version: '0.0.0' }, { capabilities: { tools: {} } });
-  registerMediaTools(server, mediaOf(t).tools);
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await server.connect(a);
-  const client = new Client({ name: 'media-test-client', version: '0.0.0' });
-  await client.connect(b);
+  const client = await connectClient(t.url);
   // Listing first makes the SDK client validate every structuredContent against the output schemas.
   await client.listTools();
   return {
     client,
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
-    close: async () => {
-      await client.close();
-      await server.close();
-    },
+    close: () => client.close(),
   };
 }
 

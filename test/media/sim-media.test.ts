@@ -178,7 +178,7 @@ describe('media through the simulator', () => {
     const idB = `${bob.jid}:${b.id}`;
     const file = (await eventually(() => t.app.store.media.getByMessage(idB), 15_000))!;
     expect(file.sha256).toBe(sha(second));
-    expect(readFileSync(media.mediaStore.pathOf(file)).equals(second)).toBe(true);
+    expect(readFileSync(media.store.pathOf(file)).equals(second)).toBe(true);
 
     // Over auto_download_max_mb: skipped.
     await t.api('/api/settings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auto_download_max_mb: 0 }) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MediaError } from '../../src/media/errors.js';
+import { AppError } from '../../src/errors.js';
 import { decodeContent } from '../../src/media/service.js';
 import { decideMime, extensionFor, kindFor, sniffMime } from '../../src/media/sniff.js';
 
@@ -50,7 +50,7 @@ describe('decodeContent', () => {
     expect(decodeContent(`data:image/png;base64,${bytes.toString('base64')}`)).toMatchObject({ mime: 'image/png' });
     expect(decodeContent('data:text/plain,hello%20world').bytes.toString()).toBe('hello world');
     for (const bad of ['', '!!!!', 'abcde', 'QUJD=A', 'data:image/png;base64']) {
-      expect(() => decodeContent(bad), bad).toThrow(MediaError);
+      expect(() => decodeContent(bad), bad).toThrow(AppError);
     }
   });
 });

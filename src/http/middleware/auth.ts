@@ -6,7 +6,7 @@
 import type { Request, RequestHandler } from 'express';
 import { parseCookies, SESSION_COOKIE, type AdminSession, type SessionStore } from '../../auth/sessions.js';
 import { tokenMatches, type Tokens } from '../../auth/tokens.js';
-import { HttpError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_HEADER = 'x-csrf-token';
@@ -22,8 +22,8 @@ export function sessionOf(req: Request, sessions: SessionStore): AdminSession | 
   return sessions.get(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
 }
 
-function unauthorized(message: string): HttpError {
-  return new HttpError(401, 'unauthorized', message);
+function unauthorized(message: string): AppError {
+  return new AppError('unauthorized', message);
 }
 
 /** Accepts the admin bearer token, or an admin session cookie (+ CSRF header when the method changes state). */
@@ -40,7 +40,7 @@ export function requireAdmin(tokens: Tokens, sessions: SessionStore, opts: { als
     const session = sessionOf(req, sessions);
     if (session) {
       if (!SAFE_METHODS.has(req.method) && !tokenMatches(req.get(CSRF_HEADER), session.csrf)) {
-        return next(new HttpError(403, 'csrf', `missing or wrong ${CSRF_HEADER} header`));
+        return next(new AppError('csrf', `missing or wrong ${CSRF_HEADER} header`));
       }
       return next();
     }

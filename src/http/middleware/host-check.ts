@@ -5,7 +5,7 @@
  * ALLOWED_HOSTS, any Host is accepted (we cannot know our public names) and tokens remain the guard.
  */
 import type { RequestHandler } from 'express';
-import { HttpError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
@@ -26,7 +26,7 @@ export function hostCheck(allowed: Set<string> | null): RequestHandler {
     if (!allowed) return next();
     const host = req.headers.host;
     if (!host || (!allowed.has(hostname(host)) && !allowed.has(host.toLowerCase()))) {
-      return next(new HttpError(403, 'host_not_allowed', 'Host header not allowed (set ALLOWED_HOSTS to add it)'));
+      return next(new AppError('host_not_allowed', 'Host header not allowed', 'Set ALLOWED_HOSTS to add it'));
     }
     const origin = req.headers.origin;
     if (origin && origin !== 'null') {
@@ -34,10 +34,10 @@ export function hostCheck(allowed: Set<string> | null): RequestHandler {
       try {
         originHost = new URL(origin).host;
       } catch {
-        return next(new HttpError(403, 'origin_not_allowed', 'Origin header is malformed'));
+        return next(new AppError('origin_not_allowed', 'Origin header is malformed'));
       }
       if (!allowed.has(hostname(originHost)) && !allowed.has(originHost.toLowerCase())) {
-        return next(new HttpError(403, 'origin_not_allowed', 'Origin not allowed'));
+        return next(new AppError('origin_not_allowed', 'Origin not allowed'));
       }
     }
     next();

@@ -6,7 +6,8 @@
 import { Router } from 'express';
 import type { Store } from '../../store/index.js';
 import { NotConnectedError, type WhatsAppGateway } from '../../whatsapp/gateway.js';
-import { badRequest, HttpError, methodNotAllowed, notFound } from '../errors.js';
+import { AppError } from '../../errors.js';
+import { badRequest, methodNotAllowed, notFound } from '../errors.js';
 
 const HIT_TTL_MS = 5 * 60_000;
 const MISS_TTL_MS = 60_000;
@@ -24,8 +25,8 @@ export function avatarRoutes(store: Store, gateway: WhatsAppGateway, now: () => 
       try {
         url = await gateway.profilePictureUrl(jid);
       } catch (err) {
-        if (err instanceof NotConnectedError) throw new HttpError(409, 'not_connected', 'WhatsApp is not connected; profile pictures are fetched live');
-        throw new HttpError(502, 'upstream_failed', 'WhatsApp did not answer the profile picture request');
+        if (err instanceof NotConnectedError) throw new AppError('not_connected', 'WhatsApp is not connected; profile pictures are fetched live', 'Retry once connected', { retryable: true });
+        throw new AppError('upstream_failed', 'WhatsApp did not answer the profile picture request', 'Retry in a moment', { retryable: true });
       }
       entry = { url, until: now() + (url ? HIT_TTL_MS : MISS_TTL_MS) };
       cache.delete(jid);

@@ -17,7 +17,8 @@ import type { Tokens } from '../../auth/tokens.js';
 import type { MediaStore } from '../../media/media-store.js';
 import type { UrlSigner } from '../../media/signing.js';
 import { isInlineSafe, normalizeMime } from '../../media/sniff.js';
-import { HttpError, methodNotAllowed, notFound } from '../errors.js';
+import { AppError } from '../../errors.js';
+import { methodNotAllowed, notFound } from '../errors.js';
 import { requireAdmin } from '../middleware/auth.js';
 
 export interface MediaFileDeps {
@@ -40,7 +41,7 @@ export function mediaFileRoutes(deps: MediaFileDeps): Router {
   const validate: RequestHandler = (req, _res, next) => {
     const name = String(req.params.file);
     if (name.includes('..') || name.includes('/') || name.includes('\\') || name.includes('\0') || name.startsWith('.')) {
-      return next(new HttpError(400, 'bad_name', 'invalid media file name'));
+      return next(new AppError('bad_name', 'invalid media file name'));
     }
     next();
   };
@@ -53,7 +54,7 @@ export function mediaFileRoutes(deps: MediaFileDeps): Router {
       // A bad signature without another credential: say so (403), rather than "log in" (401).
       if (signed) {
         res.removeHeader('WWW-Authenticate');
-        return next(new HttpError(403, 'bad_signature', 'the signed media URL is invalid or expired'));
+        return next(new AppError('bad_signature', 'the signed media URL is invalid or expired'));
       }
       next(err);
     });

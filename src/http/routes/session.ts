@@ -7,7 +7,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { SESSION_COOKIE, parseCookies, type SessionStore } from '../../auth/sessions.js';
 import { tokenMatches, type Tokens } from '../../auth/tokens.js';
-import { badRequest, HttpError, methodNotAllowed } from '../errors.js';
+import { AppError } from '../../errors.js';
+import { badRequest, methodNotAllowed } from '../errors.js';
 import { sessionOf } from '../middleware/auth.js';
 
 const LoginBody = z.object({ token: z.string().min(1).max(512) });
@@ -22,7 +23,7 @@ export function sessionRoutes(tokens: Tokens, sessions: SessionStore): Router {
     const f = failures.get(ip);
     if (f && f.resetAt > now && f.count >= 10) {
       res.setHeader('Retry-After', String(Math.ceil((f.resetAt - now) / 1000)));
-      throw new HttpError(429, 'rate_limited', 'too many failed logins; try again later');
+      throw new AppError('rate_limited', 'too many failed logins', 'Try again later');
     }
     const body = LoginBody.safeParse(req.body);
     if (!body.success) throw badRequest('expected JSON {"token": "<ADMIN_TOKEN>"}');
@@ -30,7 +31,7 @@ export function sessionRoutes(tokens: Tokens, sessions: SessionStore): Router {
       const entry = f && f.resetAt > now ? f : { count: 0, resetAt: now + 60_000 };
       entry.count++;
       failures.set(ip, entry);
-      throw new HttpError(401, 'unauthorized', 'wrong admin token');
+      throw new AppError('unauthorized', 'wrong admin token');
     }
     failures.delete(ip);
     const s = sessions.create();

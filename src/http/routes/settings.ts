@@ -5,7 +5,8 @@
  */
 import { Router } from 'express';
 import { SettingsValidationError, type SettingsStore } from '../../settings/index.js';
-import { HttpError, methodNotAllowed } from '../errors.js';
+import { AppError } from '../../errors.js';
+import { methodNotAllowed } from '../errors.js';
 
 export function settingsRoutes(settings: SettingsStore): Router {
   const r = Router();
@@ -17,7 +18,7 @@ export function settingsRoutes(settings: SettingsStore): Router {
       settings.update(req.body);
     } catch (err) {
       if (err instanceof SettingsValidationError) {
-        throw new HttpError(400, 'invalid_setting', `invalid setting ${err.field}: ${err.issues[0]?.message ?? 'bad value'}`, { field: err.field, issues: err.issues });
+        throw new AppError('invalid_setting', `invalid setting ${err.field}: ${err.issues[0]?.message ?? 'bad value'}`, '', { details: { field: err.field, issues: err.issues } });
       }
       throw err;
     }

@@ -5,7 +5,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Simulator } from '../../simulator/index.js';
-import { badRequest, conflict, methodNotAllowed, notFound } from '../errors.js';
+import { wrongState } from '../../errors.js';
+import { badRequest, methodNotAllowed, notFound } from '../errors.js';
 
 const DeliverBody = z.object({ from: z.string().min(1).max(200).optional(), text: z.string().min(1).max(65_536) });
 const FaultBody = z.object({
@@ -47,7 +48,7 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
       const result = await sim.scanQr();
       res.status(202).json({ scanned: true, result });
     } catch (err) {
-      throw conflict(`cannot scan: ${err instanceof Error ? err.message : String(err)}`);
+      throw wrongState(`cannot scan: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
   r.post('/simulator/deliver', async (req, res) => {
@@ -56,7 +57,7 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
     try {
       res.status(202).json(await sim.deliverText(body));
     } catch (err) {
-      throw conflict(`cannot deliver: ${err instanceof Error ? err.message : String(err)}`);
+      throw wrongState(`cannot deliver: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
   r.post('/simulator/fault', (req, res) => {

@@ -6,7 +6,8 @@
 import { Router, type Response } from 'express';
 import type { CommandEvent } from '../../../machines/events.js';
 import type { Runtime, RuntimeChange } from '../../runtime/index.js';
-import { HttpError, methodNotAllowed } from '../errors.js';
+import { wrongState } from '../../errors.js';
+import { methodNotAllowed } from '../errors.js';
 
 export interface StateRouteDeps {
   runtime: Runtime;
@@ -89,7 +90,7 @@ export function stateRoutes(deps: StateRouteDeps): Router {
     r.post(path, (_req, res) => {
       const result = runtime.send({ type } as CommandEvent);
       if (!result.accepted) {
-        throw new HttpError(409, 'wrong_state', `${type} is not possible in state ${result.status.state}`, {
+        throw wrongState(`${type} is not possible in state ${result.status.state}`, '', {
           state: result.status.state,
         });
       }

@@ -17,12 +17,12 @@ import { Router, type Request, type RequestHandler } from 'express';
 import multer, { type StorageEngine } from 'multer';
 import type { SessionStore } from '../../auth/sessions.js';
 import { tokenMatches, type Tokens } from '../../auth/tokens.js';
-import { MediaError, toHttpError } from '../../media/errors.js';
 import { parseJsonUpload, type JsonUpload } from '../../media/json-upload.js';
 import { MB, tooLarge, type TempFile } from '../../media/media-store.js';
 import type { MediaService } from '../../media/service.js';
 import type { SettingsStore } from '../../settings/index.js';
-import { badRequest, HttpError, methodNotAllowed } from '../errors.js';
+import { AppError } from '../../errors.js';
+import { badRequest, methodNotAllowed } from '../errors.js';
 import { bearerToken, requireAdmin } from '../middleware/auth.js';
 
 export interface UploadDeps {
@@ -74,7 +74,7 @@ export function uploadRoutes(deps: UploadDeps): Router {
   };
   const auth = requireAdmin(deps.tokens, deps.sessions, { alsoAccept: uploadTokenOk });
   const enabled: RequestHandler = (_req, _res, next) => {
-    if (!settings.get().upload_enabled) return next(new HttpError(403, 'uploads_disabled', 'uploads are disabled (setting upload_enabled)'));
+    if (!settings.get().upload_enabled) return next(new AppError('uploads_disabled', 'uploads are disabled', 'Turn on the setting upload_enabled'));
     next();
   };
 
@@ -87,12 +87,12 @@ export function uploadRoutes(deps: UploadDeps): Router {
     };
     if (!req.is(['application/json', 'application/*+json'])) {
       abandon();
-      throw new HttpError(415, 'unsupported_media_type', 'send a JSON body {data, filename?, mime_type?} with Content-Type: application/json (or use /api/upload-multipart)');
+      throw new AppError('unsupported_media_type', 'expected a JSON body', 'Send {data, filename?, mime_type?} with Content-Type: application/json (or use /api/upload-multipart)');
     }
     const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') {
       abandon();
-      throw new HttpError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported here`);
+      throw new AppError('unsupported_encoding', `Content-Encoding ${encoding} is not supported here`);
     }
     const maxBytes = service.uploadLimitBytes();
     // base64 is 4/3 of the bytes, plus room for the other fields and whitespace.
@@ -100,14 +100,14 @@ export function uploadRoutes(deps: UploadDeps): Router {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBodyBytes) {
       abandon();
-      throw toHttpError(tooLarge(maxBytes));
+      throw tooLarge(maxBytes);
     }
     let parsed: JsonUpload;
     try {
       parsed = await parseJsonUpload(req, service.store, { maxBytes, maxBodyBytes });
     } catch (err) {
       abandon();
-      throw toHttpError(err);
+      throw err;
     }
     const { filename, mimeType } = parsed;
     if ((filename !== undefined && filename.length > 255) || (mimeType !== undefined && mimeType.length > 200)) {
@@ -135,11 +135,11 @@ export function uploadRoutes(deps: UploadDeps): Router {
       };
       if (err) {
         if (err instanceof multer.MulterError) {
-          if (err.code === 'LIMIT_FILE_SIZE') return fail(new HttpError(413, 'too_large', `a file is larger than upload_max_mb (${s.upload_max_mb} MB)`));
-          if (err.code === 'LIMIT_FILE_COUNT') return fail(new HttpError(400, 'too_many_files', `at most ${s.max_files_per_upload} file(s) per upload (setting max_files_per_upload)`));
+          if (err.code === 'LIMIT_FILE_SIZE') return fail(new AppError('too_large', `a file is larger than upload_max_mb (${s.upload_max_mb} MB)`));
+          if (err.code === 'LIMIT_FILE_COUNT') return fail(new AppError('too_many_files', `at most ${s.max_files_per_upload} file(s) per upload (setting max_files_per_upload)`));
           return fail(badRequest(`bad multipart upload: ${err.message}`));
         }
-        if (err instanceof MediaError) return fail(toHttpError(err));
+        if (err instanceof AppError) return fail(err);
         if (err instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found/i.test(err.message)) return fail(badRequest(`bad multipart body: ${err.message}`));
         return fail(err);
       }

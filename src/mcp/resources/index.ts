@@ -4,7 +4,7 @@
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { toServiceError } from '../../services/index.js';
+import { toAppError } from '../../services/errors.js';
 import type { ToolDeps } from '../tools/tool-deps.js';
 import { CHATS_URI, CONNECTION_URI, MESSAGES_TEMPLATE, chatIdFromMessagesUri, messagesUri } from './uris.js';
 
@@ -59,7 +59,7 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
       return deps.services.messages.list(chatId, { limit: 50 }).then(
         (page) => json(uri.href, page),
         (err: unknown) => {
-          throw new McpError(ErrorCode.InvalidParams, toServiceError(err).describe());
+          throw new McpError(ErrorCode.InvalidParams, toAppError(err).describe());
         },
       );
     },

@@ -1,4 +1,4 @@
-/** Registers the 26 non-media tools of SPEC §3 (media tools arrive with the media issue). */
+/** Registers every tool of SPEC §3 (one file per tool under this folder). */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerCheckAuthStatusTool } from './auth/check-auth-status.js';
 import { registerForceResyncTool } from './auth/force-resync.js';
@@ -20,6 +20,9 @@ import { registerFindMembersNotInContactsTool } from './groups/find-members-not-
 import { registerFindMembersWithoutDirectChatTool } from './groups/find-members-without-direct-chat.js';
 import { registerRunGroupAuditTool } from './groups/run-group-audit.js';
 import { registerGetLastInteractionTool } from './messages/get-last-interaction.js';
+import { registerDownloadMediaTool } from './media/download-media.js';
+import { registerSendMediaTool } from './media/send-media.js';
+import { registerStageMediaTool } from './media/stage-media.js';
 import { registerGetMessageByIdTool } from './messages/get-message-by-id.js';
 import { registerGetMessageContextTool } from './messages/get-message-context.js';
 import { registerListMessagesTool } from './messages/list-messages.js';
@@ -54,6 +57,9 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetMessageContextTool,
   registerGetLastInteractionTool,
   registerSendMessageTool,
+  registerSendMediaTool,
+  registerDownloadMediaTool,
+  registerStageMediaTool,
   registerPingTool,
 ];
 

@@ -1,7 +1,2 @@
-/** What each tool's register function receives: the process-wide deps plus the shared services. */
-import type { Services } from '../../services/index.js';
-import type { McpDeps } from '../deps.js';
-
-export interface ToolDeps extends McpDeps {
-  services: Services;
-}
+/** What each tool's register function receives: the MCP layer's deps (services, media, runtime…). */
+export type { McpDeps as ToolDeps } from '../deps.js';

@@ -28,7 +28,7 @@ export function registerLogoutTool(server: McpServer, deps: ToolDeps): void {
     CONFIG,
     ({ idempotency_key }) =>
       run(deps, 'logout', async () => {
-        const r = await deps.services.sending.once('logout', idempotency_key, {}, async () => {
+        const r = await deps.services.idempotency.once('logout', idempotency_key, {}, async () => {
           const o = await deps.services.connection.logout();
           return { accepted: o.accepted, state: o.state, reason: o.reason };
         });

@@ -4,7 +4,7 @@ import { GroupsService } from '../../../services/groups.js';
 import { run } from '../result.js';
 import { MemberListOutput, auditInputs } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { progressReporter } from './progress.js';
+import { progressReporter } from '../progress.js';
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { run } from '../result.js';
 import { AuditSummaryFields, MemberGroupsShape, auditInputs } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { progressReporter } from './progress.js';
+import { progressReporter } from '../progress.js';
 
 const Output = z.object({
   summary: z.object({ ...AuditSummaryFields, overlaps: z.number(), withoutDirectChat: z.number(), notInContacts: z.number() }),

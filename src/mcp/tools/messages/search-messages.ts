@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
 import { MessageShape, READ_ONLY_LOCAL, limitInput } from '../schemas.js';
-import { invalidInput } from '../../../services/errors.js';
+import { invalidInput } from '../../../errors.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Epoch ms or an ISO-8601 date/time string → epoch ms. */

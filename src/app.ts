@@ -1,9 +1,11 @@
 /**
- * The application assembled from its parts, with create → start → stop (teardown in reverse order).
- * main.ts wraps it with signals; e2e tests start it on port 0 exactly the same way.
+ * The composition root: the one place that builds every part and wires them, with create → start → stop
+ * (teardown in reverse order). src/main.ts wraps it with signals, src/mcp/stdio-main.ts with a stdio-only
+ * entry, and the e2e tests start it on port 0 exactly the same way.
  *
- * Order: data dir → tokens → store → runtime (supervisor tree) → backend (Baileys or simulator, built in
- * start() because the simulator listens asynchronously) → HTTP app (+ /mcp) → listen.
+ * Order: data dir → tokens → store → settings → runtime (supervisor tree) → services → media → MCP →
+ * HTTP routers → Express app. The WhatsApp backend (Baileys or the simulator) is built in start(),
+ * because the simulator listens asynchronously; until then the gateway answers "not connected".
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -13,30 +15,43 @@ import { Router } from 'express';
 import { SessionStore } from './auth/sessions.js';
 import { resolveTokens, type Tokens } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { createHttpApp } from './http/app.js';
+import { createExpressApp } from './http/express.js';
 import { requireMcpToken } from './http/middleware/auth.js';
+import { avatarRoutes } from './http/routes/avatar.js';
+import { chatsRoutes } from './http/routes/chats.js';
+import { exportRoutes } from './http/routes/export.js';
+import { healthRoutes } from './http/routes/health.js';
+import { mediaFileRoutes } from './http/routes/media-files.js';
+import { createMetrics } from './http/routes/metrics.js';
+import { qrRoutes } from './http/routes/qr.js';
+import { sessionRoutes } from './http/routes/session.js';
+import { settingsRoutes } from './http/routes/settings.js';
 import { simulatorRoutes } from './http/routes/simulator.js';
+import { stateRoutes } from './http/routes/state.js';
+import { uploadRoutes } from './http/routes/uploads.js';
 import { childLogger, type Logger } from './logger.js';
-import { createMediaServices, registerMediaTools, type MediaServices } from './media/index.js';
-import type { McpDeps } from './mcp/deps.js';
+import { createMedia, type Media } from './media/index.js';
 import { createMcpHttp, type McpHttp } from './mcp/http.js';
 import type { McpStdio } from './mcp/stdio.js';
 import { createRuntime, type Runtime } from './runtime/index.js';
+import { createServices, type Services } from './services/index.js';
+import { createSettingsStore, type SettingsStore } from './settings/index.js';
 import type { Simulator } from './simulator/index.js';
 import { openStore, type Store } from './store/index.js';
 import type { EngineFactory } from './whatsapp/engine.js';
-import type { WhatsAppGateway } from './whatsapp/gateway.js';
 import { disconnectedGateway } from './whatsapp/disconnected-gateway.js';
+import { forwardingGateway, type WhatsAppGateway } from './whatsapp/gateway.js';
 import { createBackend, type Backend } from './whatsapp/setup.js';
 
 export interface App {
   config: Config;
   runtime: Runtime;
   store: Store;
-  /** The MCP layer (sessions, services, notification hub). */
+  settings: SettingsStore;
+  services: Services;
+  media: Media;
+  /** The MCP layer (sessions and the notification hub). */
   mcp: McpHttp;
-  /** Media, settings and the admin data routes. */
-  media: MediaServices;
   /** Live operations of the current backend (not connected until start()). */
   gateway: WhatsAppGateway;
   tokens: Tokens;
@@ -50,9 +65,9 @@ export interface App {
 }
 
 export interface AppOptions {
-  /** A scripted engine (tests): replaces the Baileys backend entirely. */
+  /** A scripted or idle engine: replaces the Baileys backend entirely (tests, the stdio-only entry). */
   engine?: EngineFactory;
-  /** With `engine`: the gateway that goes with it. */
+  /** With `engine`: the gateway that goes with it (default: always "not connected"). */
   gateway?: WhatsAppGateway;
   /** An external simulator instance (tests): Baileys connects to it. */
   simulator?: Simulator;
@@ -72,13 +87,12 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     log: childLogger(root, 'auth'),
   });
   const store = openStore(config.dbPath);
+  const settings = createSettingsStore({ config, logger: childLogger(root, 'settings') });
 
   // The backend is built in start(); until then (and with no backend) these delegate to "not connected".
   let backend: Backend | null = null;
   const fallbackGateway = opts.gateway ?? disconnectedGateway();
-  const gateway: WhatsAppGateway = new Proxy({} as WhatsAppGateway, {
-    get: (_t, prop: keyof WhatsAppGateway) => (backend?.gateway ?? fallbackGateway)[prop],
-  });
+  const gateway = forwardingGateway(() => backend?.gateway ?? fallbackGateway);
   const engine: EngineFactory = (emit) => {
     if (opts.engine) return opts.engine(emit);
     if (!backend) throw new Error('backend not started');
@@ -86,53 +100,53 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   };
 
   const runtime = createRuntime({ lifecycle: config.lifecycle, engine, logger: childLogger(root, 'runtime') });
-  const sessions = new SessionStore();
-  const media = createMediaServices({ config, store, gateway, runtime, tokens, sessions, logger: childLogger(root, 'media') });
-  // The same deps serve HTTP sessions and stdio: 26 core tools plus the media module's three.
-  const mcpDeps: McpDeps = {
-    config,
-    runtime,
-    store,
-    gateway,
-    logger: childLogger(root, 'mcp'),
-    settings: media.settings,
-    extraTools: (server) => registerMediaTools(server, media.tools),
-  };
-  const mcp = createMcpHttp(mcpDeps);
-  const mcpGuard = Router();
-  mcpGuard.use('/mcp', requireMcpToken(tokens));
-  mcpGuard.use(mcp.router);
+  const services = createServices({ config, runtime, store, gateway, settings, logger: childLogger(root, 'services') });
+  const media = createMedia({ config, store, gateway, runtime, settings, idempotency: services.idempotency, logger: childLogger(root, 'media') });
+  const mcp = createMcpHttp({ config, runtime, store, services, media: media.service, logger: childLogger(root, 'mcp') });
   let stdio: McpStdio | null = null;
-  const notifyMessages = (chatIds: string[]) => {
+  /** The adapter stored new messages in these chats: tell MCP subscribers and the auto-downloader. */
+  const onMessages = (chatIds: string[]) => {
     mcp.notifyNewMessages(chatIds);
     media.onMessages(chatIds);
   };
 
-  const http = createHttpApp({
+  const sessions = new SessionStore();
+  const mcpGuard = Router();
+  mcpGuard.use('/mcp', requireMcpToken(tokens));
+  mcpGuard.use(mcp.router);
+  const metrics = createMetrics(runtime);
+  const mediaLog = childLogger(root, 'media');
+  const http = createExpressApp({
     config,
-    runtime,
     tokens,
     sessions,
     logger: childLogger(root, 'http'),
-    sseHeartbeatMs: opts.sseHeartbeatMs,
-    rawRouters: [mcpGuard, ...media.rawRouters],
-    apiRouters: [simulatorRoutes(() => backend?.simulator ?? null), ...media.apiRouters],
-    counters: () => ({ ...store.counters.get() }),
+    status: () => runtime.getStatus(),
+    routes: {
+      public: [healthRoutes(runtime)],
+      raw: [
+        mcpGuard,
+        uploadRoutes({ tokens, sessions, settings, service: media.service }),
+        mediaFileRoutes({ tokens, sessions, media: media.store, signer: media.signer }),
+      ],
+      login: sessionRoutes(tokens, sessions),
+      api: [
+        stateRoutes({ runtime, counters: () => ({ ...store.counters.get() }), heartbeatMs: opts.sseHeartbeatMs }),
+        settingsRoutes(settings),
+        qrRoutes(runtime),
+        chatsRoutes(store),
+        avatarRoutes(store, gateway),
+        exportRoutes({ store, media: media.store, logger: mediaLog }),
+        simulatorRoutes(() => backend?.simulator ?? null),
+      ],
+    },
+    metrics: metrics.handler,
   });
   let server: Server | null = null;
-
-  return {
-    config,
-    runtime,
-    store,
-    mcp,
-    media,
-    gateway,
-    tokens,
-    get simulator() {
-      return backend?.simulator ?? null;
-    },
-    async start() {
+  let workers: Promise<void> | null = null;
+  /** Backend + supervisor, once, whichever of start()/startStdio() comes first. */
+  const startWorkers = () =>
+    (workers ??= (async () => {
       if (!opts.engine) {
         backend = await createBackend({
           config,
@@ -142,19 +156,37 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
           baileysLogger: childLogger(root, 'baileys').child({}, { level: root.levelVal >= 40 || root.levelVal <= 20 ? root.level : 'warn' }),
           simulator: opts.simulator,
           socketConfig: opts.socketConfig,
-          onMessages: notifyMessages,
+          onMessages,
         });
       }
       runtime.start();
-      server = createHttpServer(http.app);
+    })());
+
+  return {
+    config,
+    runtime,
+    store,
+    settings,
+    services,
+    media,
+    mcp,
+    gateway,
+    tokens,
+    get simulator() {
+      return backend?.simulator ?? null;
+    },
+    async start() {
+      await startWorkers();
+      const srv = createHttpServer(http);
+      server = srv;
       // SSE streams and MCP GET streams are long-lived; do not let the default timeouts cut them.
-      server.requestTimeout = 0;
-      server.headersTimeout = 60_000;
+      srv.requestTimeout = 0;
+      srv.headersTimeout = 60_000;
       await new Promise<void>((resolveListen, reject) => {
-        server!.once('error', reject);
-        server!.listen(config.port, config.host, () => resolveListen());
+        srv.once('error', reject);
+        srv.listen(config.port, config.host, () => resolveListen());
       });
-      const port = (server.address() as AddressInfo).port;
+      const port = (srv.address() as AddressInfo).port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
       const url = `http://${host}:${port}`;
       log.info({ url }, 'listening');
@@ -162,6 +194,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     },
     async startStdio() {
       // Same services and hub as /mcp (duplicate window, idempotency waiters, notifications).
+      await startWorkers();
       stdio = await mcp.serveStdio();
       return { closed: stdio.closed };
     },
@@ -179,7 +212,8 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
       await mcp.closeAll();
       await stdio?.close();
       await media.close();
-      http.dispose();
+      metrics.dispose();
+      services.close();
       runtime.stop();
       await backend?.stop();
       store.close();

@@ -1,11 +1,12 @@
 /**
- * The express app factory. It never listens itself (main.ts and the tests do), so tests build the
- * exact app that production runs.
+ * The Express factory: middleware order and error rendering around the routers the composition root
+ * (src/app.ts) built. It never listens itself (the root does), so tests build the exact app that
+ * production runs.
  *
- *   /healthz            no auth; pure function of the lifecycle snapshot
- *   /api/session        admin login (cookie + CSRF), no auth to POST
- *   /api/*              admin credential + Host/Origin check
- *   /mcp                MCP bearer token + Host/Origin check (mounted by the MCP layer)
+ *   /healthz            public routers: no auth (a pure function of the lifecycle snapshot)
+ *   /mcp, uploads, /media  raw routers: Host/Origin check only, no body parser; they authenticate themselves
+ *   /api/session        login: admin login (cookie + CSRF), no auth to POST
+ *   /api/*              admin credential + Host/Origin check, JSON bodies
  *   /metrics            admin credential
  *   /admin              the UI's static files (the page itself is public; its data is not)
  */
@@ -17,27 +18,30 @@ import type { SessionStore } from '../auth/sessions.js';
 import type { Tokens } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Runtime } from '../runtime/index.js';
+import type { LifecycleStatus } from '../../machines/health.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requireAdmin } from './middleware/auth.js';
 import { allowedHostSet, hostCheck } from './middleware/host-check.js';
-import { healthRoutes } from './routes/health.js';
-import { createMetrics } from './routes/metrics.js';
-import { sessionRoutes } from './routes/session.js';
-import { stateRoutes } from './routes/state.js';
 
-export interface HttpDeps {
+export interface ExpressDeps {
   config: Pick<Config, 'host' | 'auth'>;
-  runtime: Runtime;
   tokens: Tokens;
   sessions: SessionStore;
   logger: Logger;
-  /** Extra authenticated /api routers (store, media, settings, simulator control…), mounted after the core ones. */
-  apiRouters?: Router[];
-  /** Routers mounted before the JSON body parser (they parse their own bodies: uploads, /mcp). */
-  rawRouters?: Router[];
-  counters?: () => Record<string, number>;
-  sseHeartbeatMs?: number;
+  /** Lets "not connected" errors carry the lifecycle's retry hint. */
+  status: () => LifecycleStatus;
+  routes: {
+    /** No credential at all (/healthz). */
+    public: Router[];
+    /** Before any body parser, behind the Host check only: they parse bodies and authenticate themselves. */
+    raw: Router[];
+    /** Under /api before the admin credential (the login itself). */
+    login: Router;
+    /** Under /api behind the admin credential. */
+    api: Router[];
+  };
+  /** GET /metrics, behind the admin credential. */
+  metrics: RequestHandler;
   /** Directory of the built admin UI; defaults to web/dist next to the package. */
   webDir?: string;
 }
@@ -60,30 +64,28 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createHttpApp(deps: HttpDeps): { app: Express; dispose: () => void } {
+export function createExpressApp(deps: ExpressDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders);
 
-  app.use(healthRoutes(deps.runtime));
+  for (const r of deps.routes.public) app.use(r);
 
   const hosts = hostCheck(allowedHostSet(deps.config.host, deps.config.auth.allowedHosts));
   const admin = requireAdmin(deps.tokens, deps.sessions);
 
-  for (const r of deps.rawRouters ?? []) app.use(hosts, r);
+  for (const r of deps.routes.raw) app.use(hosts, r);
 
   const api = Router();
   api.use(express.json({ limit: '1mb', strict: true }));
-  api.use(sessionRoutes(deps.tokens, deps.sessions));
+  api.use(deps.routes.login);
   api.use(admin);
-  api.use(stateRoutes({ runtime: deps.runtime, counters: deps.counters, heartbeatMs: deps.sseHeartbeatMs }));
-  for (const r of deps.apiRouters ?? []) api.use(r);
+  for (const r of deps.routes.api) api.use(r);
   api.use(notFoundHandler);
   app.use('/api', hosts, api);
 
-  const metrics = createMetrics(deps.runtime);
-  app.get('/metrics', admin, metrics.handler);
+  app.get('/metrics', admin, deps.metrics);
 
   app.get('/', (_req, res) => res.redirect(302, '/admin'));
   const webDir = deps.webDir ?? findWebDir();
@@ -109,6 +111,6 @@ export function createHttpApp(deps: HttpDeps): { app: Express; dispose: () => vo
   }
 
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.logger));
-  return { app, dispose: metrics.dispose };
+  app.use(errorHandler(deps.logger, deps.status));
+  return app;
 }

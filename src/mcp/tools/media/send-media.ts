@@ -1,0 +1,56 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { run } from '../result.js';
+import { idempotencyKeyInput, jidInput } from '../schemas.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { FileShape, filenameInput, mediaContentInput, mediaUrlInput, mimeInput } from './shapes.js';
+
+/** Built once per process: every session's server shares these schemas. */
+const CONFIG = {
+  title: 'Send an image, video, audio or document',
+  description:
+    'Sends a file to a person or group. Source: exactly one of media_path (a file inside MEDIA_DIR or MEDIA_INPUT_DIRS), media_url (public http(s) URL) or media_content (base64 + mime_type). ' +
+    'The kind (image/video/audio/document) follows the type sniffed from the bytes. as_audio_message sends a voice note (converted to ogg/opus with ffmpeg when needed). ' +
+    'Pass idempotency_key to make retries safe. Needs an open connection.',
+  inputSchema: z.object({
+    recipient_jid: jidInput('Recipient: JID (…@s.whatsapp.net / …@g.us), LID or phone number with country code'),
+    media_path: z.string().min(1).max(4096).optional().describe('Path of a file inside MEDIA_DIR or MEDIA_INPUT_DIRS (symlinks resolved; relative paths are relative to MEDIA_DIR)'),
+    media_url: mediaUrlInput.optional(),
+    media_content: mediaContentInput.optional(),
+    mime_type: mimeInput.optional(),
+    filename: filenameInput.optional(),
+    caption: z.string().max(4096).optional().describe('Caption (images, videos, documents)'),
+    as_audio_message: z.boolean().default(false).describe('Send audio as a voice note (push-to-talk); default false'),
+    idempotency_key: idempotencyKeyInput,
+  }),
+  outputSchema: z.object({
+    messageId: z.string(),
+    chatId: z.string(),
+    timestamp: z.number(),
+    kind: z.enum(['image', 'video', 'audio', 'document']),
+    mimetype: z.string(),
+    size: z.number(),
+    deduplicated: z.boolean(),
+    idempotencyKey: z.string().nullable(),
+    file: z.object(FileShape).optional().describe('The stored copy (URL/base64 sources and files of the media dir)'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+};
+
+export function registerSendMediaTool(server: McpServer, deps: ToolDeps): void {
+  server.registerTool('send_media', CONFIG, (a) =>
+    run(deps, 'send_media', async () => ({
+      ...(await deps.media.send({
+        recipient: a.recipient_jid,
+        mediaPath: a.media_path,
+        mediaUrl: a.media_url,
+        mediaContent: a.media_content,
+        mimeType: a.mime_type,
+        filename: a.filename,
+        caption: a.caption,
+        asAudioMessage: a.as_audio_message,
+        idempotencyKey: a.idempotency_key,
+      })),
+    })),
+  );
+}
