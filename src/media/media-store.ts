@@ -43,6 +43,11 @@ export function tooLarge(maxBytes: number): AppError {
   return new AppError('too_large', `The file is larger than the limit of ${formatMb(maxBytes)}`, 'Send a smaller file, or raise upload_max_mb in the settings');
 }
 
+/** Characters of standard base64 for `bytes` bytes (padding included): the budget of a base64 upload. */
+export function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
 export function formatMb(bytes: number): string {
   return `${Math.round((bytes / MB) * 100) / 100} MB`;
 }

@@ -16,7 +16,7 @@ import type { MediaFile, Store } from '../store/index.js';
 import type { WhatsAppGateway } from '../whatsapp/gateway.js';
 import { AppError, withTimeout } from '../errors.js';
 import { convertToOpus, ffmpegMissing, findFfmpeg } from './ffmpeg.js';
-import { MB, type MediaStore, type TempFile, cleanOriginalName } from './media-store.js';
+import { MB, base64Length, tooLarge, type MediaStore, type TempFile, cleanOriginalName } from './media-store.js';
 import { confinePath } from './paths.js';
 import type { UrlSigner } from './signing.js';
 import { decideMime, kindFor, normalizeMime, SNIFF_BYTES } from './sniff.js';
@@ -170,8 +170,8 @@ export class MediaService {
   /** Stores base64 / data: URL content (`mime` is a hint; the bytes decide). */
   async storeContent(content: string, opts: { mimeType?: string; filename?: string; maxBytes?: number }): Promise<MediaFile> {
     const maxBytes = opts.maxBytes ?? this.uploadLimitBytes();
-    // base64 is 4/3 of the bytes: refuse obviously oversize input before decoding it.
-    if (content.length > Math.ceil((maxBytes * 4) / 3) + 4096) throw new AppError('too_large', `The file is larger than the limit of ${Math.round(maxBytes / MB)} MB`, 'Send a smaller file, or raise upload_max_mb');
+    // Refuse obviously oversize input before decoding it (slack for a data: prefix and line breaks).
+    if (content.length > base64Length(maxBytes) + 4096) throw tooLarge(maxBytes);
     const { bytes, mime } = decodeContent(content, opts.mimeType);
     const temp = await this.deps.media.writeTempBuffer(bytes, maxBytes);
     return this.deps.media.commit(temp, { originalName: opts.filename ?? null, declaredMime: mime });

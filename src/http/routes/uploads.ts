@@ -18,7 +18,7 @@ import multer, { type StorageEngine } from 'multer';
 import type { SessionStore } from '../../auth/sessions.js';
 import { tokenMatches, type Tokens } from '../../auth/tokens.js';
 import { parseJsonUpload, type JsonUpload } from '../../media/json-upload.js';
-import { MB, tooLarge, type TempFile } from '../../media/media-store.js';
+import { MB, base64Length, tooLarge, type TempFile } from '../../media/media-store.js';
 import type { MediaService } from '../../media/service.js';
 import type { SettingsStore } from '../../settings/index.js';
 import { AppError } from '../../errors.js';
@@ -95,8 +95,8 @@ export function uploadRoutes(deps: UploadDeps): Router {
       throw new AppError('unsupported_encoding', `Content-Encoding ${encoding} is not supported here`);
     }
     const maxBytes = service.uploadLimitBytes();
-    // base64 is 4/3 of the bytes, plus room for the other fields and whitespace.
-    const maxBodyBytes = Math.ceil((maxBytes * 4) / 3) + 64 * 1024;
+    // The base64 of the bytes, plus room for the other fields and whitespace.
+    const maxBodyBytes = base64Length(maxBytes) + 64 * 1024;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBodyBytes) {
       abandon();
