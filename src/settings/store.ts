@@ -8,18 +8,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { SETTINGS_KEYS, SettingsPatchSchema, SettingsSchema, maskSettings, type PublicSettings, type Settings, type SettingsPatch } from './schema.js';
 
-export class SettingsValidationError extends Error {
-  readonly code = 'invalid_setting';
+/** A refused update (nothing written): 400 `invalid_setting` naming the first offending key. */
+export class SettingsValidationError extends AppError {
   constructor(
     /** The first offending key (or `(body)` when the body is not an object). */
     readonly field: string,
     readonly issues: Array<{ field: string; message: string }>,
   ) {
-    super(issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+    super('invalid_setting', `invalid setting ${field}: ${issues[0]?.message ?? 'bad value'}`, 'Fix the value and send it again (GET /api/settings shows the current ones)', {
+      details: { field, issues },
+    });
     this.name = 'SettingsValidationError';
   }
 }

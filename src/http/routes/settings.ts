@@ -4,8 +4,7 @@
  * unchanged), persisted atomically, applied live; answers with the new masked settings.
  */
 import { Router } from 'express';
-import { SettingsValidationError, type SettingsStore } from '../../settings/index.js';
-import { AppError } from '../../errors.js';
+import type { SettingsStore } from '../../settings/index.js';
 import { methodNotAllowed } from '../errors.js';
 
 export function settingsRoutes(settings: SettingsStore): Router {
@@ -14,14 +13,7 @@ export function settingsRoutes(settings: SettingsStore): Router {
     res.set('Cache-Control', 'no-store').json(settings.getPublic());
   });
   r.post('/settings', (req, res) => {
-    try {
-      settings.update(req.body);
-    } catch (err) {
-      if (err instanceof SettingsValidationError) {
-        throw new AppError('invalid_setting', `invalid setting ${err.field}: ${err.issues[0]?.message ?? 'bad value'}`, '', { details: { field: err.field, issues: err.issues } });
-      }
-      throw err;
-    }
+    settings.update(req.body); // a SettingsValidationError is an AppError (400 invalid_setting)
     res.set('Cache-Control', 'no-store').json(settings.getPublic());
   });
   r.all('/settings', methodNotAllowed(['GET', 'POST']));

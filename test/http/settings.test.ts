@@ -2,7 +2,7 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { fakePng, json } from './helpers.js';
+import { fakePng, json } from '../media/helpers.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {

@@ -1,4 +1,4 @@
-/** Service-level behaviour that the HTTP app cannot configure yet: the auto_select_contact setting. */
+/** ChatsService: get_chat_by_contact follows the auto_select_contact setting live. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
