@@ -29,6 +29,12 @@ export function httpErrorBody(e: AppError): Record<string, unknown> {
 /** `status` lets "not connected" errors carry the lifecycle's retry hint. */
 export function errorHandler(log: Logger, status?: () => LifecycleStatus): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    // A client that hung up mid-request (an aborted upload) is the client's doing: no 500, no stack.
+    if (req.readableAborted || (req.destroyed && !req.complete)) {
+      log.info({ method: req.method, path: req.path }, 'request aborted by the client');
+      if (!res.headersSent) res.destroy();
+      return;
+    }
     const e = toAppError(err, status);
     if (e.httpStatus >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
     else log.debug({ code: e.code, method: req.method, path: req.path }, 'request refused');

@@ -144,6 +144,11 @@ export class MediaStore {
 
   /** Moves a temp file to its final random name and records it (or reuses an identical stored file). */
   async commit(temp: TempFile, opts: CommitOptions = {}): Promise<MediaFile> {
+    // Nothing empty is ever stored (or sent as a 0-byte document), whichever route the bytes came by.
+    if (temp.size === 0) {
+      await this.discard(temp);
+      throw new AppError('invalid_input', 'The file is empty (0 bytes)', 'Send a file with content');
+    }
     const originalName = cleanOriginalName(opts.originalName);
     const existing = this.findBySha(temp.sha256);
     if (existing && (await this.exists(existing))) {

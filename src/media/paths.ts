@@ -23,17 +23,20 @@ export async function confinePath(input: string, roots: readonly string[]): Prom
     }
   }
   const help = `Put the file in one of the allowed directories (${roots.join(', ')}) or use media_url / media_content`;
+  // One answer for "outside", "missing" and "a symlink that leaves": a caller must not learn which files
+  // exist elsewhere on the server.
+  const refused = () => new AppError('path_refused', `media_path ${JSON.stringify(input)} is not a readable file inside the allowed media directories`, help);
   // Relative paths are taken relative to MEDIA_DIR (the first root), never to the working directory.
-  const candidate = isAbsolute(input) ? input : resolve(roots[0] ?? '/nonexistent', input);
+  const candidate = isAbsolute(input) ? resolve(input) : resolve(roots[0] ?? '/nonexistent', input);
+  // Lexical confinement first, before touching the file system.
+  if (![...roots.map((r) => resolve(r)), ...realRoots].some((r) => inside(r, candidate))) throw refused();
   let real: string;
   try {
     real = await realpath(candidate);
   } catch {
-    throw new AppError('path_refused', `media_path ${JSON.stringify(input)} does not exist or is not readable inside the allowed directories`, help);
+    throw refused();
   }
-  if (!realRoots.some((r) => inside(r, real))) {
-    throw new AppError('path_refused', `media_path ${JSON.stringify(input)} is outside the allowed media directories`, help);
-  }
+  if (!realRoots.some((r) => inside(r, real))) throw refused();
   const st = await stat(real);
   if (!st.isFile()) throw new AppError('path_refused', `media_path ${JSON.stringify(input)} is not a regular file`, help);
   return real;

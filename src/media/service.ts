@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/index.js';
 import { requireOpen } from '../services/context.js';
 import type { Idempotency } from '../services/idempotency.js';
+import { resolveRecipient } from '../services/recipient.js';
 import type { SettingsStore } from '../settings/index.js';
 import type { MediaFile, Store } from '../store/index.js';
 import type { WhatsAppGateway } from '../whatsapp/gateway.js';
@@ -204,10 +205,7 @@ export class MediaService {
 
   async send(input: SendMediaInput): Promise<SendMediaResult> {
     const { store } = this.deps;
-    const chatId = store.identity.resolve(input.recipient);
-    if (chatId === null) {
-      throw new AppError('invalid_input', `"${input.recipient}" is not a WhatsApp id or phone number`, 'Pass a JID (…@s.whatsapp.net, …@g.us), a LID or a phone number with country code as recipient_jid');
-    }
+    const chatId = resolveRecipient(store, input.recipient);
     const sources = [input.mediaPath, input.mediaUrl, input.mediaContent].filter((s) => s !== undefined).length;
     if (sources !== 1) throw new AppError('invalid_input', 'Pass exactly one of media_path, media_url or media_content', 'Choose one source for the file');
     if (input.mediaContent !== undefined && !input.mimeType && !input.mediaContent.startsWith('data:')) {

@@ -43,37 +43,62 @@ for (const [net, prefix] of [
   ['ff00::', 8],
   ['2001:db8::', 32],
   ['100::', 64],
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215): where the IPv4 sits depends on the operator's prefix
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
-/** The IPv4 address embedded in an IPv4-mapped / NAT64 / 6to4 IPv6 address, if any. */
-function embeddedV4(addr: string): string | null {
-  const a = addr.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::|::)(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-  if (dotted) return dotted[1] ?? null;
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
-  if (hex) {
-    const hi = parseInt(hex[1] ?? '0', 16);
-    const lo = parseInt(hex[2] ?? '0', 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/** The 16 bytes of an IPv6 address (with `::` and a trailing dotted IPv4 expanded), or null. */
+function ipv6Bytes(addr: string): Uint8Array | null {
+  let a = addr.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  if (dotted) {
+    const o = dotted.slice(1, 5).map(Number);
+    if (o.some((n) => n > 255)) return null;
+    a = `${a.slice(0, dotted.index)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
   }
-  const sixToFour = /^2002:([0-9a-f]{1,4}):([0-9a-f]{1,4}):/.exec(a);
-  if (sixToFour) {
-    const hi = parseInt(sixToFour[1] ?? '0', 16);
-    const lo = parseInt(sixToFour[2] ?? '0', 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  const halves = a.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || missing < 0) return null;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    const g = groups[i]!;
+    if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
+    const v = parseInt(g, 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 255;
   }
-  return null;
+  return out;
+}
+
+const v4At = (b: Uint8Array, i: number, xor = 0) => [b[i]! ^ xor, b[i + 1]! ^ xor, b[i + 2]! ^ xor, b[i + 3]! ^ xor].join('.');
+const zero = (b: Uint8Array, from: number, to: number) => b.slice(from, to).every((x) => x === 0);
+
+/**
+ * Every IPv4 address an IPv6 address can carry to an IPv4 host: IPv4-compatible (::/96), IPv4-mapped
+ * (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96), NAT64 (64:ff9b::/96), 6to4 (2002::/16) and Teredo
+ * (2001::/32: server and obfuscated client). A fetch is refused when any of them is private.
+ */
+export function embeddedIpv4(addr: string): string[] {
+  const b = ipv6Bytes(addr);
+  if (!b) return [];
+  const out: string[] = [];
+  if (zero(b, 0, 12)) out.push(v4At(b, 12));
+  if (zero(b, 0, 10) && b[10] === 0xff && b[11] === 0xff) out.push(v4At(b, 12));
+  if (zero(b, 0, 8) && b[8] === 0xff && b[9] === 0xff && zero(b, 10, 12)) out.push(v4At(b, 12));
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) out.push(v4At(b, 12));
+  if (b[0] === 0x20 && b[1] === 0x02) out.push(v4At(b, 2));
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0x00) out.push(v4At(b, 4), v4At(b, 12, 0xff));
+  return out;
 }
 
 /** True for addresses a server-side fetch must not reach by default. */
 export function isPrivateAddress(addr: string): boolean {
   const fam = isIP(addr);
   if (fam === 4) return blocked.check(addr, 'ipv4');
-  if (fam === 6) {
-    const v4 = embeddedV4(addr);
-    if (v4 !== null) return blocked.check(v4, 'ipv4');
-    return blocked.check(addr, 'ipv6');
-  }
+  if (fam === 6) return blocked.check(addr, 'ipv6') || embeddedIpv4(addr).some((v4) => blocked.check(v4, 'ipv4'));
   return true;
 }
 

@@ -9,6 +9,7 @@ import { requireOpen, type ServiceDeps } from './context.js';
 import { AppError, invalidInput, notFound, withTimeout } from '../errors.js';
 import { toAppError } from './errors.js';
 import type { Idempotency } from './idempotency.js';
+import { resolveRecipient } from './recipient.js';
 
 export interface SendResult {
   messageId: string;
@@ -40,13 +41,7 @@ export class SendingService {
 
   async sendText(input: SendTextInput): Promise<SendResult> {
     const { store } = this.deps;
-    const chatId = store.identity.resolve(input.recipient);
-    if (chatId === null) {
-      throw invalidInput(
-        `"${input.recipient}" is not a WhatsApp id or phone number`,
-        'Pass a JID (…@s.whatsapp.net, …@g.us), a LID or a phone number with country code as recipient_jid',
-      );
-    }
+    const chatId = resolveRecipient(store, input.recipient);
     if (input.text.trim().length === 0) throw invalidInput('The message is empty', 'Pass the text to send in message');
     let quoted: string | undefined;
     if (input.quotedMessageId !== undefined) {

@@ -2,14 +2,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { createApp, type AppOptions } from '../../src/app.js';
 
-export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, reuseDataDir?: string) {
+export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, reuseDataDir?: string, logger: Logger = silentLogger()) {
   const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: 'admin-secret-token', MCP_AUTH_TOKEN: 'mcp-secret-token', ...env }, []);
-  const app = createApp(config, silentLogger(), opts);
+  const app = createApp(config, logger, opts);
   const { url } = await app.start();
   const adminHeaders = { Authorization: 'Bearer admin-secret-token' };
   return {
@@ -44,4 +45,11 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_0
     if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** A root logger that keeps every line (parsed) in memory, for tests that assert on what is logged. */
+export function memoryLogger(level = 'debug'): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { logger, lines };
 }

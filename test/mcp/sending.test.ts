@@ -54,6 +54,26 @@ describe('sending requires an open connection', () => {
   });
 });
 
+describe('recipients (#12 item 9)', () => {
+  it('refuses malformed or undeliverable recipients with a next step; nothing is sent, stored or claimed', async () => {
+    const o = await openApp();
+    apps.push(o.t);
+    const c = await connectClient(o.t.url);
+    const before = o.t.app.store.counters.get();
+    for (const bad of ['a@b@c', '0@s.whatsapp.net', 'status@broadcast', '123@broadcast', 'abc@s.whatsapp.net', 'x@newsletter', '+0 123', 'hello']) {
+      for (const tool of ['send_message', 'send_media'] as const) {
+        const args = tool === 'send_message' ? { recipient_jid: bad, message: 'hi', idempotency_key: `bad-${bad}` } : { recipient_jid: bad, media_content: 'QUJD', mime_type: 'text/plain' };
+        expect(await callErr(c, tool, args), `${tool} ${bad}`).toMatch(/not a WhatsApp (id|person or group).*Pass a person/);
+      }
+    }
+    expect(o.gateway.sent).toEqual([]);
+    expect(o.t.app.store.counters.get()).toEqual(before);
+    // The keys were never claimed: the same key works for a valid recipient.
+    expect(await callOk(c, 'send_message', { recipient_jid: BOB, message: 'hi', idempotency_key: 'bad-a@b@c' })).toMatchObject({ deduplicated: false });
+    await c.close();
+  });
+});
+
 describe('idempotency keys', () => {
   it('same key + same parameters returns the stored result; other parameters or another tool are refused', async () => {
     const o = await openApp();

@@ -455,7 +455,7 @@ describe('message tools', () => {
       message: { fromMe: true, body: 'See you at the lighthouse', quotedId: `${BOB}:B001` },
     });
     const snap = snapshot();
-    expect(await callErr(client, 'send_message', { recipient_jid: 'nobody', message: 'x' })).toMatch(/not a WhatsApp id/);
+    expect(await callErr(client, 'send_message', { recipient_jid: 'nobody', message: 'x' })).toMatch(/not a WhatsApp (id|person or group)/);
     await callErr(client, 'send_message', { recipient_jid: BOB, message: '' });
     expect(await callErr(client, 'send_message', { recipient_jid: BOB, message: 'q', quoted_message_id: `${ALICE}:A001` })).toMatch(/another chat/);
     expect(await callErr(client, 'send_message', { recipient_jid: BOB, message: 'q', quoted_message_id: `${BOB}:NOPE` })).toMatch(/No message/);

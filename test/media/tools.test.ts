@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStore } from '../../src/media/media-store.js';
-import { fetchToTemp, isPrivateAddress } from '../../src/media/url-fetch.js';
+import { fetchToTemp, isPrivateAddress, precheckUrl } from '../../src/media/url-fetch.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
@@ -49,7 +49,27 @@ describe('address policy', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', 'not-an-ip']) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
-    for (const a of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isPrivateAddress(a), a).toBe(false);
+    for (const a of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1']) expect(isPrivateAddress(a), a).toBe(false);
+  });
+
+  it('refuses every IPv6 form that embeds a private IPv4 (compatible, translated, NAT64, 6to4, Teredo), as URL literals too', () => {
+    for (const a of [
+      '::127.0.0.1',
+      '::7f00:1',
+      '::ffff:0:127.0.0.1',
+      '::ffff:0:7f00:1',
+      '64:ff9b::127.0.0.1',
+      '64:ff9b::a00:1',
+      '64:ff9b:1::a00:1',
+      '2002:7f00:1::1',
+      '2002:a9fe:a9fe::1',
+      '2001:0:4136:e378:8000:63bf:80ff:fffe',
+    ]) {
+      expect(isPrivateAddress(a), a).toBe(true);
+    }
+    for (const url of ['http://[::127.0.0.1]/x.png', 'http://[::ffff:0:127.0.0.1]/x.png', 'http://[64:ff9b::169.254.169.254]/x']) {
+      expect(() => precheckUrl(url, { allowPrivate: false }), url).toThrow(/is refused/);
+    }
   });
 });
 
@@ -145,10 +165,16 @@ describe('MCP media tools (stage_media, send_media, download_media)', () => {
       join(inputDir, 'dir-link', 'secret.txt'),
       join(t.app.config.mediaDir, 'passwd.png'),
       'passwd.png',
+      // No existence oracle: a file that exists outside and one that exists nowhere get the same answer.
+      '/etc/hostname',
+      '/etc/no-such-file-anywhere',
+      join(t.app.config.mediaDir, 'missing.png'),
     ]) {
       const r = await send(p);
       expect(r.isError, p).toBe(true);
-      expect(textOf(r), p).toMatch(/outside the allowed media directories|does not exist/);
+      expect(textOf(r).replace(JSON.stringify(p), '<path>'), p).toBe(
+        `media_path <path> is not a readable file inside the allowed media directories. Put the file in one of the allowed directories (${t.app.config.mediaDir}, ${inputDir}) or use media_url / media_content`,
+      );
     }
     // A file inside MEDIA_INPUT_DIRS passes confinement (and then needs a connection).
     const r = await send(join(inputDir, 'ok.png'));

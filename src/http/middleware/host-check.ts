@@ -1,8 +1,13 @@
 /**
- * DNS-rebinding protection for /mcp and /api: the Host header must name this server, and a browser
- * Origin, when present, must match an allowed host. Bound to a loopback address with no ALLOWED_HOSTS,
- * the allowed set is the loopback names (plus the bound port). Bound to all interfaces with no
- * ALLOWED_HOSTS, any Host is accepted (we cannot know our public names) and tokens remain the guard.
+ * DNS-rebinding and cross-site protection for /mcp, /api, uploads and /media:
+ * - The Host header is parsed strictly (name, IPv4 or [IPv6], optional port; `[::1]evil` is refused) and,
+ *   when an allow-list applies, must name this server. Bound to a loopback address with no ALLOWED_HOSTS,
+ *   the list is the loopback names; bound to all interfaces with no ALLOWED_HOSTS, any well-formed Host is
+ *   accepted (we cannot know our public names) and tokens remain the guard.
+ * - A browser's Origin, when present, must be allowed too — and even when any Host is accepted it must be
+ *   this same host (a page on another site can never drive the API with the user's cookie). `Origin: null`
+ *   (sandboxed frames, file: pages) and `Sec-Fetch-Site: cross-site` are refused.
+ * Non-browser clients (MCP SDKs, curl) send no Origin and are unaffected.
  */
 import type { RequestHandler } from 'express';
 import { AppError } from '../../errors.js';
@@ -15,31 +20,38 @@ export function allowedHostSet(host: string, configured: string[]): Set<string> 
   return new Set([...LOOPBACK, host.toLowerCase()]);
 }
 
-function hostname(hostHeader: string): string {
-  const h = hostHeader.toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  return h.split(':')[0] ?? h;
+const HOST_RE = /^(?:(\[[0-9a-f:.]+\])|([a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*\.?))(?::(\d{1,5}))?$/;
+
+/** `{name, port}` of a Host header value, or null when it is not a well-formed host[:port]. */
+export function parseHost(value: string): { name: string; port: string | null } | null {
+  const m = HOST_RE.exec(value.trim().toLowerCase());
+  if (!m) return null;
+  const port = m[3] ?? null;
+  if (port !== null && Number(port) > 65_535) return null;
+  return { name: (m[1] ?? m[2] ?? '').replace(/\.$/, ''), port };
 }
 
-export function hostCheck(allowed: Set<string> | null): RequestHandler {
+function allowed(set: Set<string>, h: { name: string; port: string | null }): boolean {
+  return set.has(h.name) || (h.port !== null && set.has(`${h.name}:${h.port}`));
+}
+
+export function hostCheck(allowList: Set<string> | null): RequestHandler {
   return (req, _res, next) => {
-    if (!allowed) return next();
-    const host = req.headers.host;
-    if (!host || (!allowed.has(hostname(host)) && !allowed.has(host.toLowerCase()))) {
-      return next(new AppError('host_not_allowed', 'Host header not allowed', 'Set ALLOWED_HOSTS to add it'));
-    }
+    const host = parseHost(req.headers.host ?? '');
+    if (!host) return next(new AppError('bad_request', 'malformed or missing Host header'));
+    if (allowList && !allowed(allowList, host)) return next(new AppError('host_not_allowed', 'Host header not allowed', 'Set ALLOWED_HOSTS to add it'));
+    if (req.headers['sec-fetch-site'] === 'cross-site') return next(new AppError('origin_not_allowed', 'cross-site requests are not allowed'));
     const origin = req.headers.origin;
-    if (origin && origin !== 'null') {
-      let originHost: string;
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        return next(new AppError('origin_not_allowed', 'Origin header is malformed'));
-      }
-      if (!allowed.has(hostname(originHost)) && !allowed.has(originHost.toLowerCase())) {
-        return next(new AppError('origin_not_allowed', 'Origin not allowed'));
-      }
+    if (origin === undefined) return next();
+    let originHost: { name: string; port: string | null } | null = null;
+    try {
+      originHost = origin === 'null' ? null : parseHost(new URL(origin).host);
+    } catch {
+      originHost = null;
     }
+    if (!originHost) return next(new AppError('origin_not_allowed', 'Origin header is malformed or opaque'));
+    const ok = allowList ? allowed(allowList, originHost) : originHost.name === host.name && originHost.port === host.port;
+    if (!ok) return next(new AppError('origin_not_allowed', 'Origin not allowed'));
     next();
   };
 }

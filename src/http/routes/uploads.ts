@@ -145,6 +145,8 @@ export function uploadRoutes(deps: UploadDeps): Router {
       }
       const files = Array.isArray(req.files) ? req.files : [];
       if (files.length === 0) return fail(badRequest('no file in the multipart body (send one or more file parts, Content-Type: multipart/form-data)'));
+      // All or nothing: an empty part refuses the whole upload before anything is stored.
+      if (files.some((f) => f.size === 0)) return fail(new AppError('invalid_input', 'a file in the upload is empty (0 bytes)', 'Send files with content'));
       const map = temps.get(req) ?? new Map<string, TempFile>();
       (async () => {
         const out = [];
