@@ -12,9 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { UserFacingSocketConfig } from '@whiskeysockets/baileys';
 import { Router } from 'express';
+import { FailureLimiter } from './auth/rate-limit.js';
 import { SessionStore } from './auth/sessions.js';
 import { resolveTokens, type Tokens } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { guardConnections } from './http/connection-guard.js';
 import { createExpressApp } from './http/express.js';
 import { requireMcpToken } from './http/middleware/auth.js';
 import { avatarRoutes } from './http/routes/avatar.js';
@@ -74,6 +76,10 @@ export interface AppOptions {
   /** Extra Baileys socket settings (tests shorten timeouts). */
   socketConfig?: Partial<UserFacingSocketConfig>;
   sseHeartbeatMs?: number;
+  /** A request whose bytes stop arriving is cut after this (default 30 s); authenticated streams are exempt. */
+  idleTimeoutMs?: number;
+  /** Open connections per address that have not authenticated yet (default 64). */
+  maxUnauthenticatedPerAddress?: number;
 }
 
 export function createApp(config: Config, root: Logger, opts: AppOptions = {}): App {
@@ -111,8 +117,9 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   };
 
   const sessions = new SessionStore();
+  const limiter = new FailureLimiter();
   const mcpGuard = Router();
-  mcpGuard.use('/mcp', requireMcpToken(tokens));
+  mcpGuard.use('/mcp', requireMcpToken(tokens, limiter));
   mcpGuard.use(mcp.router);
   const metrics = createMetrics(runtime);
   const mediaLog = childLogger(root, 'media');
@@ -120,16 +127,17 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     config,
     tokens,
     sessions,
+    limiter,
     logger: childLogger(root, 'http'),
     status: () => runtime.getStatus(),
     routes: {
       public: [healthRoutes(runtime)],
       raw: [
         mcpGuard,
-        uploadRoutes({ tokens, sessions, settings, service: media.service }),
-        mediaFileRoutes({ tokens, sessions, media: media.store, signer: media.signer }),
+        uploadRoutes({ tokens, sessions, limiter, settings, service: media.service }),
+        mediaFileRoutes({ tokens, sessions, limiter, media: media.store, signer: media.signer }),
       ],
-      login: sessionRoutes(tokens, sessions),
+      login: sessionRoutes(tokens, sessions, limiter),
       api: [
         stateRoutes({ runtime, counters: () => ({ ...store.counters.get() }), heartbeatMs: opts.sseHeartbeatMs }),
         settingsRoutes(settings),
@@ -179,9 +187,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
       await startWorkers();
       const srv = createHttpServer(http);
       server = srv;
-      // SSE streams and MCP GET streams are long-lived; do not let the default timeouts cut them.
-      srv.requestTimeout = 0;
-      srv.headersTimeout = 60_000;
+      guardConnections(srv, { idleTimeoutMs: opts.idleTimeoutMs ?? 30_000, maxUnauthenticatedPerAddress: opts.maxUnauthenticatedPerAddress ?? 64 });
       await new Promise<void>((resolveListen, reject) => {
         srv.once('error', reject);
         srv.listen(config.port, config.host, () => resolveListen());

@@ -43,6 +43,8 @@ export function errorHandler(log: Logger, status?: () => LifecycleStatus): Error
       return;
     }
     if (e.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
+    // Refused before its body was read (e.g. 401 ahead of an upload): do not wait for the rest of it.
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(e.httpStatus).json(httpErrorBody(e));
   };
 }

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Express, type RequestHandler } from 'express';
+import type { FailureLimiter } from '../auth/rate-limit.js';
 import type { SessionStore } from '../auth/sessions.js';
 import type { Tokens } from '../auth/tokens.js';
 import type { Config } from '../config.js';
@@ -27,6 +28,13 @@ export interface ExpressDeps {
   config: Pick<Config, 'host' | 'auth'>;
   tokens: Tokens;
   sessions: SessionStore;
+  /** Wrong credentials per address (shared with the login route and the MCP guard). */
+  limiter: FailureLimiter;
+  /**
+   * Express' `trust proxy`: which proxy's X-Forwarded-For decides the client address (rate limits, logs).
+   * false (default) = the socket address; never trust a header that any client can set.
+   */
+  trustProxy?: boolean | string | number;
   logger: Logger;
   /** Lets "not connected" errors carry the lifecycle's retry hint. */
   status: () => LifecycleStatus;
@@ -67,20 +75,21 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 export function createExpressApp(deps: ExpressDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(securityHeaders);
 
   for (const r of deps.routes.public) app.use(r);
 
   const hosts = hostCheck(allowedHostSet(deps.config.host, deps.config.auth.allowedHosts));
-  const admin = requireAdmin(deps.tokens, deps.sessions);
+  const admin = requireAdmin(deps.tokens, deps.sessions, deps.limiter);
 
   for (const r of deps.routes.raw) app.use(hosts, r);
 
   const api = Router();
-  api.use(express.json({ limit: '1mb', strict: true }));
+  // The login route parses its own (tiny) body; everything else is authenticated before its body is read.
   api.use(deps.routes.login);
   api.use(admin);
+  api.use(express.json({ limit: '1mb', strict: true }));
   for (const r of deps.routes.api) api.use(r);
   api.use(notFoundHandler);
   app.use('/api', hosts, api);

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FailureLimiter } from '../../src/auth/rate-limit.js';
 import { SessionStore } from '../../src/auth/sessions.js';
 import { AppError, ERROR_STATUS } from '../../src/errors.js';
 import { createExpressApp } from '../../src/http/express.js';
@@ -40,6 +41,7 @@ async function serve(routes: Router): Promise<string> {
     config: { host: '127.0.0.1', auth: { disabled: true, allowedHosts: [] } as never },
     tokens: { admin: null, mcp: null, adminPath: null, mcpPath: null } as never,
     sessions: new SessionStore(),
+    limiter: new FailureLimiter(),
     logger: silentLogger(),
     status: () => BACKOFF_STATUS,
     routes: { public: [], raw: [], login: Router(), api: [routes] },

@@ -12,6 +12,7 @@
  * CSP otherwise), with the original name ASCII-escaped and RFC 5987-encoded.
  */
 import { Router, type RequestHandler } from 'express';
+import type { FailureLimiter } from '../../auth/rate-limit.js';
 import type { SessionStore } from '../../auth/sessions.js';
 import type { Tokens } from '../../auth/tokens.js';
 import type { MediaStore } from '../../media/media-store.js';
@@ -24,6 +25,7 @@ import { requireAdmin } from '../middleware/auth.js';
 export interface MediaFileDeps {
   tokens: Tokens;
   sessions: SessionStore;
+  limiter: FailureLimiter;
   media: MediaStore;
   signer: UrlSigner;
 }
@@ -36,7 +38,7 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
 
 export function mediaFileRoutes(deps: MediaFileDeps): Router {
   const r = Router();
-  const admin = requireAdmin(deps.tokens, deps.sessions);
+  const admin = requireAdmin(deps.tokens, deps.sessions, deps.limiter);
 
   const validate: RequestHandler = (req, _res, next) => {
     const name = String(req.params.file);

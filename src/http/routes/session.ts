@@ -1,39 +1,27 @@
 /**
  * Admin login: POST /api/session {token} → HttpOnly SameSite=Strict cookie + CSRF token;
  * GET /api/session tells whether the cookie is valid (and returns the CSRF token again);
- * DELETE /api/session logs out. Login attempts are rate-limited per client address.
+ * DELETE /api/session logs out. Wrong tokens count in the shared FailureLimiter (429 once over the limit;
+ * the right token is never refused). The only /api body parsed before authentication is this one (≤ 4 KB).
  */
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { SESSION_COOKIE, parseCookies, type SessionStore } from '../../auth/sessions.js';
+import type { FailureLimiter } from '../../auth/rate-limit.js';
 import { tokenMatches, type Tokens } from '../../auth/tokens.js';
-import { AppError } from '../../errors.js';
 import { badRequest, methodNotAllowed } from '../errors.js';
-import { sessionOf } from '../middleware/auth.js';
+import { clientAddress, refuse, sessionOf } from '../middleware/auth.js';
 
 const LoginBody = z.object({ token: z.string().min(1).max(512) });
 
-export function sessionRoutes(tokens: Tokens, sessions: SessionStore): Router {
+export function sessionRoutes(tokens: Tokens, sessions: SessionStore, limiter: FailureLimiter): Router {
   const r = Router();
-  const failures = new Map<string, { count: number; resetAt: number }>();
 
-  r.post('/session', (req, res) => {
-    const ip = req.ip ?? 'unknown';
-    const now = Date.now();
-    const f = failures.get(ip);
-    if (f && f.resetAt > now && f.count >= 10) {
-      res.setHeader('Retry-After', String(Math.ceil((f.resetAt - now) / 1000)));
-      throw new AppError('rate_limited', 'too many failed logins', 'Try again later');
-    }
+  r.post('/session', express.json({ limit: '4kb', strict: true }), (req, res) => {
     const body = LoginBody.safeParse(req.body);
     if (!body.success) throw badRequest('expected JSON {"token": "<ADMIN_TOKEN>"}');
-    if (tokens.admin !== null && !tokenMatches(body.data.token, tokens.admin)) {
-      const entry = f && f.resetAt > now ? f : { count: 0, resetAt: now + 60_000 };
-      entry.count++;
-      failures.set(ip, entry);
-      throw new AppError('unauthorized', 'wrong admin token');
-    }
-    failures.delete(ip);
+    if (tokens.admin !== null && !tokenMatches(body.data.token, tokens.admin)) throw refuse(req, limiter, 'wrong admin token');
+    limiter.succeed(clientAddress(req));
     const s = sessions.create();
     res.cookie(SESSION_COOKIE, s.id, {
       httpOnly: true,

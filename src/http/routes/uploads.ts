@@ -15,6 +15,7 @@
  */
 import { Router, type Request, type RequestHandler } from 'express';
 import multer, { type StorageEngine } from 'multer';
+import type { FailureLimiter } from '../../auth/rate-limit.js';
 import type { SessionStore } from '../../auth/sessions.js';
 import { tokenMatches, type Tokens } from '../../auth/tokens.js';
 import { parseJsonUpload, type JsonUpload } from '../../media/json-upload.js';
@@ -28,6 +29,7 @@ import { bearerToken, requireAdmin } from '../middleware/auth.js';
 export interface UploadDeps {
   tokens: Tokens;
   sessions: SessionStore;
+  limiter: FailureLimiter;
   settings: SettingsStore;
   service: MediaService;
 }
@@ -72,7 +74,7 @@ export function uploadRoutes(deps: UploadDeps): Router {
     if (!s.require_upload_token || s.upload_token === '') return false;
     return tokenMatches(bearerToken(req) ?? req.get('x-upload-token'), s.upload_token);
   };
-  const auth = requireAdmin(deps.tokens, deps.sessions, { alsoAccept: uploadTokenOk });
+  const auth = requireAdmin(deps.tokens, deps.sessions, deps.limiter, { alsoAccept: uploadTokenOk });
   const enabled: RequestHandler = (_req, _res, next) => {
     if (!settings.get().upload_enabled) return next(new AppError('uploads_disabled', 'uploads are disabled', 'Turn on the setting upload_enabled'));
     next();
