@@ -36,6 +36,12 @@ export interface ConnectionContext {
   /** Reconnect attempts since the last open; drives the backoff exponent. */
   attempt: number;
   lastDisconnect: Disconnect | null;
+  /**
+   * The close that began the current outage (its `at` is when the outage started). Later closes of failed
+   * attempts leave it alone: SPEC §7 lets this code, not the latest one, decide the watchdog's escalation.
+   * Cleared by an open, a QR (a human is needed; no watchdog runs) and a logout.
+   */
+  outage: Disconnect | null;
   backoffUntil: number | null;
   watchdogAt: number | null;
   resyncDeadline: number | null;
@@ -98,8 +104,10 @@ const connectionSetup = setup({
     recordClose: assign(({ context, event }) => {
       if (!isClose(event)) return {};
       const now = Date.now();
+      const close = { code: event.code, reason: event.reason, at: now };
       return {
-        lastDisconnect: { code: event.code, reason: event.reason, at: now },
+        lastDisconnect: close,
+        outage: context.outage ?? close,
         // The watchdog measures from the first close since the last open; later closes do not push it back.
         watchdogAt: context.watchdogAt ?? now + context.config.disconnectRecoveryDelayMs,
       };
@@ -111,11 +119,11 @@ const connectionSetup = setup({
     clearBackoff: assign({ backoffUntil: null }),
     rearmWatchdog: assign(({ context }) => ({ watchdogAt: Date.now() + context.config.disconnectRecoveryDelayMs })),
     markWipeAuth: assign({ wipeAuthPending: true, me: null }),
-    forgetSession: assign({ me: null, watchdogAt: null, backoffUntil: null, attempt: 0 }),
-    rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, watchdogAt: null } : {})),
+    forgetSession: assign({ me: null, watchdogAt: null, outage: null, backoffUntil: null, attempt: 0 }),
+    rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, watchdogAt: null, outage: null } : {})),
     rememberOpen: assign(({ event }) =>
       event.type === 'ENGINE.OPEN'
-        ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, backoffUntil: null }
+        ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, outage: null, backoffUntil: null }
         : {},
     ),
     recordSyncFailure: assign(({ context }) => {
@@ -152,9 +160,9 @@ const connectionSetup = setup({
       return code !== undefined && code in STUCK_CODES;
     },
     watchdogDue: ({ context }) => context.watchdogAt !== null && Date.now() >= context.watchdogAt,
-    lastCloseNeedsRestart: ({ context }) =>
-      context.lastDisconnect !== null &&
-      context.config.disconnectRecoveryRestartCodes.includes(context.lastDisconnect.code),
+    /** The close that began the outage (not the latest one) is listed for a full restart (SPEC §7). */
+    outageNeedsRestart: ({ context }) =>
+      context.outage !== null && context.config.disconnectRecoveryRestartCodes.includes(context.outage.code),
     /** This failure would be one more than the soft-recovery ladder allows inside the window. */
     overSoftLimit: ({ context }) =>
       failuresInWindow(context, Date.now()).length + 1 > context.config.syncSoftRecoveryLimit,
@@ -231,6 +239,7 @@ export const connectionMachine = connectionSetup.createMachine({
     qr: null,
     attempt: 0,
     lastDisconnect: null,
+    outage: null,
     backoffUntil: null,
     watchdogAt: null,
     resyncDeadline: null,
@@ -258,10 +267,11 @@ export const connectionMachine = connectionSetup.createMachine({
       entry: 'stamp',
       initial: 'handshake',
       after: {
-        // Disconnect watchdog (SPEC §7): not open again in time → restart for the listed codes, else reconnect.
+        // Disconnect watchdog (SPEC §7): not open again in time → restart when the close that began the outage
+        // has a listed code, else reconnect.
         watchdog: [
           {
-            guard: and(['watchdogDue', 'lastCloseNeedsRestart']),
+            guard: and(['watchdogDue', 'outageNeedsRestart']),
             target: '#connection.escalated',
             actions: { type: 'escalate', params: { kind: 'restart', reason: 'not reconnected in time (watchdog)' } },
           },

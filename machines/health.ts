@@ -32,6 +32,8 @@ export interface LifecycleStatus {
   me: Me | null;
   qr: string | null;
   lastDisconnect: Disconnect | null;
+  /** The close that began the current outage: its code decides the watchdog's escalation (SPEC §7). */
+  outage: Disconnect | null;
   deadlines: Deadlines;
   restartBudget: { used: number; intensity: number; periodMs: number };
   syncFailures: number;
@@ -72,6 +74,7 @@ export function projectStatus(tree: TreeSnapshot, now: number): LifecycleStatus 
     me: conn?.me ?? sup.me,
     qr: state === 'awaiting-qr' ? (conn?.qr ?? sup.qr) : null,
     lastDisconnect: latest(conn?.lastDisconnect ?? null, sup.lastDisconnect),
+    outage: conn?.outage ?? null,
     deadlines: {
       graceAt: sup.degradedSince === null ? null : sup.degradedSince + sup.config.readinessGraceMs,
       backoffUntil: conn?.backoffUntil ?? null,

@@ -184,6 +184,43 @@ describe('disconnect watchdog', () => {
     expect(t.status().restartBudget.used).toBe(1);
   });
 
+  it('the close that began the outage decides, not the latest one (SPEC §7, #12 item 12)', () => {
+    openTree({ disconnectRecoveryDelayMs: 8_000, disconnectRecoveryRestartCodes: [428], backoffBaseMs: 1_000, backoffMaxMs: 1_000 });
+    const startsBefore = t.engineStarts;
+    t.close(428);
+    // Every later attempt fails with 408, which alone would only reconnect.
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(1_000);
+      t.close(408);
+    }
+    expect(t.status().lastDisconnect).toMatchObject({ code: 408 });
+    expect(t.status().outage).toEqual({ code: 428, reason: 'code 428', at: T0 });
+    vi.advanceTimersByTime(8_000 - 5_000 - 1);
+    expect(t.state()).toBe('connecting');
+    vi.advanceTimersByTime(1);
+    expect(t.state()).toBe('restarting');
+    vi.advanceTimersByTime(1); // node clamps a 0 ms timer to 1 ms
+    expect(t.engineStarts).toBe(startsBefore + 1);
+    expect(t.status().restartBudget.used).toBe(1);
+  });
+
+  it('an outage begun by a code outside the restart list only reconnects, even if later closes are listed', () => {
+    openTree({ disconnectRecoveryDelayMs: 8_000, disconnectRecoveryRestartCodes: [428], backoffBaseMs: 1_000, backoffMaxMs: 1_000 });
+    t.close(408);
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(1_000);
+      t.close(428);
+    }
+    t.takeCommands();
+    vi.advanceTimersByTime(3_000);
+    expect(t.state()).toBe('connecting');
+    expect(t.engineStarts).toBe(1);
+    expect(t.status().outage).toMatchObject({ code: 408, at: T0 });
+    // An open ends the outage.
+    t.open();
+    expect(t.status().outage).toBeNull();
+  });
+
   it('reconnects (no restart) for codes not in the restart list', () => {
     openTree({ disconnectRecoveryDelayMs: 30_000, backoffBaseMs: 100_000, backoffMaxMs: 100_000 });
     t.close(503);
