@@ -250,7 +250,8 @@ export const connectionMachine = connectionSetup.createMachine({
     escalation: null,
   }),
   // The engine lives as long as this worker: stopping the worker ends its socket. An engine that crashes
-  // is a worker failure: ask for a full restart.
+  // (throws while starting, or reports a failed command) is a worker failure: ask for a full restart, which
+  // the supervisor counts against the restart budget.
   invoke: {
     id: 'engine',
     systemId: 'engine',
@@ -258,6 +259,18 @@ export const connectionMachine = connectionSetup.createMachine({
     onError: {
       target: '.escalated',
       actions: { type: 'escalate', params: { kind: 'restart', reason: 'engine crashed' } },
+    },
+  },
+  on: {
+    'ENGINE.FAILED': {
+      target: '.escalated',
+      actions: {
+        type: 'escalate',
+        params: ({ event }: { event: ConnectionEvent }) => ({
+          kind: 'restart' as const,
+          reason: event.type === 'ENGINE.FAILED' ? `engine crashed (${event.command} failed)` : 'engine crashed',
+        }),
+      },
     },
   },
   initial: 'connecting',

@@ -31,6 +31,11 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ENGINE.APP_STATE_FAILURE'), collection: z.string().min(1), detail: z.string() }),
   z.object({ type: z.literal('ENGINE.RESYNC_DONE'), collection: z.string().optional() }),
   z.object({ type: z.literal('ENGINE.RESYNC_FAILED'), collection: z.string().optional(), error: z.string() }),
+  /**
+   * A command failed in a way the adapter did not handle itself (it reports expected failures as the events
+   * above): the engine is broken, and the worker escalates to a supervised restart.
+   */
+  z.object({ type: z.literal('ENGINE.FAILED'), command: z.string(), error: z.string() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
 

@@ -67,7 +67,7 @@ export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: Engine
   const machine = supervisorMachine.provide({
     actors: {
       connection: connectionMachine.provide({
-        actors: { engine: engineActor(opts.engine, (err) => log.error({ err }, 'engine command failed')) },
+        actors: { engine: engineActor(opts.engine, (err, command) => log.error({ err, command }, 'engine command failed')) },
       }),
     },
   });

@@ -51,21 +51,23 @@ const crashingWorker = fromCallback(() => {
   throw new Error('worker crashed on start');
 });
 
-export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingWorker?: boolean } = {}) {
+export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingWorker?: boolean; engineThrowsOnStart?: boolean } = {}) {
   const config = testConfig(over);
   const commands: EngineCommand[] = [];
   let sendBack: ((e: EngineEvent) => void) | null = null;
   let engineStarts = 0;
-  let crashNext = false;
+  let failNext = false;
   const engine = fromCallback<EngineCommand>(({ sendBack: sb, receive }) => {
     engineStarts++;
+    if (opts.engineThrowsOnStart) throw new Error('scripted engine crash on start');
     sendBack = sb as (e: EngineEvent) => void;
     receive((cmd) => {
-      if (crashNext) {
-        crashNext = false;
-        throw new Error('scripted engine crash');
-      }
       commands.push(cmd);
+      // What src/whatsapp/engine.ts reports for a command whose handler rejected (synchronously here).
+      if (failNext) {
+        failNext = false;
+        sb({ type: 'ENGINE.FAILED', command: cmd.type, error: 'scripted failure' } satisfies EngineEvent);
+      }
     });
     return () => {
       sendBack = null;
@@ -98,8 +100,9 @@ export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingW
     send(e: CommandEvent): void {
       actor.send(e);
     },
-    crashEngineOnNextCommand(): void {
-      crashNext = true;
+    /** The next command fails the way engineActor reports a rejected command (`ENGINE.FAILED`). */
+    failEngineOnNextCommand(): void {
+      failNext = true;
     },
     get engineStarts() {
       return engineStarts;

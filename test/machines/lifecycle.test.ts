@@ -374,7 +374,7 @@ describe('soft-resync ladder', () => {
 });
 
 describe('restart budget (intensity/period)', () => {
-  const crash = () => t.crashEngineOnNextCommand();
+  const fail = () => t.failEngineOnNextCommand();
 
   function escalateRestart(): void {
     // A worker escalation: the watchdog with a restart-listed code is the shortest scripted path.
@@ -424,16 +424,26 @@ describe('restart budget (intensity/period)', () => {
     expect(t.state()).toBe('stuck');
   });
 
-  it('an engine crash is a worker failure handled by the budget', () => {
+  it('a failed engine command is a worker failure handled by the budget', () => {
     openTree({ restartIntensity: 1 });
-    crash();
+    fail();
     t.send({ type: 'FORCE_RESYNC' });
     expect(t.state()).toBe('restarting');
+    expect(t.actor.getSnapshot().context.lastEscalation).toEqual({ kind: 'restart', reason: 'engine crashed (RESYNC failed)' });
     vi.advanceTimersByTime(1); // node clamps a 0 ms timer to 1 ms
     t.open();
-    crash();
+    fail();
     t.send({ type: 'FORCE_RESYNC' });
     expect(t.state()).toBe('stuck');
+  });
+
+  it('an engine that throws while starting is a worker failure handled by the budget', () => {
+    t = startTree({ restartIntensity: 1, stuckRetryMs: 0 }, { engineThrowsOnStart: true });
+    expect(t.state()).toBe('restarting');
+    expect(t.actor.getSnapshot().context.lastEscalation).toEqual({ kind: 'restart', reason: 'engine crashed' });
+    vi.advanceTimersByTime(1); // node clamps a 0 ms timer to 1 ms
+    expect(t.state()).toBe('stuck');
+    expect(t.status().reason).toBe('restart budget exhausted');
   });
 
   it('stuck retries slowly; a failed probe goes straight back to stuck, a successful one leaves it', () => {
