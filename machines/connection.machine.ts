@@ -8,6 +8,9 @@
  * Whatever it cannot heal in place it hands upward: it stops in `escalated` with an {@link Escalation}
  * as output, and the supervisor decides between a full restart and stuck.
  *
+ * Tags say what a state means for health (machines/status.ts): `healthy` (open, awaiting a scan), `degraded`
+ * (healthy only inside the readiness grace), `ready` (sends go out). Every state has a `description`.
+ *
  * Pure: the engine is the injected actor `engine` (a callback actor receiving {@link EngineCommand}s and
  * sending back engine events); time comes from `Date.now()`, which tests fake.
  */
@@ -55,6 +58,9 @@ export interface ConnectionContext {
 
 export type ConnectionEvent = EngineEvent | CommandEvent;
 
+/** What a state means for health: see machines/status.ts. */
+export type ConnectionTag = 'healthy' | 'degraded' | 'ready';
+
 /** Placeholder engine: the runtime provides the Baileys adapter, tests a scripted engine. */
 const unprovidedEngine = fromCallback<EngineCommand>(() => {
   throw new Error('connection machine: the "engine" actor must be provided');
@@ -84,6 +90,7 @@ const connectionSetup = setup({
     events: {} as ConnectionEvent,
     input: {} as ConnectionInput,
     output: {} as Escalation,
+    tags: {} as ConnectionTag,
   },
   actors: { engine: unprovidedEngine },
   actions: {
@@ -277,6 +284,7 @@ export const connectionMachine = connectionSetup.createMachine({
   states: {
     // No usable socket yet: an attempt is running, waiting for a scan, or scheduled after a backoff.
     connecting: {
+      description: 'No usable socket yet: an attempt is running, a QR waits for a scan, or a backoff runs.',
       entry: 'stamp',
       initial: 'handshake',
       after: {
@@ -293,11 +301,23 @@ export const connectionMachine = connectionSetup.createMachine({
       },
       states: {
         // A socket attempt is in flight (noise handshake, login).
-        handshake: { entry: ['clearBackoff', 'connectEngine'] },
+        handshake: {
+          description: 'A socket attempt is in flight (noise handshake, login).',
+          tags: ['degraded'],
+          entry: ['clearBackoff', 'connectEngine'],
+        },
         // Unpaired: a QR is showing and rotates; a human has to scan it, so no watchdog runs here.
-        'awaiting-qr': { entry: 'reportQr' },
+        'awaiting-qr': {
+          description: 'Unpaired: a rotating QR waits for a human to scan it, so no watchdog runs.',
+          tags: ['healthy'],
+          entry: 'reportQr',
+        },
         // Transient close: wait out the jittered backoff before the next attempt.
-        backoff: { after: { backoff: 'handshake' } },
+        backoff: {
+          description: 'A transient close: wait out the jittered backoff before the next attempt.',
+          tags: ['degraded'],
+          after: { backoff: 'handshake' },
+        },
       },
       on: {
         ...sessionEvents,
@@ -307,6 +327,8 @@ export const connectionMachine = connectionSetup.createMachine({
     },
     // Logged in: messages flow; app-state failures are repaired on the socket where possible.
     open: {
+      description: 'Logged in: messages flow; app-state failures are repaired on the socket where possible.',
+      tags: ['healthy', 'ready'],
       entry: ['stamp', 'reportOpen'],
       on: {
         ...sessionEvents,
@@ -322,6 +344,8 @@ export const connectionMachine = connectionSetup.createMachine({
     },
     // A corrupt app-state collection: reset and resync it while the socket stays up (cheaper than a restart).
     'soft-resync': {
+      description: 'A corrupt app-state collection is reset and resynced while the socket stays up.',
+      tags: ['degraded'],
       entry: ['stamp', 'resyncEngine', { type: 'reportDegraded', params: { reason: 'app-state resync', fromClose: false } }],
       exit: 'endResync',
       after: {
@@ -338,7 +362,12 @@ export const connectionMachine = connectionSetup.createMachine({
       },
     },
     // Terminal: the worker could not heal this; its output tells the supervisor why.
-    escalated: { type: 'final', entry: 'stamp' },
+    escalated: {
+      description: 'Terminal: the worker cannot heal this; its output tells the supervisor why.',
+      tags: ['degraded'],
+      type: 'final',
+      entry: 'stamp',
+    },
   },
   output: ({ context }) => context.escalation ?? { kind: 'restart', reason: 'connection ended' },
 });

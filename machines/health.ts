@@ -2,16 +2,25 @@
  * Pure projections of the supervisor tree: the public lifecycle status and the health verdict.
  * No I/O: `/healthz` calls these with the current snapshots and the clock.
  */
-import type { ConnectionContext } from './connection.machine.js';
-import type { SupervisorContext } from './supervisor.machine.js';
+import type { SnapshotFrom } from 'xstate';
+import type { connectionMachine } from './connection.machine.js';
+import type { SupervisorSnapshot } from './supervisor.machine.js';
 import type { Disconnect, Me, PublicState } from './types.js';
 
-/** The minimum the projection needs from the two snapshots (kept structural so tests can build it by hand). */
+type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
+
+/** The supervisor's snapshot and, while it runs one, its worker's. */
 export interface TreeSnapshot {
-  supervisor: { value: unknown; context: SupervisorContext };
+  supervisor: SupervisorSnapshot;
   /** The live worker's snapshot, when the supervisor is running one. */
-  connection?: { value: unknown; context: ConnectionContext; status?: string };
+  connection?: ConnectionSnapshot;
 }
+
+/**
+ * What the current state means for health, read from the state tags: `healthy` (open, awaiting a scan),
+ * `degraded` (recovering: healthy only inside the readiness grace), `needs-operator` (stuck: never healthy).
+ */
+export type Condition = 'healthy' | 'degraded' | 'needs-operator';
 
 export interface Deadlines {
   /** When the health check turns 503 unless the connection opens first. */
@@ -25,6 +34,8 @@ export interface Deadlines {
 
 export interface LifecycleStatus {
   state: PublicState;
+  /** What `state` means for health (from the state tags). */
+  condition: Condition;
   /** When `state` was entered (epoch ms). */
   since: number;
   /** Why the service is in this state, for humans (null when open and healthy). */
@@ -39,27 +50,31 @@ export interface LifecycleStatus {
   syncFailures: number;
 }
 
-function topState(value: unknown): string {
-  return typeof value === 'string' ? value : Object.keys(value as Record<string, unknown>)[0] ?? 'unknown';
-}
-
-function connectionState(value: unknown): PublicState {
-  const top = topState(value);
-  if (top === 'connecting') {
-    const sub = (value as Record<string, unknown>).connecting;
-    return sub === 'awaiting-qr' ? 'awaiting-qr' : 'connecting';
-  }
-  if (top === 'open' || top === 'soft-resync') return top;
+/** The flattened public state (SPEC §7): the worker's while the supervisor runs one, else the supervisor's. */
+function publicState(tree: TreeSnapshot): PublicState {
+  const sup = tree.supervisor;
+  if (sup.matches('stuck')) return 'stuck';
+  const worker = tree.connection;
+  if (!sup.matches('running') || !worker) return 'restarting';
+  if (worker.matches({ connecting: 'awaiting-qr' })) return 'awaiting-qr';
+  if (worker.matches('connecting')) return 'connecting';
+  if (worker.matches('open')) return 'open';
+  if (worker.matches('soft-resync')) return 'soft-resync';
   // `escalated` lasts one macrostep: the supervisor is already leaving `running`.
   return 'restarting';
 }
 
+function conditionOf(tree: TreeSnapshot): Condition {
+  const sup = tree.supervisor;
+  if (sup.hasTag('needs-operator')) return 'needs-operator';
+  const worker = sup.matches('running') ? tree.connection : undefined;
+  return !sup.hasTag('degraded') && worker?.hasTag('healthy') ? 'healthy' : 'degraded';
+}
+
 export function projectStatus(tree: TreeSnapshot, now: number): LifecycleStatus {
   const sup = tree.supervisor.context;
-  const supState = topState(tree.supervisor.value);
-  const conn = supState === 'running' ? tree.connection?.context : undefined;
-  const state: PublicState =
-    supState === 'running' && tree.connection ? connectionState(tree.connection.value) : supState === 'stuck' ? 'stuck' : 'restarting';
+  const conn = tree.supervisor.matches('running') ? tree.connection?.context : undefined;
+  const state = publicState(tree);
   const budgetUsed = sup.restartLog.filter((t) => now - t < sup.config.restartPeriodMs).length;
 
   let reason: string | null = null;
@@ -69,6 +84,7 @@ export function projectStatus(tree: TreeSnapshot, now: number): LifecycleStatus 
 
   return {
     state,
+    condition: conditionOf(tree),
     since: conn && state !== 'restarting' ? Math.max(conn.since, sup.since) : sup.since,
     reason,
     me: conn?.me ?? sup.me,
@@ -103,21 +119,21 @@ export interface Health {
 }
 
 /**
- * SPEC §7: healthy when open or awaiting a QR scan; while connecting / soft-resync / restarting, healthy
- * until the grace deadline (strictly before it); stuck is never healthy.
+ * SPEC §7: healthy when open or awaiting a QR scan (tag `healthy`); while connecting / soft-resync /
+ * restarting (`degraded`), healthy until the grace deadline (strictly before it); stuck (`needs-operator`)
+ * is never healthy.
  */
 export function computeHealth(status: LifecycleStatus, now: number): Health {
   let ok: boolean;
   let reason = status.reason;
-  switch (status.state) {
-    case 'open':
-    case 'awaiting-qr':
+  switch (status.condition) {
+    case 'healthy':
       ok = true;
       break;
-    case 'stuck':
+    case 'needs-operator':
       ok = false;
       break;
-    default: {
+    case 'degraded': {
       const graceAt = status.deadlines.graceAt;
       ok = graceAt === null || now < graceAt;
       if (!ok) reason = `${status.reason ?? status.state}; not recovered within the readiness grace period`;

@@ -5,6 +5,9 @@
  *      │            └─ over the restart budget ─┐
  *      └──── worker escalates (stuck) ──────────► stuck ──slow retry / operator──► running
  *
+ * Tags: `degraded` (restarting: healthy only inside the readiness grace), `needs-operator` (stuck: never
+ * healthy). While running, the worker's tags decide.
+ *
  * The worker (`connection`, an invoked child) heals what it can in place; the supervisor only decides
  * between a fresh worker and giving up. Deadlines live in context so the snapshot alone tells the UI and
  * /healthz when each timer fires.
@@ -48,6 +51,9 @@ export interface SupervisorContext {
 
 export type SupervisorEvent = CommandEvent | ConnectionReport;
 
+/** What a state means for health: see machines/status.ts. */
+export type SupervisorTag = 'degraded' | 'needs-operator';
+
 function restartsInPeriod(ctx: SupervisorContext, now: number): number[] {
   return ctx.restartLog.filter((t) => now - t < ctx.config.restartPeriodMs);
 }
@@ -67,6 +73,7 @@ export const supervisorMachine = setup({
     context: {} as SupervisorContext,
     events: {} as SupervisorEvent,
     input: {} as SupervisorInput,
+    tags: {} as SupervisorTag,
   },
   actors: { connection: connectionMachine },
   actions: {
@@ -184,6 +191,7 @@ export const supervisorMachine = setup({
   states: {
     // A connection worker is alive and owns the socket; the public state is the worker's.
     running: {
+      description: "A connection worker is alive and owns the socket; the public state is the worker's.",
       entry: 'stamp',
       invoke: {
         id: 'connection',
@@ -225,6 +233,8 @@ export const supervisorMachine = setup({
     },
     // The worker was torn down; wait out the restart backoff so a crash loop cannot spin the CPU or the servers.
     restarting: {
+      description: 'The worker was torn down; the restart backoff keeps a crash loop from spinning.',
+      tags: ['degraded'],
       entry: 'stamp',
       exit: 'clearRestart',
       after: { restartDelay: 'running' },
@@ -235,6 +245,8 @@ export const supervisorMachine = setup({
     },
     // Automatic recovery gave up (budget exhausted, replaced, forbidden): wait for an operator, probe slowly.
     stuck: {
+      description: 'Automatic recovery gave up (budget, replaced, forbidden): an operator decides; slow probes.',
+      tags: ['needs-operator'],
       entry: ['stamp', 'armStuckRetry'],
       exit: 'clearStuckRetry',
       after: {

@@ -563,11 +563,39 @@ describe('a worker that throws', () => {
 });
 
 describe('machine definitions', () => {
-  it('name the public states exactly and every state carries a why-comment-sized description', () => {
+  it('name the public states exactly', () => {
     const json = JSON.stringify([supervisorMachine.toJSON(), connectionMachine.toJSON()]);
     for (const s of ['connecting', 'awaiting-qr', 'open', 'soft-resync', 'restarting', 'stuck']) {
       expect(json).toContain(`"key":"${s}"`);
     }
+  });
+
+  it('every state carries a why-comment-sized description', () => {
+    interface NodeJson { id: string; description?: unknown; states?: Record<string, NodeJson> }
+    const nodes: NodeJson[] = [];
+    const visit = (n: NodeJson) => {
+      for (const child of Object.values(n.states ?? {})) {
+        nodes.push(child);
+        visit(child);
+      }
+    };
+    for (const m of [supervisorMachine, connectionMachine]) visit(m.toJSON() as NodeJson);
+    expect(nodes.map((n) => n.id).sort()).toEqual([
+      'connection.connecting',
+      'connection.connecting.awaiting-qr',
+      'connection.connecting.backoff',
+      'connection.connecting.handshake',
+      'connection.escalated',
+      'connection.open',
+      'connection.soft-resync',
+      'supervisor.restarting',
+      'supervisor.running',
+      'supervisor.stuck',
+    ]);
+    const bad = nodes
+      .filter((n) => typeof n.description !== 'string' || !/^[^\n]{20,110}$/.test(n.description) || n.description.trim() !== n.description)
+      .map((n) => `${n.id}: ${JSON.stringify(n.description)}`);
+    expect(bad).toEqual([]);
   });
 
   // Runs last: the scenarios above must have taken every transition branch of both machines.
