@@ -127,7 +127,8 @@ const connectionSetup = setup({
     rearmWatchdog: assign(({ context }) => ({ watchdogAt: Date.now() + context.config.disconnectRecoveryDelayMs })),
     markWipeAuth: assign({ wipeAuthPending: true, me: null }),
     forgetSession: assign({ me: null, watchdogAt: null, outage: null, backoffUntil: null, attempt: 0 }),
-    rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, watchdogAt: null, outage: null } : {})),
+    /** A QR means the device is not linked (also when one arrives while open: the server unlinked us). */
+    rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, me: null, watchdogAt: null, outage: null } : {})),
     rememberOpen: assign(({ event }) =>
       event.type === 'ENGINE.OPEN'
         ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, outage: null, backoffUntil: null }

@@ -14,7 +14,7 @@
  */
 import { assign, forwardTo, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from './connection.machine.js';
-import type { CommandEvent, ConnectionReport } from './events.js';
+import type { CommandEvent, CommandType, ConnectionReport } from './events.js';
 import {
   backoffDelay,
   msUntil,
@@ -67,6 +67,12 @@ function escalationOf(event: { type: string; output?: unknown; error?: unknown }
 }
 
 const NOT_RETRYABLE = new Set(['replaced']);
+
+/**
+ * Commands the supervisor hands to its worker while running: they are possible only when the worker's
+ * current state accepts them too (machines/status.ts `accepts`).
+ */
+export const FORWARDED_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['LOGOUT', 'FORCE_RESYNC']);
 
 export const supervisorMachine = setup({
   types: {

@@ -5,7 +5,7 @@
 import { createActor, fromCallback, type AnyStateMachine, type InspectionEvent } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { EngineCommand, EngineEvent, CommandEvent } from '../../machines/events.js';
-import { computeHealth, projectStatus, type TreeSnapshot } from '../../machines/health.js';
+import { computeHealth, projectStatus, type TreeSnapshot } from '../../machines/status.js';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import { DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from '../../machines/types.js';
 

@@ -1,7 +1,7 @@
 /**
  * The lifecycle API: status, state (+ machine definitions and a live SSE stream), and the operator
  * commands, which are events sent to the supervisor (202 with the resulting state, 409 when the current
- * state does not accept them).
+ * state does not accept them). Every status here is the runtime's one summary (machines/status.ts).
  */
 import { Router, type Response } from 'express';
 import type { CommandEvent } from '../../../machines/events.js';
@@ -31,23 +31,12 @@ export function stateRoutes(deps: StateRouteDeps): Router {
   const r = Router();
 
   r.get('/status', (_req, res) => {
-    const status = runtime.getStatus();
-    const { qr, ...rest } = status;
-    res.json({
-      ...rest,
-      qrAvailable: qr !== null,
-      authenticated: status.me !== null,
-      ready: status.state === 'open',
-      health: runtime.getHealth(),
-      store: deps.counters?.() ?? null,
-    });
+    res.json({ ...runtime.getSummary(), store: deps.counters?.() ?? null });
   });
   r.all('/status', methodNotAllowed(['GET']));
 
   r.get('/state', (_req, res) => {
-    const { status, ...view } = runtime.getState();
-    const { qr, ...summary } = status;
-    res.json({ ...view, context: { ...summary, qrAvailable: qr !== null } });
+    res.json(runtime.getState());
   });
   r.all('/state', methodNotAllowed(['GET']));
 
@@ -66,13 +55,10 @@ export function stateRoutes(deps: StateRouteDeps): Router {
     res.flushHeaders();
     res.write('retry: 2000\n\n');
     // First event: the full state, so a (re)connecting client resyncs before applying deltas.
-    const { status, ...view } = runtime.getState();
-    const { qr, ...summary } = status;
-    sse(res, 'state', { ...view, context: { ...summary, qrAvailable: qr !== null } });
+    sse(res, 'state', runtime.getState());
     const off = runtime.subscribe((change: RuntimeChange) => {
       if (change.type === 'status') {
-        const { qr: q, ...s } = change.status;
-        sse(res, 'status', { status: { ...s, qrAvailable: q !== null }, health: change.health });
+        sse(res, 'status', { status: change.summary, health: change.health });
       } else {
         sse(res, 'transition', change.transition);
       }
@@ -93,8 +79,7 @@ export function stateRoutes(deps: StateRouteDeps): Router {
           state: result.status.state,
         });
       }
-      const { qr, ...status } = result.status;
-      res.status(202).json({ accepted: true, command: type, state: status.state, status: { ...status, qrAvailable: qr !== null } });
+      res.status(202).json({ accepted: true, command: type, state: result.summary.state, status: result.summary });
     });
     r.all(path, methodNotAllowed(['POST']));
   }
