@@ -21,6 +21,7 @@ import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import type { LifecycleConfig } from '../../machines/types.js';
 import type { Logger } from '../logger.js';
 import { engineActor, type EngineFactory } from '../whatsapp/engine.js';
+import { transitionTracker } from './transitions.js';
 
 export { OPERATOR_COMMANDS, PUBLIC_STATES } from '../../machines/status.js';
 export type { Health, LifecycleStatus, PublicState, StatusSummary } from '../../machines/status.js';
@@ -72,15 +73,21 @@ export interface Runtime {
 
 const TRANSITION_LOG_SIZE = 50;
 
-function leafIds(nodes: Iterable<{ id: string }>): string[] {
-  return [...nodes].map((n) => n.id);
+export interface RuntimeOptions {
+  lifecycle: LifecycleConfig;
+  engine: EngineFactory;
+  logger: Logger;
+  /** `WA_EVENT_LOG=1`: log every lifecycle transition at info (otherwise at debug; state changes are info). */
+  eventLog?: boolean;
 }
 
-export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: EngineFactory; logger: Logger }): Runtime {
+export function createRuntime(opts: RuntimeOptions): Runtime {
   const log = opts.logger;
+  const transitionLevel = opts.eventLog ? 'info' : 'debug';
   const listeners = new Set<(c: RuntimeChange) => void>();
   const recent: Transition[] = [];
   let lastStatusKey = '';
+  let lastState: string | null = null;
 
   const machine = supervisorMachine.provide({
     actors: {
@@ -100,29 +107,21 @@ export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: Engine
     }
   };
 
+  const track = transitionTracker((taken) => {
+    const id = (taken.actorRef as { id?: string }).id;
+    const actorName = taken.actorRef === actor ? 'supervisor' : id === 'connection' ? 'connection' : null;
+    if (!actorName || taken.to.length === 0) return;
+    const transition: Transition = { actor: actorName, event: taken.event.type, from: taken.from, to: taken.to, at: Date.now() };
+    recent.push(transition);
+    if (recent.length > TRANSITION_LOG_SIZE) recent.shift();
+    log[transitionLevel]({ actor: actorName, event: transition.event, from: transition.from, to: transition.to }, 'transition');
+    emit({ type: 'transition', transition });
+  });
+
   const inspect = (ev: InspectionEvent) => {
-    if (ev.type === '@xstate.microstep') {
-      const id = (ev.actorRef as { id?: string }).id;
-      const actorName = id === 'connection' ? 'connection' : ev.actorRef === actor ? 'supervisor' : null;
-      if (!actorName) return;
-      const ts = (ev as unknown as { _transitions: { source: { id: string }; target?: { id: string }[] }[] })._transitions;
-      const targeted = ts.filter((t) => t.target && t.target.length > 0);
-      if (targeted.length === 0) return;
-      const transition: Transition = {
-        actor: actorName,
-        event: ev.event.type,
-        from: targeted.map((t) => t.source.id),
-        to: targeted.flatMap((t) => leafIds(t.target ?? [])),
-        at: Date.now(),
-      };
-      recent.push(transition);
-      if (recent.length > TRANSITION_LOG_SIZE) recent.shift();
-      log.info({ actor: actorName, event: transition.event, to: transition.to }, 'transition');
-      emit({ type: 'transition', transition });
-    } else if (ev.type === '@xstate.snapshot') {
-      // Any snapshot in the tree may move the public status (state, reason, deadlines): publish on change.
-      queueMicrotask(publishStatus);
-    }
+    track(ev);
+    // Any snapshot in the tree may move the public status (state, reason, deadlines): publish on change.
+    if (ev.type === '@xstate.snapshot') queueMicrotask(publishStatus);
   };
 
   const actor = createActor(machine, { input: { config: opts.lifecycle }, inspect });
@@ -143,6 +142,10 @@ export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: Engine
     const key = JSON.stringify({ ...status, restartBudget: status.restartBudget.used });
     if (key === lastStatusKey) return;
     lastStatusKey = key;
+    if (status.state !== lastState) {
+      log.info({ state: status.state, from: lastState, reason: status.reason }, 'connection state changed');
+      lastState = status.state;
+    }
     emit({ type: 'status', status, health: computeHealth(status, now), summary: summarize(t, now) });
   }
 
