@@ -4,7 +4,7 @@
  * state does not accept them). Every status here is the runtime's one summary (machines/status.ts).
  */
 import { Router, type Response } from 'express';
-import type { CommandEvent } from '../../../machines/events.js';
+import type { CommandType } from '../../../machines/events.js';
 import type { Runtime, RuntimeChange } from '../../runtime/index.js';
 import { HttpError, methodNotAllowed } from '../errors.js';
 
@@ -15,7 +15,8 @@ export interface StateRouteDeps {
   heartbeatMs?: number;
 }
 
-const COMMANDS: Record<string, CommandEvent['type']> = {
+/** The command routes: a fixed table, so no request data ever reaches the machines (nothing to validate). */
+const COMMANDS: Record<string, CommandType> = {
   '/restart-wa': 'RESTART',
   '/force-resync': 'FORCE_RESYNC',
   '/logout': 'LOGOUT',
@@ -73,7 +74,7 @@ export function stateRoutes(deps: StateRouteDeps): Router {
 
   for (const [path, type] of Object.entries(COMMANDS)) {
     r.post(path, (_req, res) => {
-      const result = runtime.send({ type } as CommandEvent);
+      const result = runtime.send({ type });
       if (!result.accepted) {
         throw new HttpError(409, 'wrong_state', `${type} is not possible in state ${result.status.state}`, {
           state: result.status.state,
