@@ -180,9 +180,11 @@ export interface Config {
     socketUrl?: string;
     simulator: boolean;
     simulatorAutopair: boolean;
+    /** WA_EVENT_LOG: every lifecycle transition logged at info (else debug). */
     eventLog: boolean;
+    /** WA_EVENT_STREAM: append every lifecycle event to `eventStreamPath` (JSONL, 0600, rotated). */
     eventStream: boolean;
-    eventStreamPath?: string;
+    eventStreamPath: string;
   };
   lifecycle: LifecycleConfig;
   sending: { dedupWindowMs: number; idempotencyTtlMs: number };
@@ -247,7 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       simulatorAutopair: e.WA_SIMULATOR_AUTOPAIR,
       eventLog: e.WA_EVENT_LOG,
       eventStream: e.WA_EVENT_STREAM,
-      eventStreamPath: e.WA_EVENT_STREAM_PATH,
+      eventStreamPath: resolve(e.WA_EVENT_STREAM_PATH ?? `${dataDir}/lifecycle-events.jsonl`),
     },
     lifecycle: {
       backoffBaseMs: e.WA_BACKOFF_BASE_MS,
