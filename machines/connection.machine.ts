@@ -29,6 +29,8 @@ export interface ConnectionInput {
   config: LifecycleConfig;
   /** Wipe the auth state before the first attempt (an operator logout while no socket was running). */
   wipeAuth?: boolean;
+  /** Who the supervisor last knew us as (a restart keeps the device linked); ignored with `wipeAuth`. */
+  me?: Me | null;
 }
 
 export interface ConnectionContext {
@@ -152,11 +154,15 @@ const connectionSetup = setup({
     escalate: assign((_, params: Escalation) => ({ escalation: params })),
     reportOpen: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.OPEN', me: context.me ?? { id: '' } })),
     reportQr: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.QR', qr: context.qr ?? '' })),
-    /** `fromClose`: the degradation is a socket close (its code becomes the last disconnect upstream). */
-    reportDegraded: sendParent(({ context }, params: { reason: string; fromClose?: boolean }): ConnectionReport => ({
+    /**
+     * `fromClose`: the degradation is a socket close (its code becomes the last disconnect upstream).
+     * `unlinked`: the pairing is gone (401), so the supervisor forgets who we were.
+     */
+    reportDegraded: sendParent(({ context }, params: { reason: string; fromClose?: boolean; unlinked?: boolean }): ConnectionReport => ({
       type: 'CONNECTION.DEGRADED',
       reason: params.reason,
       code: params.fromClose === false ? undefined : context.lastDisconnect?.code,
+      ...(params.unlinked ? { unlinked: true } : {}),
     })),
   },
   guards: {
@@ -206,7 +212,7 @@ const sessionEvents = {
       guard: 'isLoggedOut',
       target: '#connection.connecting.handshake',
       reenter: true,
-      actions: ['recordClose', 'markWipeAuth', { type: 'reportDegraded', params: { reason: 'logged out (401)' } }],
+      actions: ['recordClose', 'markWipeAuth', { type: 'reportDegraded', params: { reason: 'logged out (401)', unlinked: true } }],
     },
     // 440 replaced / 403 / 411: reconnecting would fight another instance or a ban; hand up to stuck.
     {
@@ -243,7 +249,7 @@ export const connectionMachine = connectionSetup.createMachine({
   context: ({ input }) => ({
     config: input.config,
     since: Date.now(),
-    me: null,
+    me: input.wipeAuth ? null : (input.me ?? null),
     qr: null,
     attempt: 0,
     lastDisconnect: null,

@@ -52,5 +52,6 @@ export type EngineCommand =
 /** Events the connection machine reports to its parent (the supervisor). */
 export type ConnectionReport =
   | { type: 'CONNECTION.OPEN'; me: { id: string; name?: string; lid?: string } }
-  | { type: 'CONNECTION.DEGRADED'; reason: string; code?: number }
+  /** `unlinked`: the device is no longer paired (401), so nobody is logged in any more. */
+  | { type: 'CONNECTION.DEGRADED'; reason: string; code?: number; unlinked?: boolean }
   | { type: 'CONNECTION.QR'; qr: string };

@@ -93,7 +93,8 @@ export function projectStatus(tree: TreeSnapshot, now: number): LifecycleStatus 
     condition: conditionOf(tree),
     since: conn && state !== 'restarting' ? Math.max(conn.since, sup.since) : sup.since,
     reason,
-    me: conn?.me ?? sup.me,
+    // A running worker knows best (it starts from the supervisor's `me` and drops it on 401/logout/QR).
+    me: conn ? conn.me : sup.me,
     qr: state === 'awaiting-qr' ? (conn?.qr ?? sup.qr) : null,
     lastDisconnect: latest(conn?.lastDisconnect ?? null, sup.lastDisconnect),
     outage: conn?.outage ?? null,

@@ -122,6 +122,7 @@ export const supervisorMachine = setup({
     startProbation: assign({ probation: true }),
     leaveStuck: assign({ stuckReason: null, probation: false }),
     requestWipe: assign({ wipeAuthOnStart: true, me: null }),
+    forgetMe: assign({ me: null }),
     forgetHistory: assign(() => ({
       restartLog: [],
       stuckReason: null,
@@ -152,6 +153,7 @@ export const supervisorMachine = setup({
         degradedSince: context.degradedSince ?? now,
         degradedReason: event.reason,
         lastDisconnect: event.code !== undefined ? { code: event.code, reason: event.reason, at: now } : context.lastDisconnect,
+        me: event.unlinked ? null : context.me,
       };
     }),
     forwardToConnection: forwardTo('connection'),
@@ -203,7 +205,7 @@ export const supervisorMachine = setup({
         id: 'connection',
         systemId: 'connection',
         src: 'connection',
-        input: ({ context }) => ({ config: context.config, wipeAuth: context.wipeAuthOnStart }),
+        input: ({ context }) => ({ config: context.config, wipeAuth: context.wipeAuthOnStart, me: context.me }),
         onDone: [
           { guard: 'escalatedToStuck', target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
           { guard: 'onProbation', target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
@@ -233,7 +235,8 @@ export const supervisorMachine = setup({
           target: 'restarting',
           actions: ['scheduleImmediateRestart', { type: 'markDegraded', params: { reason: 'restart by operator' } }],
         },
-        LOGOUT: { actions: 'forwardToConnection' },
+        // The worker unlinks the device: nobody is logged in from here on.
+        LOGOUT: { actions: ['forwardToConnection', 'forgetMe'] },
         FORCE_RESYNC: { actions: 'forwardToConnection' },
       },
     },

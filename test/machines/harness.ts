@@ -101,6 +101,7 @@ export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingW
     get engineRunning() {
       return sendBack !== null;
     },
+    tree,
     status,
     state: () => status().state,
     health: () => computeHealth(status(), Date.now()),

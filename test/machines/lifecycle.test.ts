@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
+import { summarize } from '../../machines/status.js';
 import { backoffDelay, DEFAULT_LIFECYCLE_CONFIG } from '../../machines/types.js';
 import { allTransitions, startTree, takenTransitions, type Tree } from './harness.js';
 
@@ -77,6 +78,34 @@ describe('boot and pairing', () => {
     openTree();
     t.emit({ type: 'ENGINE.QR', qr: 'again' });
     expect(t.state()).toBe('awaiting-qr');
+  });
+});
+
+describe('authenticated (a linked device)', () => {
+  const summary = () => summarize(t.tree(), Date.now());
+
+  it('is false from the moment the device is unlinked: a 401, a logout, a QR while open', () => {
+    openTree();
+    expect(summary()).toMatchObject({ authenticated: true, me: { id: '447700900001@s.whatsapp.net' } });
+    t.close(401);
+    expect(t.state()).toBe('connecting');
+    expect(summary()).toMatchObject({ authenticated: false, me: null });
+    t.open();
+    t.send({ type: 'LOGOUT' });
+    expect(summary()).toMatchObject({ state: 'connecting', authenticated: false, me: null });
+    t.open();
+    t.emit({ type: 'ENGINE.QR', qr: 'again' });
+    expect(summary()).toMatchObject({ state: 'awaiting-qr', authenticated: false, me: null, qrAvailable: true });
+  });
+
+  it('stays true while a linked device reconnects or restarts', () => {
+    openTree({ disconnectRecoveryDelayMs: 10 });
+    t.close(428);
+    expect(summary()).toMatchObject({ state: 'connecting', authenticated: true });
+    vi.advanceTimersByTime(10);
+    expect(summary()).toMatchObject({ state: 'restarting', authenticated: true });
+    vi.advanceTimersByTime(1); // node clamps a 0 ms timer to 1 ms
+    expect(summary()).toMatchObject({ state: 'connecting', authenticated: true, me: { id: '447700900001@s.whatsapp.net' } });
   });
 });
 
