@@ -11,6 +11,7 @@ import { DEFAULT_LIFECYCLE_CONFIG } from '../../machines/types.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { attachEventStream, createRuntime, type EventStream, type Runtime } from '../../src/runtime/index.js';
+import { eventually } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 
 const ME = { id: '447700900000@s.whatsapp.net' };
@@ -57,8 +58,9 @@ describe('attachEventStream', () => {
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
     await r.waitFor((s) => s.state === 'open', 1_000);
     engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: 'lost', selfInflicted: false });
-    await r.waitFor((s) => s.state === 'connecting', 1_000);
-    await new Promise((res) => setImmediate(res)); // the status change is published from a microtask
+    // The status change is published from a microtask after the transition: wait for its line.
+    await eventually(() => lines(path).at(-1)?.status?.state === 'connecting');
+    expect(r.getSummary().state).toBe('connecting');
 
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const text = readFileSync(path, 'utf8');
@@ -92,7 +94,7 @@ describe('attachEventStream', () => {
     const maxBytes = 2_000;
     const { engine, runtime: r } = start(path, maxBytes);
     for (let i = 0; i < 40; i++) engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: `lost ${i}`, selfInflicted: false });
-    await new Promise((res) => setImmediate(res));
+    await eventually(() => lines(path).at(-1)?.kind === 'status');
     expect(existsSync(`${path}.1`)).toBe(true);
     expect(statSync(path).size).toBeLessThanOrEqual(maxBytes);
     expect(statSync(`${path}.1`).size).toBeLessThanOrEqual(maxBytes);
@@ -108,12 +110,12 @@ describe('attachEventStream', () => {
   it('writes nothing after close', async () => {
     const path = join(dir, 'events.jsonl');
     const { engine, runtime: r } = start(path);
-    await new Promise((res) => setImmediate(res));
+    await eventually(() => statSync(path).size > 0); // the boot status
     stream!.close();
     const size = statSync(path).size;
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
+    // Resolves on the status change, which a still-subscribed stream would have written already.
     await r.waitFor((s) => s.state === 'open', 1_000);
-    await new Promise((res) => setImmediate(res));
     expect(statSync(path).size).toBe(size);
   });
 });

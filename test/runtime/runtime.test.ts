@@ -102,8 +102,8 @@ describe('waitFor and subscribe', () => {
     off();
     const count = seen.length;
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
+    // waitFor's own listener sees the change, so every listener has been called by now.
     await r.waitFor((s) => s.state === 'open', 1_000);
-    await new Promise((res) => queueMicrotask(() => res(undefined)));
     expect(seen).toHaveLength(count);
   });
 
