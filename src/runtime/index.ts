@@ -23,7 +23,7 @@ import type { Logger } from '../logger.js';
 import { engineActor, type EngineFactory } from '../whatsapp/engine.js';
 import { transitionTracker } from './transitions.js';
 
-export { OPERATOR_COMMANDS, PUBLIC_STATES } from '../../machines/status.js';
+export { OPERATOR_COMMANDS, PUBLIC_STATES, retryInMs } from '../../machines/status.js';
 export { attachEventStream, type EventStream, type EventStreamOptions } from './event-stream.js';
 export type { Health, LifecycleStatus, PublicState, StatusSummary } from '../../machines/status.js';
 
