@@ -24,7 +24,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { createApp } from '../src/app.js';
 import type { MessageInput } from '../src/store/index.js';
-import type { EngineFactory } from '../src/whatsapp/engine.js';
+import type { EngineFactory } from '../src/runtime/engine.js';
 
 const UPLOAD_MB = Number(process.env.MEDIA_BENCH_UPLOAD_MB ?? 200);
 const MESSAGES = Number(process.env.MEDIA_BENCH_MESSAGES ?? 100_000);

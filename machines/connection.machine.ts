@@ -8,6 +8,9 @@
  * Whatever it cannot heal in place it hands upward: it stops in `escalated` with an {@link Escalation}
  * as output, and the supervisor decides between a full restart and stuck.
  *
+ * Tags say what a state means for health (machines/status.ts): `healthy` (open, awaiting a scan), `degraded`
+ * (healthy only inside the readiness grace), `ready` (sends go out). Every state has a `description`.
+ *
  * Pure: the engine is the injected actor `engine` (a callback actor receiving {@link EngineCommand}s and
  * sending back engine events); time comes from `Date.now()`, which tests fake.
  */
@@ -26,6 +29,8 @@ export interface ConnectionInput {
   config: LifecycleConfig;
   /** Wipe the auth state before the first attempt (an operator logout while no socket was running). */
   wipeAuth?: boolean;
+  /** Who the supervisor last knew us as (a restart keeps the device linked); ignored with `wipeAuth`. */
+  me?: Me | null;
 }
 
 export interface ConnectionContext {
@@ -36,6 +41,12 @@ export interface ConnectionContext {
   /** Reconnect attempts since the last open; drives the backoff exponent. */
   attempt: number;
   lastDisconnect: Disconnect | null;
+  /**
+   * The close that began the current outage (its `at` is when the outage started). Later closes of failed
+   * attempts leave it alone: SPEC §7 lets this code, not the latest one, decide the watchdog's escalation.
+   * Cleared by an open, a QR (a human is needed; no watchdog runs) and a logout.
+   */
+  outage: Disconnect | null;
   backoffUntil: number | null;
   watchdogAt: number | null;
   resyncDeadline: number | null;
@@ -48,6 +59,9 @@ export interface ConnectionContext {
 }
 
 export type ConnectionEvent = EngineEvent | CommandEvent;
+
+/** What a state means for health: see machines/status.ts. */
+export type ConnectionTag = 'healthy' | 'degraded' | 'ready';
 
 /** Placeholder engine: the runtime provides the Baileys adapter, tests a scripted engine. */
 const unprovidedEngine = fromCallback<EngineCommand>(() => {
@@ -78,6 +92,7 @@ const connectionSetup = setup({
     events: {} as ConnectionEvent,
     input: {} as ConnectionInput,
     output: {} as Escalation,
+    tags: {} as ConnectionTag,
   },
   actors: { engine: unprovidedEngine },
   actions: {
@@ -98,8 +113,10 @@ const connectionSetup = setup({
     recordClose: assign(({ context, event }) => {
       if (!isClose(event)) return {};
       const now = Date.now();
+      const close = { code: event.code, reason: event.reason, at: now };
       return {
-        lastDisconnect: { code: event.code, reason: event.reason, at: now },
+        lastDisconnect: close,
+        outage: context.outage ?? close,
         // The watchdog measures from the first close since the last open; later closes do not push it back.
         watchdogAt: context.watchdogAt ?? now + context.config.disconnectRecoveryDelayMs,
       };
@@ -111,11 +128,12 @@ const connectionSetup = setup({
     clearBackoff: assign({ backoffUntil: null }),
     rearmWatchdog: assign(({ context }) => ({ watchdogAt: Date.now() + context.config.disconnectRecoveryDelayMs })),
     markWipeAuth: assign({ wipeAuthPending: true, me: null }),
-    forgetSession: assign({ me: null, watchdogAt: null, backoffUntil: null, attempt: 0 }),
-    rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, watchdogAt: null } : {})),
+    forgetSession: assign({ me: null, watchdogAt: null, outage: null, backoffUntil: null, attempt: 0 }),
+    /** A QR means the device is not linked (also when one arrives while open: the server unlinked us). */
+    rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, me: null, watchdogAt: null, outage: null } : {})),
     rememberOpen: assign(({ event }) =>
       event.type === 'ENGINE.OPEN'
-        ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, backoffUntil: null }
+        ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, outage: null, backoffUntil: null }
         : {},
     ),
     recordSyncFailure: assign(({ context }) => {
@@ -136,11 +154,15 @@ const connectionSetup = setup({
     escalate: assign((_, params: Escalation) => ({ escalation: params })),
     reportOpen: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.OPEN', me: context.me ?? { id: '' } })),
     reportQr: sendParent(({ context }): ConnectionReport => ({ type: 'CONNECTION.QR', qr: context.qr ?? '' })),
-    /** `fromClose`: the degradation is a socket close (its code becomes the last disconnect upstream). */
-    reportDegraded: sendParent(({ context }, params: { reason: string; fromClose?: boolean }): ConnectionReport => ({
+    /**
+     * `fromClose`: the degradation is a socket close (its code becomes the last disconnect upstream).
+     * `unlinked`: the pairing is gone (401), so the supervisor forgets who we were.
+     */
+    reportDegraded: sendParent(({ context }, params: { reason: string; fromClose?: boolean; unlinked?: boolean }): ConnectionReport => ({
       type: 'CONNECTION.DEGRADED',
       reason: params.reason,
       code: params.fromClose === false ? undefined : context.lastDisconnect?.code,
+      ...(params.unlinked ? { unlinked: true } : {}),
     })),
   },
   guards: {
@@ -152,9 +174,9 @@ const connectionSetup = setup({
       return code !== undefined && code in STUCK_CODES;
     },
     watchdogDue: ({ context }) => context.watchdogAt !== null && Date.now() >= context.watchdogAt,
-    lastCloseNeedsRestart: ({ context }) =>
-      context.lastDisconnect !== null &&
-      context.config.disconnectRecoveryRestartCodes.includes(context.lastDisconnect.code),
+    /** The close that began the outage (not the latest one) is listed for a full restart (SPEC §7). */
+    outageNeedsRestart: ({ context }) =>
+      context.outage !== null && context.config.disconnectRecoveryRestartCodes.includes(context.outage.code),
     /** This failure would be one more than the soft-recovery ladder allows inside the window. */
     overSoftLimit: ({ context }) =>
       failuresInWindow(context, Date.now()).length + 1 > context.config.syncSoftRecoveryLimit,
@@ -190,7 +212,7 @@ const sessionEvents = {
       guard: 'isLoggedOut',
       target: '#connection.connecting.handshake',
       reenter: true,
-      actions: ['recordClose', 'markWipeAuth', { type: 'reportDegraded', params: { reason: 'logged out (401)' } }],
+      actions: ['recordClose', 'markWipeAuth', { type: 'reportDegraded', params: { reason: 'logged out (401)', unlinked: true } }],
     },
     // 440 replaced / 403 / 411: reconnecting would fight another instance or a ban; hand up to stuck.
     {
@@ -227,10 +249,11 @@ export const connectionMachine = connectionSetup.createMachine({
   context: ({ input }) => ({
     config: input.config,
     since: Date.now(),
-    me: null,
+    me: input.wipeAuth ? null : (input.me ?? null),
     qr: null,
     attempt: 0,
     lastDisconnect: null,
+    outage: null,
     backoffUntil: null,
     watchdogAt: null,
     resyncDeadline: null,
@@ -241,7 +264,8 @@ export const connectionMachine = connectionSetup.createMachine({
     escalation: null,
   }),
   // The engine lives as long as this worker: stopping the worker ends its socket. An engine that crashes
-  // is a worker failure: ask for a full restart.
+  // (throws while starting, or reports a failed command) is a worker failure: ask for a full restart, which
+  // the supervisor counts against the restart budget.
   invoke: {
     id: 'engine',
     systemId: 'engine',
@@ -251,17 +275,31 @@ export const connectionMachine = connectionSetup.createMachine({
       actions: { type: 'escalate', params: { kind: 'restart', reason: 'engine crashed' } },
     },
   },
+  on: {
+    'ENGINE.FAILED': {
+      target: '.escalated',
+      actions: {
+        type: 'escalate',
+        params: ({ event }: { event: ConnectionEvent }) => ({
+          kind: 'restart' as const,
+          reason: event.type === 'ENGINE.FAILED' ? `engine crashed (${event.command} failed)` : 'engine crashed',
+        }),
+      },
+    },
+  },
   initial: 'connecting',
   states: {
     // No usable socket yet: an attempt is running, waiting for a scan, or scheduled after a backoff.
     connecting: {
+      description: 'No usable socket yet: an attempt is running, a QR waits for a scan, or a backoff runs.',
       entry: 'stamp',
       initial: 'handshake',
       after: {
-        // Disconnect watchdog (SPEC §7): not open again in time → restart for the listed codes, else reconnect.
+        // Disconnect watchdog (SPEC §7): not open again in time → restart when the close that began the outage
+        // has a listed code, else reconnect.
         watchdog: [
           {
-            guard: and(['watchdogDue', 'lastCloseNeedsRestart']),
+            guard: and(['watchdogDue', 'outageNeedsRestart']),
             target: '#connection.escalated',
             actions: { type: 'escalate', params: { kind: 'restart', reason: 'not reconnected in time (watchdog)' } },
           },
@@ -270,11 +308,23 @@ export const connectionMachine = connectionSetup.createMachine({
       },
       states: {
         // A socket attempt is in flight (noise handshake, login).
-        handshake: { entry: ['clearBackoff', 'connectEngine'] },
+        handshake: {
+          description: 'A socket attempt is in flight (noise handshake, login).',
+          tags: ['degraded'],
+          entry: ['clearBackoff', 'connectEngine'],
+        },
         // Unpaired: a QR is showing and rotates; a human has to scan it, so no watchdog runs here.
-        'awaiting-qr': { entry: 'reportQr' },
+        'awaiting-qr': {
+          description: 'Unpaired: a rotating QR waits for a human to scan it, so no watchdog runs.',
+          tags: ['healthy'],
+          entry: 'reportQr',
+        },
         // Transient close: wait out the jittered backoff before the next attempt.
-        backoff: { after: { backoff: 'handshake' } },
+        backoff: {
+          description: 'A transient close: wait out the jittered backoff before the next attempt.',
+          tags: ['degraded'],
+          after: { backoff: 'handshake' },
+        },
       },
       on: {
         ...sessionEvents,
@@ -284,6 +334,8 @@ export const connectionMachine = connectionSetup.createMachine({
     },
     // Logged in: messages flow; app-state failures are repaired on the socket where possible.
     open: {
+      description: 'Logged in: messages flow; app-state failures are repaired on the socket where possible.',
+      tags: ['healthy', 'ready'],
       entry: ['stamp', 'reportOpen'],
       on: {
         ...sessionEvents,
@@ -299,6 +351,8 @@ export const connectionMachine = connectionSetup.createMachine({
     },
     // A corrupt app-state collection: reset and resync it while the socket stays up (cheaper than a restart).
     'soft-resync': {
+      description: 'A corrupt app-state collection is reset and resynced while the socket stays up.',
+      tags: ['degraded'],
       entry: ['stamp', 'resyncEngine', { type: 'reportDegraded', params: { reason: 'app-state resync', fromClose: false } }],
       exit: 'endResync',
       after: {
@@ -315,7 +369,12 @@ export const connectionMachine = connectionSetup.createMachine({
       },
     },
     // Terminal: the worker could not heal this; its output tells the supervisor why.
-    escalated: { type: 'final', entry: 'stamp' },
+    escalated: {
+      description: 'Terminal: the worker cannot heal this; its output tells the supervisor why.',
+      tags: ['degraded'],
+      type: 'final',
+      entry: 'stamp',
+    },
   },
   output: ({ context }) => context.escalation ?? { kind: 'restart', reason: 'connection ended' },
 });

@@ -5,46 +5,40 @@
  * - Command events come from callers (MCP tools, HTTP API, the operator).
  * - Engine commands go the other way: what the connection machine asks the engine to do.
  *
- * Anything arriving from outside the process boundary is validated with these zod schemas at the edge
- * (`parseCommand`, `parseEngineEvent`); inside, the TypeScript unions are trusted.
+ * These are TypeScript types only, with no runtime validation, because nothing reaches the machines as
+ * untyped data: the HTTP command routes build commands from a fixed path table, the services use literals,
+ * and adapters emit typed events in-process. An edge that ever accepts a command from a request body must
+ * validate it there (zod) before calling `runtime.send`.
  */
-import { z } from 'zod';
 
-export const EngineEventSchema = z.discriminatedUnion('type', [
+export type EngineEvent =
   /** A new socket attempt started (noise handshake / login in progress). */
-  z.object({ type: z.literal('ENGINE.CONNECTING') }),
+  | { type: 'ENGINE.CONNECTING' }
   /** Unpaired: the engine has a QR string for the phone to scan (rotates). */
-  z.object({ type: z.literal('ENGINE.QR'), qr: z.string().min(1) }),
+  | { type: 'ENGINE.QR'; qr: string }
   /** Logged in and usable. */
-  z.object({
-    type: z.literal('ENGINE.OPEN'),
-    me: z.object({ id: z.string().min(1), name: z.string().optional(), lid: z.string().optional() }),
-  }),
+  | { type: 'ENGINE.OPEN'; me: { id: string; name?: string; lid?: string } }
   /** The socket closed. `selfInflicted` is true when the service ended it (restart, resync, logout). */
-  z.object({
-    type: z.literal('ENGINE.CLOSED'),
-    code: z.number().int(),
-    reason: z.string(),
-    selfInflicted: z.boolean(),
-  }),
+  | { type: 'ENGINE.CLOSED'; code: number; reason: string; selfInflicted: boolean }
   /** Baileys reported that an app-state collection cannot be decoded (missing key, parked, gave up). */
-  z.object({ type: z.literal('ENGINE.APP_STATE_FAILURE'), collection: z.string().min(1), detail: z.string() }),
-  z.object({ type: z.literal('ENGINE.RESYNC_DONE'), collection: z.string().optional() }),
-  z.object({ type: z.literal('ENGINE.RESYNC_FAILED'), collection: z.string().optional(), error: z.string() }),
-]);
-export type EngineEvent = z.infer<typeof EngineEventSchema>;
+  | { type: 'ENGINE.APP_STATE_FAILURE'; collection: string; detail: string }
+  | { type: 'ENGINE.RESYNC_DONE'; collection?: string }
+  | { type: 'ENGINE.RESYNC_FAILED'; collection?: string; error: string }
+  /**
+   * A command failed in a way the adapter did not handle itself (it reports expected failures as the events
+   * above): the engine is broken, and the worker escalates to a supervised restart.
+   */
+  | { type: 'ENGINE.FAILED'; command: string; error: string };
 
-export const CommandSchema = z.discriminatedUnion('type', [
+export type CommandEvent =
   /** Operator: end the socket and start a fresh connection (does not count against the restart budget). */
-  z.object({ type: z.literal('RESTART') }),
+  | { type: 'RESTART' }
   /** Operator: resync app state now, bypassing the cooldown. */
-  z.object({ type: z.literal('FORCE_RESYNC'), collection: z.string().optional() }),
+  | { type: 'FORCE_RESYNC'; collection?: string }
   /** Operator: unlink the device, wipe the auth state only, go back to awaiting a QR scan. */
-  z.object({ type: z.literal('LOGOUT') }),
+  | { type: 'LOGOUT' }
   /** Operator: forget failure history and restart budget, then start fresh. */
-  z.object({ type: z.literal('RESET') }),
-]);
-export type CommandEvent = z.infer<typeof CommandSchema>;
+  | { type: 'RESET' };
 export type CommandType = CommandEvent['type'];
 
 /** What the connection machine asks the engine to do. Engines must process these in order. */
@@ -58,13 +52,6 @@ export type EngineCommand =
 /** Events the connection machine reports to its parent (the supervisor). */
 export type ConnectionReport =
   | { type: 'CONNECTION.OPEN'; me: { id: string; name?: string; lid?: string } }
-  | { type: 'CONNECTION.DEGRADED'; reason: string; code?: number }
+  /** `unlinked`: the device is no longer paired (401), so nobody is logged in any more. */
+  | { type: 'CONNECTION.DEGRADED'; reason: string; code?: number; unlinked?: boolean }
   | { type: 'CONNECTION.QR'; qr: string };
-
-export function parseCommand(input: unknown): CommandEvent {
-  return CommandSchema.parse(input);
-}
-
-export function parseEngineEvent(input: unknown): EngineEvent {
-  return EngineEventSchema.parse(input);
-}

@@ -5,13 +5,16 @@
  *      │            └─ over the restart budget ─┐
  *      └──── worker escalates (stuck) ──────────► stuck ──slow retry / operator──► running
  *
+ * Tags: `degraded` (restarting: healthy only inside the readiness grace), `needs-operator` (stuck: never
+ * healthy). While running, the worker's tags decide.
+ *
  * The worker (`connection`, an invoked child) heals what it can in place; the supervisor only decides
  * between a fresh worker and giving up. Deadlines live in context so the snapshot alone tells the UI and
  * /healthz when each timer fires.
  */
 import { assign, forwardTo, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from './connection.machine.js';
-import type { CommandEvent, ConnectionReport } from './events.js';
+import type { CommandEvent, CommandType, ConnectionReport } from './events.js';
 import {
   backoffDelay,
   msUntil,
@@ -48,6 +51,9 @@ export interface SupervisorContext {
 
 export type SupervisorEvent = CommandEvent | ConnectionReport;
 
+/** What a state means for health: see machines/status.ts. */
+export type SupervisorTag = 'degraded' | 'needs-operator';
+
 function restartsInPeriod(ctx: SupervisorContext, now: number): number[] {
   return ctx.restartLog.filter((t) => now - t < ctx.config.restartPeriodMs);
 }
@@ -62,11 +68,18 @@ function escalationOf(event: { type: string; output?: unknown; error?: unknown }
 
 const NOT_RETRYABLE = new Set(['replaced']);
 
+/**
+ * Commands the supervisor hands to its worker while running: they are possible only when the worker's
+ * current state accepts them too (machines/status.ts `accepts`).
+ */
+export const FORWARDED_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['LOGOUT', 'FORCE_RESYNC']);
+
 export const supervisorMachine = setup({
   types: {
     context: {} as SupervisorContext,
     events: {} as SupervisorEvent,
     input: {} as SupervisorInput,
+    tags: {} as SupervisorTag,
   },
   actors: { connection: connectionMachine },
   actions: {
@@ -109,6 +122,7 @@ export const supervisorMachine = setup({
     startProbation: assign({ probation: true }),
     leaveStuck: assign({ stuckReason: null, probation: false }),
     requestWipe: assign({ wipeAuthOnStart: true, me: null }),
+    forgetMe: assign({ me: null }),
     forgetHistory: assign(() => ({
       restartLog: [],
       stuckReason: null,
@@ -139,6 +153,7 @@ export const supervisorMachine = setup({
         degradedSince: context.degradedSince ?? now,
         degradedReason: event.reason,
         lastDisconnect: event.code !== undefined ? { code: event.code, reason: event.reason, at: now } : context.lastDisconnect,
+        me: event.unlinked ? null : context.me,
       };
     }),
     forwardToConnection: forwardTo('connection'),
@@ -184,12 +199,13 @@ export const supervisorMachine = setup({
   states: {
     // A connection worker is alive and owns the socket; the public state is the worker's.
     running: {
+      description: "A connection worker is alive and owns the socket; the public state is the worker's.",
       entry: 'stamp',
       invoke: {
         id: 'connection',
         systemId: 'connection',
         src: 'connection',
-        input: ({ context }) => ({ config: context.config, wipeAuth: context.wipeAuthOnStart }),
+        input: ({ context }) => ({ config: context.config, wipeAuth: context.wipeAuthOnStart, me: context.me }),
         onDone: [
           { guard: 'escalatedToStuck', target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
           { guard: 'onProbation', target: 'stuck', actions: ['noteEscalation', 'enterStuck'] },
@@ -219,12 +235,15 @@ export const supervisorMachine = setup({
           target: 'restarting',
           actions: ['scheduleImmediateRestart', { type: 'markDegraded', params: { reason: 'restart by operator' } }],
         },
-        LOGOUT: { actions: 'forwardToConnection' },
+        // The worker unlinks the device: nobody is logged in from here on.
+        LOGOUT: { actions: ['forwardToConnection', 'forgetMe'] },
         FORCE_RESYNC: { actions: 'forwardToConnection' },
       },
     },
     // The worker was torn down; wait out the restart backoff so a crash loop cannot spin the CPU or the servers.
     restarting: {
+      description: 'The worker was torn down; the restart backoff keeps a crash loop from spinning.',
+      tags: ['degraded'],
       entry: 'stamp',
       exit: 'clearRestart',
       after: { restartDelay: 'running' },
@@ -235,6 +254,8 @@ export const supervisorMachine = setup({
     },
     // Automatic recovery gave up (budget exhausted, replaced, forbidden): wait for an operator, probe slowly.
     stuck: {
+      description: 'Automatic recovery gave up (budget, replaced, forbidden): an operator decides; slow probes.',
+      tags: ['needs-operator'],
       entry: ['stamp', 'armStuckRetry'],
       exit: 'clearStuckRetry',
       after: {

@@ -60,8 +60,9 @@ export interface Escalation {
   code?: number;
 }
 
-/** The public, flattened lifecycle states (SPEC §7). */
-export type PublicState = 'connecting' | 'awaiting-qr' | 'open' | 'soft-resync' | 'restarting' | 'stuck';
+/** The public, flattened lifecycle states (SPEC §7), in lifecycle order. */
+export const PUBLIC_STATES = ['connecting', 'awaiting-qr', 'open', 'soft-resync', 'restarting', 'stuck'] as const;
+export type PublicState = (typeof PUBLIC_STATES)[number];
 
 /** setTimeout overflows above 2^31-1 ms (fires at once), so "never" is capped here and guarded. */
 export const NEVER_MS = 2_147_483_647;

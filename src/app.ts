@@ -35,12 +35,12 @@ import { childLogger, type Logger } from './logger.js';
 import { createMedia, type Media } from './media/index.js';
 import { createMcpHttp, type McpHttp } from './mcp/http.js';
 import type { McpStdio } from './mcp/stdio.js';
-import { createRuntime, type Runtime } from './runtime/index.js';
+import { attachEventStream, createRuntime, type Runtime } from './runtime/index.js';
 import { createServices, type Services } from './services/index.js';
 import { createSettingsStore, type SettingsStore } from './settings/index.js';
 import type { Simulator } from './simulator/index.js';
 import { openStore, type Store } from './store/index.js';
-import type { EngineFactory } from './whatsapp/engine.js';
+import type { EngineFactory } from './runtime/engine.js';
 import { disconnectedGateway } from './whatsapp/disconnected-gateway.js';
 import { forwardingGateway, type WhatsAppGateway } from './whatsapp/gateway.js';
 import { createBackend, type Backend } from './whatsapp/setup.js';
@@ -105,7 +105,9 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     return backend.factory(emit);
   };
 
-  const runtime = createRuntime({ lifecycle: config.lifecycle, engine, logger: childLogger(root, 'runtime') });
+  const runtime = createRuntime({ lifecycle: config.lifecycle, engine, logger: childLogger(root, 'runtime'), eventLog: config.whatsapp.eventLog });
+  // WA_EVENT_STREAM: attached before the runtime starts, so the boot transitions are recorded too.
+  const eventStream = config.whatsapp.eventStream ? attachEventStream(runtime, { path: config.whatsapp.eventStreamPath, logger: childLogger(root, 'runtime') }) : null;
   const services = createServices({ config, runtime, store, gateway, settings, logger: childLogger(root, 'services') });
   const media = createMedia({ config, store, gateway, runtime, settings, idempotency: services.idempotency, logger: childLogger(root, 'media') });
   const mcp = createMcpHttp({ config, runtime, store, services, media: media.service, logger: childLogger(root, 'mcp') });
@@ -221,6 +223,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
       metrics.dispose();
       services.close();
       runtime.stop();
+      eventStream?.close();
       await backend?.stop();
       store.close();
       log.info('stopped');

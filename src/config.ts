@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { LifecycleConfig } from '../machines/types.js';
+import { DEFAULT_LIFECYCLE_CONFIG as LC, type LifecycleConfig } from '../machines/types.js';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off', '']);
@@ -62,7 +62,7 @@ const intList = (def: number[]) =>
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined) return def;
+      if (v === undefined) return [...def];
       const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
       const nums = parts.map(Number);
       if (nums.some((n) => !Number.isInteger(n))) {
@@ -129,20 +129,21 @@ const EnvSchema = z.object({
   WA_EVENT_STREAM: bool(false),
   WA_EVENT_STREAM_PATH: optionalString,
 
-  WA_SYNC_RECOVERY_COOLDOWN_MS: int(300_000),
-  WA_SYNC_RECOVERY_WINDOW_MS: int(900_000),
-  WA_SYNC_SOFT_RECOVERY_LIMIT: int(2),
-  WA_READINESS_GRACE_MS: int(180_000),
-  WA_DISCONNECT_RECOVERY_DELAY_MS: int(30_000),
-  WA_DISCONNECT_RECOVERY_RESTART_CODES: intList([428]),
-  WA_RESTART_INTENSITY: int(5),
-  WA_RESTART_PERIOD_MS: int(600_000, 1),
-  WA_RESYNC_RECONNECT: bool(true),
-  WA_RESYNC_RECONNECT_DELAY_MS: int(15_000),
-  WA_BACKOFF_BASE_MS: int(1_000),
-  WA_BACKOFF_MAX_MS: int(60_000),
-  WA_BACKOFF_JITTER: num(0.2, 0, 1),
-  WA_STUCK_RETRY_MS: int(300_000),
+  // Recovery knobs: the defaults are the machines' own (machines/types.ts), the one copy.
+  WA_SYNC_RECOVERY_COOLDOWN_MS: int(LC.syncRecoveryCooldownMs),
+  WA_SYNC_RECOVERY_WINDOW_MS: int(LC.syncRecoveryWindowMs),
+  WA_SYNC_SOFT_RECOVERY_LIMIT: int(LC.syncSoftRecoveryLimit),
+  WA_READINESS_GRACE_MS: int(LC.readinessGraceMs),
+  WA_DISCONNECT_RECOVERY_DELAY_MS: int(LC.disconnectRecoveryDelayMs),
+  WA_DISCONNECT_RECOVERY_RESTART_CODES: intList(LC.disconnectRecoveryRestartCodes),
+  WA_RESTART_INTENSITY: int(LC.restartIntensity),
+  WA_RESTART_PERIOD_MS: int(LC.restartPeriodMs, 1),
+  WA_RESYNC_RECONNECT: bool(LC.resyncReconnect),
+  WA_RESYNC_RECONNECT_DELAY_MS: int(LC.resyncReconnectDelayMs),
+  WA_BACKOFF_BASE_MS: int(LC.backoffBaseMs),
+  WA_BACKOFF_MAX_MS: int(LC.backoffMaxMs),
+  WA_BACKOFF_JITTER: num(LC.backoffJitter, 0, 1),
+  WA_STUCK_RETRY_MS: int(LC.stuckRetryMs),
 
   WA_SEND_DEDUP_WINDOW_MS: int(45_000),
   WA_IDEMPOTENCY_TTL_MS: int(86_400_000, 1),
@@ -179,9 +180,11 @@ export interface Config {
     socketUrl?: string;
     simulator: boolean;
     simulatorAutopair: boolean;
+    /** WA_EVENT_LOG: every lifecycle transition logged at info (else debug). */
     eventLog: boolean;
+    /** WA_EVENT_STREAM: append every lifecycle event to `eventStreamPath` (JSONL, 0600, rotated). */
     eventStream: boolean;
-    eventStreamPath?: string;
+    eventStreamPath: string;
   };
   lifecycle: LifecycleConfig;
   sending: { dedupWindowMs: number; idempotencyTtlMs: number };
@@ -246,7 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       simulatorAutopair: e.WA_SIMULATOR_AUTOPAIR,
       eventLog: e.WA_EVENT_LOG,
       eventStream: e.WA_EVENT_STREAM,
-      eventStreamPath: e.WA_EVENT_STREAM_PATH,
+      eventStreamPath: resolve(e.WA_EVENT_STREAM_PATH ?? `${dataDir}/lifecycle-events.jsonl`),
     },
     lifecycle: {
       backoffBaseMs: e.WA_BACKOFF_BASE_MS,

@@ -5,7 +5,7 @@
  * logged at debug only (it is the client's doing).
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { LifecycleStatus } from '../../machines/health.js';
+import type { LifecycleStatus } from '../runtime/index.js';
 import { AppError, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { toAppError } from '../services/errors.js';

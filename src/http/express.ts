@@ -19,7 +19,7 @@ import type { SessionStore } from '../auth/sessions.js';
 import type { Tokens } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { LifecycleStatus } from '../../machines/health.js';
+import type { LifecycleStatus } from '../runtime/index.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requireAdmin } from './middleware/auth.js';
 import { allowedHostSet, hostCheck } from './middleware/host-check.js';

@@ -11,7 +11,7 @@ import {
   UnsubscribeRequestSchema,
   type LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { LifecycleStatus } from '../../machines/health.js';
+import type { LifecycleStatus } from '../runtime/index.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/index.js';
 import type { Store } from '../store/index.js';

@@ -6,7 +6,7 @@
 import { createApp } from '../app.js';
 import { loadConfig, ConfigError } from '../config.js';
 import { createRootLogger } from '../logger.js';
-import { idleEngine } from '../whatsapp/engine.js';
+import { idleEngine } from '../runtime/engine.js';
 
 async function main(): Promise<void> {
   let config;

@@ -1,16 +1,31 @@
 /**
  * The runtime: creates the actor system (supervisor → connection worker → engine), provides the real
  * implementations, and is the only thing the HTTP and MCP layers talk to. They send command events and
- * read a trimmed, stable status projection; they never see raw snapshots or the socket.
+ * read the one status projection (machines/status.ts, re-exported here); they never see raw snapshots or
+ * the socket.
  */
 import { createActor, type InspectionEvent } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { CommandEvent } from '../../machines/events.js';
-import { computeHealth, projectStatus, type Health, type LifecycleStatus, type TreeSnapshot } from '../../machines/health.js';
+import {
+  accepts,
+  computeHealth,
+  projectStatus,
+  summarize,
+  type Health,
+  type LifecycleStatus,
+  type StatusSummary,
+  type TreeSnapshot,
+} from '../../machines/status.js';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import type { LifecycleConfig } from '../../machines/types.js';
 import type { Logger } from '../logger.js';
-import { engineActor, type EngineFactory } from '../whatsapp/engine.js';
+import { engineActor, type EngineFactory } from './engine.js';
+import { transitionTracker } from './transitions.js';
+
+export { OPERATOR_COMMANDS, PUBLIC_STATES, retryInMs } from '../../machines/status.js';
+export { attachEventStream, type EventStream, type EventStreamOptions } from './event-stream.js';
+export type { Health, LifecycleStatus, PublicState, StatusSummary } from '../../machines/status.js';
 
 export interface Transition {
   actor: 'supervisor' | 'connection';
@@ -21,17 +36,20 @@ export interface Transition {
 }
 
 export type RuntimeChange =
-  | { type: 'status'; status: LifecycleStatus; health: Health }
+  | { type: 'status'; status: LifecycleStatus; health: Health; summary: StatusSummary }
   | { type: 'transition'; transition: Transition };
 
 export interface CommandResult {
   accepted: boolean;
+  /** The status right after the command (or unchanged, when refused). */
   status: LifecycleStatus;
+  summary: StatusSummary;
 }
 
+/** `/api/state` and the SSE stream's first event. */
 export interface StateView {
   value: { supervisor: unknown; connection: unknown };
-  status: LifecycleStatus;
+  context: StatusSummary;
   health: Health;
   timers: LifecycleStatus['deadlines'];
   since: number;
@@ -41,7 +59,10 @@ export interface StateView {
 export interface Runtime {
   start(): void;
   send(command: CommandEvent): CommandResult;
+  /** The projection including the QR string (for /api/qr and get_qr_code only). */
   getStatus(): LifecycleStatus;
+  /** What every status surface shows (no QR string): state, health, authenticated, ready, commands… */
+  getSummary(now?: number): StatusSummary;
   getHealth(now?: number): Health;
   getState(): StateView;
   subscribe(listener: (change: RuntimeChange) => void): () => void;
@@ -51,23 +72,28 @@ export interface Runtime {
   stop(): void;
 }
 
-const FORWARDED = new Set(['LOGOUT', 'FORCE_RESYNC']);
 const TRANSITION_LOG_SIZE = 50;
 
-function leafIds(nodes: Iterable<{ id: string }>): string[] {
-  return [...nodes].map((n) => n.id);
+export interface RuntimeOptions {
+  lifecycle: LifecycleConfig;
+  engine: EngineFactory;
+  logger: Logger;
+  /** `WA_EVENT_LOG=1`: log every lifecycle transition at info (otherwise at debug; state changes are info). */
+  eventLog?: boolean;
 }
 
-export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: EngineFactory; logger: Logger }): Runtime {
+export function createRuntime(opts: RuntimeOptions): Runtime {
   const log = opts.logger;
+  const transitionLevel = opts.eventLog ? 'info' : 'debug';
   const listeners = new Set<(c: RuntimeChange) => void>();
   const recent: Transition[] = [];
   let lastStatusKey = '';
+  let lastState: string | null = null;
 
   const machine = supervisorMachine.provide({
     actors: {
       connection: connectionMachine.provide({
-        actors: { engine: engineActor(opts.engine, (err) => log.error({ err }, 'engine command failed')) },
+        actors: { engine: engineActor(opts.engine, (err, command) => log.error({ err, command }, 'engine command failed')) },
       }),
     },
   });
@@ -82,29 +108,21 @@ export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: Engine
     }
   };
 
+  const track = transitionTracker((taken) => {
+    const id = (taken.actorRef as { id?: string }).id;
+    const actorName = taken.actorRef === actor ? 'supervisor' : id === 'connection' ? 'connection' : null;
+    if (!actorName || taken.to.length === 0) return;
+    const transition: Transition = { actor: actorName, event: taken.event.type, from: taken.from, to: taken.to, at: Date.now() };
+    recent.push(transition);
+    if (recent.length > TRANSITION_LOG_SIZE) recent.shift();
+    log[transitionLevel]({ actor: actorName, event: transition.event, from: transition.from, to: transition.to }, 'transition');
+    emit({ type: 'transition', transition });
+  });
+
   const inspect = (ev: InspectionEvent) => {
-    if (ev.type === '@xstate.microstep') {
-      const id = (ev.actorRef as { id?: string }).id;
-      const actorName = id === 'connection' ? 'connection' : ev.actorRef === actor ? 'supervisor' : null;
-      if (!actorName) return;
-      const ts = (ev as unknown as { _transitions: { source: { id: string }; target?: { id: string }[] }[] })._transitions;
-      const targeted = ts.filter((t) => t.target && t.target.length > 0);
-      if (targeted.length === 0) return;
-      const transition: Transition = {
-        actor: actorName,
-        event: ev.event.type,
-        from: targeted.map((t) => t.source.id),
-        to: targeted.flatMap((t) => leafIds(t.target ?? [])),
-        at: Date.now(),
-      };
-      recent.push(transition);
-      if (recent.length > TRANSITION_LOG_SIZE) recent.shift();
-      log.info({ actor: actorName, event: transition.event, to: transition.to }, 'transition');
-      emit({ type: 'transition', transition });
-    } else if (ev.type === '@xstate.snapshot') {
-      // Any snapshot in the tree may move the public status (state, reason, deadlines): publish on change.
-      queueMicrotask(publishStatus);
-    }
+    track(ev);
+    // Any snapshot in the tree may move the public status (state, reason, deadlines): publish on change.
+    if (ev.type === '@xstate.snapshot') queueMicrotask(publishStatus);
   };
 
   const actor = createActor(machine, { input: { config: opts.lifecycle }, inspect });
@@ -119,11 +137,17 @@ export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: Engine
 
   function publishStatus(): void {
     if (actor.getSnapshot().status !== 'active') return;
-    const status = getStatus();
+    const t = tree();
+    const now = Date.now();
+    const status = projectStatus(t, now);
     const key = JSON.stringify({ ...status, restartBudget: status.restartBudget.used });
     if (key === lastStatusKey) return;
     lastStatusKey = key;
-    emit({ type: 'status', status, health: computeHealth(status, Date.now()) });
+    if (status.state !== lastState) {
+      log.info({ state: status.state, from: lastState, reason: status.reason }, 'connection state changed');
+      lastState = status.state;
+    }
+    emit({ type: 'status', status, health: computeHealth(status, now), summary: summarize(t, now) });
   }
 
   return {
@@ -132,27 +156,29 @@ export function createRuntime(opts: { lifecycle: LifecycleConfig; engine: Engine
       actor.subscribe({ error: (err) => log.fatal({ err }, 'supervisor failed') });
     },
     send(command) {
-      const snap = actor.getSnapshot();
-      const child = snap.children.connection;
-      let accepted = snap.can(command);
-      if (accepted && FORWARDED.has(command.type) && child) accepted = child.getSnapshot().can(command);
+      // The same rule as the `commands` flags of the summary, so a button the UI enables is never a 409.
+      const accepted = accepts(tree(), command);
       if (accepted) {
         log.info({ command: command.type }, 'command');
         actor.send(command);
       }
-      return { accepted, status: getStatus() };
+      const t = tree();
+      const now = Date.now();
+      return { accepted, status: projectStatus(t, now), summary: summarize(t, now) };
     },
     getStatus,
+    getSummary: (now = Date.now()) => summarize(tree(), now),
     getHealth: (now = Date.now()) => computeHealth(getStatus(), now),
     getState() {
       const t = tree();
-      const status = projectStatus(t, Date.now());
+      const now = Date.now();
+      const context = summarize(t, now);
       return {
         value: { supervisor: t.supervisor.value, connection: t.connection?.value ?? null },
-        status,
-        health: computeHealth(status, Date.now()),
-        timers: status.deadlines,
-        since: status.since,
+        context,
+        health: context.health,
+        timers: context.deadlines,
+        since: context.since,
         recentTransitions: [...recent],
       };
     },

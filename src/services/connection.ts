@@ -1,23 +1,13 @@
-/** Connection / auth operations: status projection, QR, logout, resync (commands to the supervisor). */
-import type { Health, LifecycleStatus } from '../../machines/health.js';
-import type { Disconnect, Me, PublicState } from '../../machines/types.js';
+/** Connection / auth operations: status, QR, logout, resync (commands to the supervisor). */
+import type { PublicState, StatusSummary } from '../runtime/index.js';
 import type { ServiceDeps } from './context.js';
 import { AppError } from '../errors.js';
-import { retryInMs } from './errors.js';
 
-export interface AuthStatus {
-  state: PublicState;
-  authenticated: boolean;
-  ready: boolean;
-  me: Me | null;
-  qrAvailable: boolean;
-  lastDisconnect: Disconnect | null;
-  health: Health;
-  reason: string | null;
-  since: number;
-  /** Milliseconds until the next scheduled recovery step, when one is scheduled. */
-  retryInMs: number | null;
-}
+/** `check_auth_status`: the agent-facing fields of the runtime's one status summary (machines/status.ts). */
+export type AuthStatus = Pick<
+  StatusSummary,
+  'state' | 'authenticated' | 'ready' | 'me' | 'qrAvailable' | 'lastDisconnect' | 'health' | 'reason' | 'since' | 'retryInMs' | 'commands'
+>;
 
 export type QrResult = { state: PublicState; qr: string; linked: false } | { state: PublicState; qr: null; linked: boolean; message: string };
 
@@ -28,33 +18,24 @@ export interface CommandOutcome {
   status: AuthStatus;
 }
 
+function authStatus(s: StatusSummary): AuthStatus {
+  const { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands } = s;
+  return { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands };
+}
+
 export class ConnectionService {
   constructor(private readonly deps: ServiceDeps) {}
 
   status(): AuthStatus {
-    return this.project(this.deps.runtime.getStatus());
-  }
-
-  private project(s: LifecycleStatus): AuthStatus {
-    return {
-      state: s.state,
-      authenticated: s.me !== null && s.state !== 'awaiting-qr',
-      ready: s.state === 'open',
-      me: s.me,
-      qrAvailable: s.qr !== null,
-      lastDisconnect: s.lastDisconnect,
-      health: this.deps.runtime.getHealth(),
-      reason: s.reason,
-      since: s.since,
-      retryInMs: retryInMs(s),
-    };
+    return authStatus(this.deps.runtime.getSummary());
   }
 
   qr(): QrResult {
-    const s = this.deps.runtime.getStatus();
-    if (s.qr !== null) return { state: s.state, qr: s.qr, linked: false };
-    if (s.state === 'open') return { state: s.state, qr: null, linked: true, message: 'Already linked: WhatsApp is connected, no QR code is needed' };
-    if (s.me !== null && s.state !== 'awaiting-qr') {
+    const qr = this.deps.runtime.getStatus().qr;
+    const s = this.deps.runtime.getSummary();
+    if (qr !== null) return { state: s.state, qr, linked: false };
+    if (s.ready) return { state: s.state, qr: null, linked: true, message: 'Already linked: WhatsApp is connected, no QR code is needed' };
+    if (s.authenticated) {
       return { state: s.state, qr: null, linked: true, message: `Already linked; the connection is ${s.state} and reconnects by itself (no QR code needed)` };
     }
     return { state: s.state, qr: null, linked: false, message: `No QR code yet (state: ${s.state}); call get_qr_code again in a few seconds` };
@@ -64,12 +45,11 @@ export class ConnectionService {
   async logout(): Promise<CommandOutcome> {
     const r = this.deps.runtime.send({ type: 'LOGOUT' });
     if (!r.accepted) {
-      throw new AppError('wrong_state', `Logout is not possible in state ${r.status.state}`, 'Check check_auth_status and retry once the connection settles');
+      throw new AppError('wrong_state', `Logout is not possible in state ${r.summary.state}`, 'Check check_auth_status and retry once the connection settles');
     }
-    const after = await this.deps.runtime
-      .waitFor((s) => s.state === 'awaiting-qr', 2_000)
-      .catch(() => this.deps.runtime.getStatus());
-    return { accepted: true, state: after.state, reason: after.reason, status: this.project(after) };
+    await this.deps.runtime.waitFor((s) => s.state === 'awaiting-qr', 2_000).catch(() => undefined);
+    const after = this.deps.runtime.getSummary();
+    return { accepted: true, state: after.state, reason: after.reason, status: authStatus(after) };
   }
 
   /** Asks the supervisor to resync app state now (bypassing the cooldown). */
@@ -78,12 +58,12 @@ export class ConnectionService {
     if (!r.accepted) {
       throw new AppError(
         'wrong_state',
-        `A resync is not possible in state ${r.status.state}`,
-        r.status.state === 'soft-resync' ? 'A resync is already running; wait for it to finish' : 'A resync needs an open connection; retry once check_auth_status shows state open',
+        `A resync is not possible in state ${r.summary.state}`,
+        r.summary.state === 'soft-resync' ? 'A resync is already running; wait for it to finish' : 'A resync needs an open connection; retry once check_auth_status shows state open',
         { retryable: true },
       );
     }
-    const s = this.deps.runtime.getStatus();
-    return { accepted: true, state: s.state, reason: s.reason, status: this.project(s) };
+    const s = r.summary;
+    return { accepted: true, state: s.state, reason: s.reason, status: authStatus(s) };
   }
 }

@@ -3,19 +3,10 @@
  * with the lifecycle-aware "not connected" error. The Express error handler and the MCP tool results both
  * go through {@link toAppError}, so an agent and a script see the same code, message and next step.
  */
-import type { LifecycleStatus } from '../../machines/health.js';
+import { retryInMs, type LifecycleStatus } from '../runtime/index.js';
 import { AppError, fromLibraryError, internalError, invalidInput } from '../errors.js';
 import { InvalidCursorError } from '../store/index.js';
 import { NotConnectedError } from '../whatsapp/gateway.js';
-
-/** The soonest future lifecycle deadline at which the connection may be usable again (ms from now). */
-export function retryInMs(status: LifecycleStatus, now = Date.now()): number | null {
-  const d = status.deadlines;
-  const candidates = [d.backoffUntil, d.restartAt, d.stuckRetryAt, d.watchdogAt, d.resyncDeadline]
-    .filter((t): t is number => t !== null && t > now)
-    .map((t) => t - now);
-  return candidates.length > 0 ? Math.min(...candidates) : null;
-}
 
 /** "WhatsApp is not connected (state: restarting, retry in ~12 s)" plus the next step for that state. */
 export function notConnected(status: LifecycleStatus, now = Date.now()): AppError {

@@ -10,7 +10,7 @@ import { useStoreAuthState, type Store } from '../store/index.js';
 import { liveGateway } from './baileys/live-gateway.js';
 import { SocketSlot } from './baileys/live-socket.js';
 import { socketLifecycle } from './baileys/socket-lifecycle.js';
-import type { EngineFactory } from './engine.js';
+import type { EngineFactory } from '../runtime/engine.js';
 import type { WhatsAppGateway } from './gateway.js';
 import { Ingestor } from './ingest.js';
 import { signallingLogger } from './log-signals.js';

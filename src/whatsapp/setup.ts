@@ -14,7 +14,7 @@ import { simulatorSocketConfig, startSimulator, trustSimulatorRoot, type Simulat
 import type { Store } from '../store/index.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { createBaileysEngine } from './baileys-engine.js';
-import type { EngineFactory } from './engine.js';
+import type { EngineFactory } from '../runtime/engine.js';
 import type { WhatsAppGateway } from './gateway.js';
 
 export interface Backend {

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { resolveTokens, tokenMatches } from '../../src/auth/tokens.js';
+import { DEFAULT_LIFECYCLE_CONFIG } from '../../machines/types.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
@@ -26,6 +27,13 @@ describe('loadConfig', () => {
     expect(c.mcp.jsonResponse).toBe(true);
     expect(c.stdio).toBe(false);
     expect(c.dbPath).toMatch(/data\/store\.sqlite$/);
+  });
+
+  it('takes the lifecycle defaults from the machines (one copy)', () => {
+    expect(loadConfig({}, []).lifecycle).toEqual(DEFAULT_LIFECYCLE_CONFIG);
+    // A parsed default is a copy: changing it cannot change the machines' defaults.
+    loadConfig({}, []).lifecycle.disconnectRecoveryRestartCodes.push(999);
+    expect(DEFAULT_LIFECYCLE_CONFIG.disconnectRecoveryRestartCodes).toEqual([428]);
   });
 
   it('accepts 0 where it means something', () => {

@@ -16,7 +16,7 @@ import { fail } from '../../src/mcp/tools/result.js';
 import { toAppError } from '../../src/services/errors.js';
 import { InvalidCursorError } from '../../src/store/index.js';
 import { NotConnectedError } from '../../src/whatsapp/gateway.js';
-import type { LifecycleStatus } from '../../machines/health.js';
+import type { LifecycleStatus } from '../../src/runtime/index.js';
 
 const BACKOFF_STATUS = {
   state: 'connecting',

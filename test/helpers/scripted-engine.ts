@@ -1,6 +1,6 @@
 /** An engine the test drives by hand: it records commands and lets the test emit engine events. */
 import type { EngineCommand, EngineEvent } from '../../machines/events.js';
-import type { EngineFactory } from '../../src/whatsapp/engine.js';
+import type { EngineFactory } from '../../src/runtime/engine.js';
 
 export function scriptedEngine() {
   const commands: EngineCommand[] = [];

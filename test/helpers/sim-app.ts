@@ -3,7 +3,7 @@
  * test, so it outlives app restarts like WhatsApp's servers would).
  */
 import { vi } from 'vitest';
-import type { LifecycleStatus } from '../../machines/health.js';
+import type { LifecycleStatus } from '../../src/runtime/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { startTestApp, type TestApp } from './app.js';
 

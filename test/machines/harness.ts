@@ -2,30 +2,21 @@
  * Drives the real supervisor tree with a scripted engine: the test plays the engine's part (emits engine
  * events) and reads back the commands the machines sent it. Time is vitest's fake clock.
  */
-import { createActor, fromCallback, type AnyStateMachine, type InspectionEvent } from 'xstate';
+import { createActor, fromCallback, type AnyStateMachine } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { EngineCommand, EngineEvent, CommandEvent } from '../../machines/events.js';
-import { computeHealth, projectStatus, type TreeSnapshot } from '../../machines/health.js';
+import { computeHealth, projectStatus, type TreeSnapshot } from '../../machines/status.js';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import { DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from '../../machines/types.js';
+import { transitionTracker } from '../../src/runtime/transitions.js';
 
 /** Every transition definition taken by any harness in this process, keyed `source|event|branch`. */
 export const takenTransitions = new Set<string>();
 
-interface TransitionLike {
-  source: { id: string; transitions: Map<string, unknown[]> };
-  eventType: string;
-}
-
-export function transitionKey(t: TransitionLike): string {
-  const branch = t.source.transitions.get(t.eventType)?.indexOf(t) ?? -1;
-  return `${t.source.id}|${t.eventType}|${branch}`;
-}
-
-function record(ev: InspectionEvent): void {
-  if (ev.type !== '@xstate.microstep') return;
-  for (const t of (ev as unknown as { _transitions: TransitionLike[] })._transitions) takenTransitions.add(transitionKey(t));
-}
+/** Records taken transition definitions through the public inspection API (src/runtime/transitions.ts). */
+const record = transitionTracker((taken) => {
+  for (const { definition, branch } of taken.definitions) takenTransitions.add(`${definition.source.id}|${definition.eventType}|${branch}`);
+});
 
 /** All transition definitions of a machine, keyed like {@link takenTransitions}. */
 export function allTransitions(machine: AnyStateMachine): string[] {
@@ -51,21 +42,23 @@ const crashingWorker = fromCallback(() => {
   throw new Error('worker crashed on start');
 });
 
-export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingWorker?: boolean } = {}) {
+export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingWorker?: boolean; engineThrowsOnStart?: boolean } = {}) {
   const config = testConfig(over);
   const commands: EngineCommand[] = [];
   let sendBack: ((e: EngineEvent) => void) | null = null;
   let engineStarts = 0;
-  let crashNext = false;
+  let failNext = false;
   const engine = fromCallback<EngineCommand>(({ sendBack: sb, receive }) => {
     engineStarts++;
+    if (opts.engineThrowsOnStart) throw new Error('scripted engine crash on start');
     sendBack = sb as (e: EngineEvent) => void;
     receive((cmd) => {
-      if (crashNext) {
-        crashNext = false;
-        throw new Error('scripted engine crash');
-      }
       commands.push(cmd);
+      // What src/runtime/engine.ts reports for a command whose handler rejected (synchronously here).
+      if (failNext) {
+        failNext = false;
+        sb({ type: 'ENGINE.FAILED', command: cmd.type, error: 'scripted failure' } satisfies EngineEvent);
+      }
     });
     return () => {
       sendBack = null;
@@ -98,8 +91,9 @@ export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingW
     send(e: CommandEvent): void {
       actor.send(e);
     },
-    crashEngineOnNextCommand(): void {
-      crashNext = true;
+    /** The next command fails the way engineActor reports a rejected command (`ENGINE.FAILED`). */
+    failEngineOnNextCommand(): void {
+      failNext = true;
     },
     get engineStarts() {
       return engineStarts;
@@ -107,6 +101,7 @@ export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingW
     get engineRunning() {
       return sendBack !== null;
     },
+    tree,
     status,
     state: () => status().state,
     health: () => computeHealth(status(), Date.now()),

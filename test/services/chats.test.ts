@@ -9,7 +9,7 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { createServices } from '../../src/services/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { disconnectedGateway } from '../../src/whatsapp/disconnected-gateway.js';
-import { idleEngine } from '../../src/whatsapp/engine.js';
+import { idleEngine } from '../../src/runtime/engine.js';
 
 let dir: string | undefined;
 let store: Store | undefined;

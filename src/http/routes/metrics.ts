@@ -1,10 +1,7 @@
 /** GET /metrics: Prometheus text format (prom-client), behind the admin credential. */
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PublicState } from '../../../machines/types.js';
-import type { Runtime } from '../../runtime/index.js';
-
-const STATES: PublicState[] = ['connecting', 'awaiting-qr', 'open', 'soft-resync', 'restarting', 'stuck'];
+import { PUBLIC_STATES, type Runtime } from '../../runtime/index.js';
 
 export function createMetrics(runtime: Runtime): { registry: Registry; handler: RequestHandler; dispose: () => void } {
   const registry = new Registry();
@@ -15,8 +12,8 @@ export function createMetrics(runtime: Runtime): { registry: Registry; handler: 
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      const s = runtime.getStatus().state;
-      for (const st of STATES) this.set({ state: st }, st === s ? 1 : 0);
+      const s = runtime.getSummary().state;
+      for (const st of PUBLIC_STATES) this.set({ state: st }, st === s ? 1 : 0);
     },
   });
   new Gauge({
@@ -24,7 +21,7 @@ export function createMetrics(runtime: Runtime): { registry: Registry; handler: 
     help: '1 when /healthz answers 200',
     registers: [registry],
     collect() {
-      this.set(runtime.getHealth().ok ? 1 : 0);
+      this.set(runtime.getSummary().health.ok ? 1 : 0);
     },
   });
   new Gauge({
@@ -32,7 +29,7 @@ export function createMetrics(runtime: Runtime): { registry: Registry; handler: 
     help: 'automatic restarts inside the current restart period',
     registers: [registry],
     collect() {
-      this.set(runtime.getStatus().restartBudget.used);
+      this.set(runtime.getSummary().restartBudget.used);
     },
   });
   const transitions = new Counter({

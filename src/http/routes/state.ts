@@ -1,10 +1,10 @@
 /**
  * The lifecycle API: status, state (+ machine definitions and a live SSE stream), and the operator
  * commands, which are events sent to the supervisor (202 with the resulting state, 409 when the current
- * state does not accept them).
+ * state does not accept them). Every status here is the runtime's one summary (machines/status.ts).
  */
 import { Router, type Response } from 'express';
-import type { CommandEvent } from '../../../machines/events.js';
+import type { CommandType } from '../../../machines/events.js';
 import type { Runtime, RuntimeChange } from '../../runtime/index.js';
 import { wrongState } from '../../errors.js';
 import { methodNotAllowed } from '../errors.js';
@@ -16,7 +16,8 @@ export interface StateRouteDeps {
   heartbeatMs?: number;
 }
 
-const COMMANDS: Record<string, CommandEvent['type']> = {
+/** The command routes: a fixed table, so no request data ever reaches the machines (nothing to validate). */
+const COMMANDS: Record<string, CommandType> = {
   '/restart-wa': 'RESTART',
   '/force-resync': 'FORCE_RESYNC',
   '/logout': 'LOGOUT',
@@ -32,23 +33,12 @@ export function stateRoutes(deps: StateRouteDeps): Router {
   const r = Router();
 
   r.get('/status', (_req, res) => {
-    const status = runtime.getStatus();
-    const { qr, ...rest } = status;
-    res.json({
-      ...rest,
-      qrAvailable: qr !== null,
-      authenticated: status.me !== null,
-      ready: status.state === 'open',
-      health: runtime.getHealth(),
-      store: deps.counters?.() ?? null,
-    });
+    res.json({ ...runtime.getSummary(), store: deps.counters?.() ?? null });
   });
   r.all('/status', methodNotAllowed(['GET']));
 
   r.get('/state', (_req, res) => {
-    const { status, ...view } = runtime.getState();
-    const { qr, ...summary } = status;
-    res.json({ ...view, context: { ...summary, qrAvailable: qr !== null } });
+    res.json(runtime.getState());
   });
   r.all('/state', methodNotAllowed(['GET']));
 
@@ -67,13 +57,10 @@ export function stateRoutes(deps: StateRouteDeps): Router {
     res.flushHeaders();
     res.write('retry: 2000\n\n');
     // First event: the full state, so a (re)connecting client resyncs before applying deltas.
-    const { status, ...view } = runtime.getState();
-    const { qr, ...summary } = status;
-    sse(res, 'state', { ...view, context: { ...summary, qrAvailable: qr !== null } });
+    sse(res, 'state', runtime.getState());
     const off = runtime.subscribe((change: RuntimeChange) => {
       if (change.type === 'status') {
-        const { qr: q, ...s } = change.status;
-        sse(res, 'status', { status: { ...s, qrAvailable: q !== null }, health: change.health });
+        sse(res, 'status', { status: change.summary, health: change.health });
       } else {
         sse(res, 'transition', change.transition);
       }
@@ -88,14 +75,13 @@ export function stateRoutes(deps: StateRouteDeps): Router {
 
   for (const [path, type] of Object.entries(COMMANDS)) {
     r.post(path, (_req, res) => {
-      const result = runtime.send({ type } as CommandEvent);
+      const result = runtime.send({ type });
       if (!result.accepted) {
         throw wrongState(`${type} is not possible in state ${result.status.state}`, '', {
           state: result.status.state,
         });
       }
-      const { qr, ...status } = result.status;
-      res.status(202).json({ accepted: true, command: type, state: status.state, status: { ...status, qrAvailable: qr !== null } });
+      res.status(202).json({ accepted: true, command: type, state: result.summary.state, status: result.summary });
     });
     r.all(path, methodNotAllowed(['POST']));
   }

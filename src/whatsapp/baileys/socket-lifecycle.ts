@@ -21,7 +21,7 @@ import type { EngineCommand, EngineEvent } from '../../../machines/events.js';
 import { withTimeout } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Store, StoreAuthState } from '../../store/index.js';
-import type { EngineFactory } from '../engine.js';
+import type { EngineFactory } from '../../runtime/engine.js';
 import type { Ingestor } from '../ingest.js';
 import type { BaileysLogger } from '../log-signals.js';
 import { chatJidOf, messageId } from '../mapping.js';

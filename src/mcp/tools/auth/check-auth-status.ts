@@ -1,12 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { PUBLIC_STATES, type OPERATOR_COMMANDS } from '../../../runtime/index.js';
 import { run } from '../result.js';
 import { READ_ONLY_LOCAL } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 export const AuthStatusShape = z.object({
-  state: z.enum(['connecting', 'awaiting-qr', 'open', 'soft-resync', 'restarting', 'stuck']),
-  authenticated: z.boolean().describe('The device is linked (credentials present)'),
+  state: z.enum(PUBLIC_STATES),
+  authenticated: z.boolean().describe('The device is linked: own id known and no QR code is being asked for'),
   ready: z.boolean().describe('The connection is open: reads are live and sends go out'),
   me: z.object({ id: z.string(), name: z.string().optional(), lid: z.string().optional() }).nullable(),
   qrAvailable: z.boolean(),
@@ -15,6 +16,12 @@ export const AuthStatusShape = z.object({
   reason: z.string().nullable(),
   since: z.number().describe('When the current state began (epoch ms)'),
   retryInMs: z.number().nullable().describe('Milliseconds until the next scheduled recovery step'),
+  commands: z
+    .object({ RESTART: z.boolean(), FORCE_RESYNC: z.boolean(), LOGOUT: z.boolean(), RESET: z.boolean() } satisfies Record<
+      (typeof OPERATOR_COMMANDS)[number],
+      z.ZodBoolean
+    >)
+    .describe('Which operator commands (RESTART, FORCE_RESYNC, LOGOUT, RESET) the connection accepts right now'),
 });
 
 /** Built once per process: every session's server shares these schemas. */

@@ -1,5 +1,6 @@
 /**
- * The engine port: what the connection machine's injected `engine` actor needs from a WhatsApp client.
+ * The engine port: what the connection machine's injected `engine` actor needs from a WhatsApp client. It
+ * lives with the runtime that drives it; the adapters (src/whatsapp/) implement it.
  * The Baileys adapter implements it; tests use scripted engines. Adapters turn their own callbacks into
  * {@link EngineEvent}s and never throw out of a timer: failures are reported as events.
  */
@@ -18,12 +19,20 @@ export type EngineFactory = (emit: (event: EngineEvent) => void) => EngineDriver
 
 /**
  * Wraps a driver factory as the callback actor the connection machine invokes. Commands are serialised
- * through a promise chain; a command that throws is reported as a crash (`ENGINE.CLOSED` 500 is not enough:
- * the machine must know its engine is broken), which the worker escalates to a supervised restart.
+ * through a promise chain.
+ *
+ * A command that rejects is a crash, not a close. Adapters report every failure they expect as an event
+ * (a dropped socket is `ENGINE.CLOSED`, a failed resync `ENGINE.RESYNC_FAILED`); what still escapes
+ * `handle` is a local fault (the auth store cannot be read or written, the socket cannot be built). A
+ * synthetic transient close would hide that: it pretends a socket closed that may still be up, and the
+ * close table would retry it forever with no budget. As `ENGINE.FAILED` the worker escalates to a
+ * supervised restart (fresh driver), counted against the restart budget, and ends in `stuck` with a reason
+ * when it keeps failing. Commands queued behind the failure are dropped: the driver is not trusted again.
  */
-export function engineActor(factory: EngineFactory, onCrash: (err: unknown) => void = () => {}) {
+export function engineActor(factory: EngineFactory, onCrash: (err: unknown, command: EngineCommand['type'] | 'dispose') => void = () => {}) {
   return fromCallback<EngineCommand>(({ sendBack, receive }) => {
     let disposed = false;
+    let broken = false;
     const emit = (event: EngineEvent) => {
       if (!disposed) sendBack(event);
     };
@@ -31,16 +40,16 @@ export function engineActor(factory: EngineFactory, onCrash: (err: unknown) => v
     let chain: Promise<void> = Promise.resolve();
     receive((command) => {
       chain = chain
-        .then(() => (disposed ? undefined : driver.handle(command)))
+        .then(() => (disposed || broken ? undefined : driver.handle(command)))
         .catch((err: unknown) => {
-          onCrash(err);
-          // Surface as a transient close so the machine's close table recovers; the adapter logs the cause.
-          emit({ type: 'ENGINE.CLOSED', code: 500, reason: `engine command ${command.type} failed`, selfInflicted: false });
+          broken = true;
+          onCrash(err, command.type);
+          emit({ type: 'ENGINE.FAILED', command: command.type, error: err instanceof Error ? err.message : String(err) });
         });
     });
     return () => {
       disposed = true;
-      chain = chain.then(() => driver.dispose()).catch(onCrash);
+      chain = chain.then(() => driver.dispose()).catch((err: unknown) => onCrash(err, 'dispose'));
     };
   });
 }
