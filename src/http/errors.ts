@@ -29,10 +29,10 @@ export function httpErrorBody(e: AppError): Record<string, unknown> {
 /** `status` lets "not connected" errors carry the lifecycle's retry hint. */
 export function errorHandler(log: Logger, status?: () => LifecycleStatus): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    // A client that hung up mid-request (an aborted upload) is the client's doing: no 500, no stack.
-    if (req.readableAborted || (req.destroyed && !req.complete)) {
+    // A client that hung up mid-request (an aborted upload) is the client's doing: no 500, no stack, and
+    // nobody left to answer.
+    if (req.socket.destroyed && !req.complete) {
       log.info({ method: req.method, path: req.path }, 'request aborted by the client');
-      if (!res.headersSent) res.destroy();
       return;
     }
     const e = toAppError(err, status);
@@ -43,8 +43,8 @@ export function errorHandler(log: Logger, status?: () => LifecycleStatus): Error
       return;
     }
     if (e.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
-    // Refused before its body was read (e.g. 401 ahead of an upload): do not wait for the rest of it.
-    if (!req.complete) res.setHeader('Connection', 'close');
+    // Refused by authentication before its body was read: do not wait for (or read) the rest of it.
+    if (!req.complete && [401, 403, 429].includes(e.httpStatus)) res.setHeader('Connection', 'close');
     res.status(e.httpStatus).json(httpErrorBody(e));
   };
 }
