@@ -26,9 +26,9 @@
  * - `socket-config.ts`     Baileys settings pointing at a simulator (short timeouts, media trust)
  * - `contacts.ts`, `util/*` seeded phone/contacts, deterministic RNG and keys, node helpers
  *
- * Determinism: a seed fixes the phone, contacts, groups, history, app-state key, message ids and the
- * server's long-term keys. Noise ephemerals, the contacts' Signal identities and Baileys' own keys
- * stay random. exportState() keeps devices, prekeys, offline queues, Signal stores and the
+ * Determinism: a seed fixes the phone, contacts, groups, history, app-state key and the server's
+ * long-term keys. Message/stanza ids, QR refs, noise ephemerals, the contacts' Signal identities and
+ * Baileys' own keys stay random (ids must stay unique across simulator restarts). exportState() keeps devices, prekeys, offline queues, Signal stores and the
  * app-state log; restart with the same seed (it derives the phone identity and app-state key).
  *
  * Events (`sim.on`): 'connection' and 'close' (every WebSocket), 'qr', 'paired', 'login' (with

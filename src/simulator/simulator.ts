@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -66,7 +67,6 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   private readonly parties = new Map<string, SignalParty>();
   private readonly switches: FaultSwitches = { refuse: false, delayMs: 0 };
   private readonly autoPair: { delayMs: number } | undefined;
-  private readonly idRng: SeededRandom;
   private readonly nodeQueues = new WeakMap<ClientConnection, Promise<void>>();
   private http: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -76,7 +76,6 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     super();
     this.logger = options.logger ?? silentLogger;
     this.rng = new SeededRandom(options.seed ?? 1);
-    this.idRng = this.rng.fork('message-ids');
     const phone = defaultPhone(this.rng, options.phone);
     this.phone = { ...phone, jid: `${phone.number}@s.whatsapp.net`, lidJid: `${phone.lid}@lid` };
     this.contacts = seedContacts(this.rng, options.contacts);
@@ -186,8 +185,13 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     return [...this.conns];
   }
 
+  /**
+   * Stanza and message ids are random, not seeded: a restarted simulator (from an exported state
+   * or not) must never reuse an id a client already stored, or a new message would collide with an
+   * old one on (chat, key id).
+   */
   nextMessageId(): string {
-    return `3EB0${this.idRng.hex(9)}`;
+    return `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
   }
 
   /** Routes a jid to the Signal party behind it (device 0 only: contacts have one phone each). */
