@@ -9,9 +9,13 @@
  * - `connection.ts`        one WebSocket: handshake, node (de)coding, server-originated iqs, silence/slow
  * - `phone.ts`             the fake primary phone: QR parsing, ADV signatures, pair-success
  * - `pairing.ts`           pair-device refs → scan → pair-success → verify → stream:error 515
- * - `login.ts`             login/registration routing, success + offline, first-login bootstrap
+ * - `login.ts`             login/registration routing, success, offline catch-up, first-login bootstrap
+ * - `outbox.ts`            store-and-forward of every stanza to a device until it acks (receipt/ack),
+ *                          offline redelivery (offline_preview → offline_batch → offline count), and
+ *                          the delivery ledger behind `deliveryOf()`
  * - `iq-handlers.ts`       answers to the client's iqs (prekeys, usync, props, app state …; 501 otherwise)
- * - `deliver.ts`           contact/phone → client: Signal 1:1, group sender keys, media, `<plaintext>`
+ * - `deliver.ts`           contact/phone → client: Signal 1:1, group sender keys, media, `<plaintext>`;
+ *                          renders queued stanzas (encrypted afresh at each transmission)
  * - `receive.ts`           client → contacts: decryption, media check, relay to other companions,
  *                          acks and receipts
  * - `signal/*`             fake Signal parties (contacts, own phone) on Baileys' libsignal repository
@@ -32,8 +36,14 @@
  * app-state log; restart with the same seed (it derives the phone identity and app-state key).
  *
  * Events (`sim.on`): 'connection' and 'close' (every WebSocket), 'qr', 'paired', 'login' (with
- * offlineMessages), 'unlinked', 'message-received' (a SentMessage, decrypted), 'client-receipt',
- * 'client-ack', 'decrypt-error'.
+ * offlineMessages: stanzas redelivered before `<ib><offline>`), 'unlinked', 'message-received' (a
+ * SentMessage, decrypted), 'client-receipt', 'client-ack', 'decrypt-error', 'delivery' (a
+ * DeliveryEvent: queued / sent / receipt / ack / acked, for every stanza to every device).
+ *
+ * Delivery guarantees: every message, receipt and notification to a linked device stays queued
+ * until that device acknowledges it (Baileys sends its receipt for a message *before* it emits
+ * `messages.upsert`); what is still queued on the next login is sent again with `offline="1"`.
+ * `sim.deliveryOf(id)` answers "did the device acknowledge X, and when?".
  *
  * Usage: call `trustSimulatorRoot()` once, `startSimulator()`, then create sockets with
  * `simulatorSocketConfig(sim)`. The phone only learns a QR when the app shows it: forward
@@ -45,6 +55,7 @@ export { simulatorSocketConfig } from './socket-config.js';
 export { trustSimulatorRoot, simulatorRootPublicKey } from './pki.js';
 export { parseQr, type ParsedQr } from './phone.js';
 export type { PairResult } from './pairing.js';
+export type { Delivery, DeliveryChange, DeliveryEvent } from './outbox.js';
 export type { DeliverMediaInput, DeliverTextInput } from './deliver.js';
 export type { GroupAction, GroupParticipant, SimulatorGroup } from './groups.js';
 export { simulatorMediaAgent } from './media/host.js';

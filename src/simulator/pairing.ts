@@ -72,7 +72,7 @@ export async function completePairing(sim: SimulatorCore, qr: string): Promise<P
     platform,
     bundle: undefined,
     bootstrapped: false,
-    pending: [],
+    outbox: new Map(),
   };
   sim.state.devices.set(device, record);
   sim.emit('paired', { device, jid, lid });

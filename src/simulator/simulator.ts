@@ -16,6 +16,7 @@ import { deliverGroupText, deliverMedia, deliverText, type DeliverMediaInput, ty
 import { receiveClientMessage, sendReceipt } from './receive.js';
 import { completePairing, type PairResult } from './pairing.js';
 import { MediaHost } from './media/host.js';
+import { Outbox, type Delivery } from './outbox.js';
 import { FakePhone } from './phone.js';
 import { makeTestPki, type TestPki } from './pki.js';
 import { SignalParty } from './signal/party.js';
@@ -56,6 +57,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   readonly media = new MediaHost();
   readonly history: HistoryOptions | false;
   readonly sent: SentMessage[] = [];
+  readonly outbox: Outbox;
   autoReceipts = true;
   /** The last QR the phone "saw" (see `seeQr`). */
   latestQr: string | undefined;
@@ -81,6 +83,8 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     this.contacts = seedContacts(this.rng, options.contacts);
     this.groups = seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.state = options.state ? SimulatorState.import(options.state) : new SimulatorState();
+    this.outbox = new Outbox(this);
+    for (const device of this.state.devices.values()) this.outbox.restore(device);
     this.fakePhone = new FakePhone(seededKeyPair(this.rng.fork('phone-identity')));
     this.appState = new AppStateServer(this.rng, this.state.appState);
     this.history = options.history === undefined ? { chats: 3, messagesPerChat: 5 } : options.history;
@@ -133,6 +137,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
         onAuthenticated: (c, payload) => onAuthenticated(this, c, payload),
         onNode: (c, node) => this.enqueueNode(c, node),
         onClosed: c => {
+          this.outbox.detach(c);
           this.emit('close', { connection: c.id, device: c.device?.device });
         },
       },
@@ -162,14 +167,19 @@ export class Simulator extends EventEmitter implements SimulatorCore {
         await receiveClientMessage(this, conn, node);
         return;
       case 'receipt':
+        this.outbox.onReceipt(conn, node);
         this.emit('client-receipt', { ...node.attrs });
         this.send(conn, { tag: 'ack', attrs: { class: 'receipt', id: node.attrs.id ?? '', from: node.attrs.to ?? '' } });
         return;
       case 'ack':
+        this.outbox.onAck(conn, node);
         this.emit('client-ack', { ...node.attrs });
         return;
+      case 'ib':
+        this.outbox.onIb(conn, node);
+        return;
       default:
-        return; // presence, chatstate, ib: nothing to answer
+        return; // presence, chatstate: nothing to answer
     }
   }
 
@@ -270,6 +280,28 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   /** Delivery (default) or read receipt from a contact for a message the client sent. */
   receipt(input: { id: string; from?: string; type?: 'read' | 'played' }): void {
     sendReceipt(this, { id: input.id, from: input.from ?? this.contacts[0]?.jid ?? '', type: input.type });
+  }
+
+  /**
+   * What happened to stanza `id` on its way to a linked device (default: the lowest-numbered one
+   * that was sent it): when it was queued, every transmission (and whether it went out as an
+   * offline redelivery), when the device acknowledged it, and every receipt/ack the device sent
+   * for it. For a message, `ackedAt` is the device's first receipt: after that the server will
+   * never send it again. Undefined for ids the server never queued (or long forgotten).
+   */
+  deliveryOf(id: string, device?: number): Delivery | undefined {
+    return this.outbox.deliveryOf(id, device);
+  }
+
+  /** Every delivery the ledger holds, oldest first (settled ones beyond 200,000 are forgotten). */
+  deliveries(): Delivery[] {
+    return this.outbox.deliveries();
+  }
+
+  /** Stanzas queued for `device` (default: every linked device) that it has not acknowledged yet. */
+  unacknowledged(device?: number): Delivery[] {
+    const devices = [...this.state.devices.values()].filter(d => device === undefined || d.device === device);
+    return this.outbox.pending(devices);
   }
 
   injectFault(fault: Fault): { collection?: WAPatchName; version?: number } {
