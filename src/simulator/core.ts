@@ -8,7 +8,7 @@ import type { Outbox } from './outbox.js';
 import type { SimulatorGroup } from './groups.js';
 import type { SignalParty } from './signal/party.js';
 import type { SimulatorState } from './state.js';
-import type { HistoryOptions, PhoneOptions, SentMessage, SimulatorContact, SimulatorLogger } from './types.js';
+import type { HistoryOptions, HistoryStreamOptions, PhoneOptions, SentMessage, SimulatorContact, SimulatorLogger } from './types.js';
 import type { SeededRandom } from './util/rng.js';
 
 export interface PhoneInfo extends PhoneOptions {
@@ -39,7 +39,7 @@ export interface SimulatorCore extends EventEmitter {
   readonly fakePhone: FakePhone;
   readonly appState: AppStateServer;
   readonly media: MediaHost;
-  readonly history: HistoryOptions | false;
+  readonly history: HistoryOptions | HistoryStreamOptions | false;
   readonly sent: SentMessage[];
   /** Store-and-forward of every stanza to linked devices, with the delivery ledger. */
   readonly outbox: Outbox;

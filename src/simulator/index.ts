@@ -21,8 +21,12 @@
  * - `signal/*`             fake Signal parties (contacts, own phone) on Baileys' libsignal repository
  * - `groups.ts`            seeded groups: w:g2 metadata/participating/admin iqs, w:gp2 notifications
  * - `media/*`              local media host (HTTPS upload with a throwaway self-signed cert, HTTP
- *                          download) and WhatsApp media encryption
- * - `history.ts`           seeded inline INITIAL_BOOTSTRAP history sync
+ *                          download), WhatsApp media encryption, and the fetch dispatcher that routes
+ *                          https://mmg.whatsapp.net (history-sync direct paths) to the local host
+ * - `history.ts`           seeded inline INITIAL_BOOTSTRAP history sync (the default)
+ * - `history-stream.ts`    streamed history: item types and the chunker (bootstrap/recent/full/push names)
+ * - `history-sync.ts`      the phone uploads chunks (deflate, md-msg-hist encryption, media host) and
+ *                          announces each with a HISTORY_SYNC_NOTIFICATION, paced by the device's acks
  * - `app-state.ts`         app-state key share and syncd patch log (valid and deliberately corrupt)
  * - `faults.ts`            fault injection mapped to Baileys close codes
  * - `state.ts`             persistent per-device server state, exportable across restarts
@@ -38,7 +42,8 @@
  * Events (`sim.on`): 'connection' and 'close' (every WebSocket), 'qr', 'paired', 'login' (with
  * offlineMessages: stanzas redelivered before `<ib><offline>`), 'unlinked', 'message-received' (a
  * SentMessage, decrypted), 'client-receipt', 'client-ack', 'decrypt-error', 'delivery' (a
- * DeliveryEvent: queued / sent / receipt / ack / acked, for every stanza to every device).
+ * DeliveryEvent: queued / sent / receipt / ack / acked, for every stanza to every device),
+ * 'history-chunk' / 'history-complete' (streamed history progress per device).
  *
  * Delivery guarantees: every message, receipt and notification to a linked device stays queued
  * until that device acknowledges it (Baileys sends its receipt for a message *before* it emits
@@ -56,6 +61,9 @@ export { trustSimulatorRoot, simulatorRootPublicKey } from './pki.js';
 export { parseQr, type ParsedQr } from './phone.js';
 export type { PairResult } from './pairing.js';
 export type { Delivery, DeliveryChange, DeliveryEvent } from './outbox.js';
+export { historyChunks } from './history-stream.js';
+export type { HistoryChat, HistoryChunk, HistoryChunkOptions, HistoryContact, HistoryItem, HistoryMessage, HistoryStream } from './history-stream.js';
+export type { HistoryChunkEvent, HistoryCompleteEvent } from './history-sync.js';
 export type { DeliverMediaInput, DeliverTextInput } from './deliver.js';
 export type { GroupAction, GroupParticipant, SimulatorGroup } from './groups.js';
 export { simulatorMediaAgent } from './media/host.js';
@@ -65,6 +73,7 @@ export type {
   Fault,
   FaultKind,
   HistoryOptions,
+  HistoryStreamOptions,
   MediaKind,
   PhoneOptions,
   SentMessage,

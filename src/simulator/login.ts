@@ -3,6 +3,7 @@ import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { buildHistorySync, historyNotificationMessage } from './history.js';
 import { deliverFromPhone } from './deliver.js';
+import { streamHistory } from './history-sync.js';
 import { offerPairing } from './pairing.js';
 import type { DeviceRecord } from './state.js';
 import { unixSeconds } from './util/nodes.js';
@@ -53,13 +54,17 @@ async function finishLogin(sim: SimulatorCore, conn: ClientConnection, record: D
 }
 
 /**
- * What the phone pushes to a newly linked companion: app-state keys, then the history. Both are
- * queued like any stanza, so a companion that drops before acknowledging them gets them again.
+ * What the phone pushes to a newly linked companion: app-state keys, then the history (inline, or
+ * streamed in chunks through the media host). All of it is queued like any stanza, so a companion
+ * that drops before acknowledging gets it again.
  */
 async function bootstrapCompanion(sim: SimulatorCore, record: DeviceRecord): Promise<void> {
   try {
     await deliverFromPhone(sim, record, sim.appState.keyShareMessage());
-    if (sim.history !== false) {
+    if (sim.history === false) return;
+    if ('source' in sim.history) {
+      await streamHistory(sim, record, sim.history);
+    } else {
       const history = buildHistorySync(sim.rng, sim.phone, sim.contacts, sim.history);
       await deliverFromPhone(sim, record, historyNotificationMessage(history));
     }

@@ -107,6 +107,8 @@ export class Outbox {
   private readonly byId = new Map<string, Delivery[]>();
   /** Callbacks for the stanza last rendered under a key (e.g. "the device now has this sender key"). */
   private readonly onAcked = new Map<string, () => void>();
+  /** Waiters from `acked()`, by ledger key. */
+  private readonly waiters = new Map<string, { resolve: () => void; reject: (err: Error) => void }[]>();
 
   constructor(private readonly sim: SimulatorCore) {}
 
@@ -118,6 +120,27 @@ export class Outbox {
     const link = this.links.get(device.device);
     if (!link || link.phase !== 'live' || !link.conn.isOpen) return Promise.resolve('queued');
     return this.transmitInOrder(link, device, full, false);
+  }
+
+  /**
+   * Resolves when `device` has acknowledged the stanza queued under `key` (at once when nothing is
+   * queued under it); rejects when the simulator stops first.
+   */
+  acked(device: DeviceRecord, key: string): Promise<void> {
+    if (!device.outbox.has(key)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const ledgerKey = `${device.device}|${key}`;
+      const list = this.waiters.get(ledgerKey) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(ledgerKey, list);
+    });
+  }
+
+  /** The simulator stops: nobody will acknowledge anything any more. */
+  close(): void {
+    const stopped = new Error('simulator stopped');
+    for (const list of this.waiters.values()) for (const w of list) w.reject(stopped);
+    this.waiters.clear();
   }
 
   /** Devices with an open, logged-in connection. */
@@ -297,6 +320,8 @@ export class Outbox {
     const ledgerKey = `${device.device}|${key}`;
     this.onAcked.get(ledgerKey)?.();
     this.onAcked.delete(ledgerKey);
+    for (const w of this.waiters.get(ledgerKey) ?? []) w.resolve();
+    this.waiters.delete(ledgerKey);
     const delivery = this.ledger.get(ledgerKey);
     if (delivery && delivery.ackedAt === undefined) {
       delivery.ackedAt = at;

@@ -24,6 +24,7 @@ import { SimulatorState } from './state.js';
 import type {
   Fault,
   HistoryOptions,
+  HistoryStreamOptions,
   SentMessage,
   SimulatorContact,
   SimulatorLogger,
@@ -55,7 +56,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   readonly fakePhone: FakePhone;
   readonly appState: AppStateServer;
   readonly media = new MediaHost();
-  readonly history: HistoryOptions | false;
+  readonly history: HistoryOptions | HistoryStreamOptions | false;
   readonly sent: SentMessage[] = [];
   readonly outbox: Outbox;
   autoReceipts = true;
@@ -337,6 +338,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
 
   async stop(): Promise<void> {
     clearTimeout(this.autoPairTimer);
+    this.outbox.close();
     for (const conn of this.conns) conn.terminate();
     this.conns.clear();
     await new Promise<void>(resolve => (this.wss ? this.wss.close(() => resolve()) : resolve()));
