@@ -82,37 +82,52 @@ export interface HistoryChunk {
 }
 
 const Type = proto.HistorySync.HistorySyncType;
+const { READ, DELIVERY_ACK } = proto.WebMessageInfo.Status;
 
 function isIterable(stream: HistoryStream): stream is Iterable<HistoryItem | readonly HistoryItem[]> {
   return typeof (stream as Iterable<unknown>)[Symbol.iterator] === 'function';
 }
 
-/** Flattens batches; pulls a sync source synchronously (no promise per item). */
-async function* items(stream: HistoryStream): AsyncGenerator<HistoryItem> {
+/** Items handed over per step; a sync source is read this many at a time with no promise per item. */
+const BATCH = 512;
+
+/** The stream as batches of items: one async step per batch, not per item. */
+async function* batches(stream: HistoryStream): AsyncGenerator<readonly HistoryItem[]> {
   if (isIterable(stream)) {
+    let batch: HistoryItem[] = [];
     for (const item of stream) {
-      if (Array.isArray(item)) yield* item as readonly HistoryItem[];
-      else yield item as HistoryItem;
+      if (Array.isArray(item)) {
+        if (batch.length) yield batch;
+        batch = [];
+        yield item as readonly HistoryItem[];
+      } else {
+        batch.push(item as HistoryItem);
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
     }
+    if (batch.length) yield batch;
     return;
   }
-  for await (const item of stream) {
-    if (Array.isArray(item)) yield* item as readonly HistoryItem[];
-    else yield item as HistoryItem;
-  }
+  for await (const item of stream) yield Array.isArray(item) ? (item as readonly HistoryItem[]) : [item as HistoryItem];
 }
 
 function webMessage(m: HistoryMessage): proto.IWebMessageInfo {
-  const isGroup = m.chatId.endsWith('@g.us');
-  const participant = isGroup && !m.fromMe ? m.participant : undefined;
-  return {
-    key: { remoteJid: m.chatId, fromMe: m.fromMe, id: m.id, ...(participant ? { participant } : {}) },
+  // Built by assignment, not spreads: this runs once per message of a possibly huge history.
+  const key: proto.IMessageKey = { remoteJid: m.chatId, fromMe: m.fromMe, id: m.id };
+  const out: proto.IWebMessageInfo = {
+    key,
     message: m.message ?? { conversation: m.text ?? '' },
     messageTimestamp: m.timestamp,
-    status: m.status ?? (m.fromMe ? proto.WebMessageInfo.Status.READ : proto.WebMessageInfo.Status.DELIVERY_ACK),
-    ...(participant ? { participant } : {}),
-    ...(!m.fromMe && m.pushName ? { pushName: m.pushName } : {}),
+    status: m.status ?? (m.fromMe ? READ : DELIVERY_ACK),
   };
+  if (!m.fromMe) {
+    if (m.participant && m.chatId.endsWith('@g.us')) key.participant = out.participant = m.participant;
+    if (m.pushName) out.pushName = m.pushName;
+  }
+  return out;
 }
 
 function conversation(id: string, meta: HistoryChat | undefined): proto.IConversation {
@@ -194,7 +209,7 @@ export async function* historyChunks(stream: HistoryStream, options: HistoryChun
     };
   };
 
-  for await (const item of items(stream)) {
+  for await (const batch of batches(stream)) for (const item of batch) {
     if (item.type === 'chat') {
       chatMeta.set(item.chat.id, item.chat);
       const existing = conversations.get(item.chat.id);
