@@ -57,7 +57,7 @@ export function applyFault(sim: SimulatorCore, switches: FaultSwitches, fault: F
       return {};
     case 'corrupt-app-state': {
       const collection: WAPatchName = fault.collection ?? 'regular';
-      const { version } = sim.appState.pushCorrupt(collection);
+      const { version } = sim.appState.pushCorrupt(collection, fault.repairable === true);
       notifyServerSync(sim, collection);
       return { collection, version };
     }

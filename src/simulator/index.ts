@@ -27,7 +27,8 @@
  * - `history-stream.ts`    streamed history: item types and the chunker (bootstrap/recent/full/push names)
  * - `history-sync.ts`      the phone uploads chunks (deflate, md-msg-hist encryption, media host) and
  *                          announces each with a HISTORY_SYNC_NOTIFICATION, paced by the device's acks
- * - `app-state.ts`         app-state key share and syncd patch log (valid and deliberately corrupt)
+ * - `app-state.ts`         app-state key share and syncd patch log (valid and deliberately corrupt,
+ *                          optionally repairable: later snapshot fetches get a valid snapshot blob)
  * - `faults.ts`            fault injection mapped to Baileys close codes
  * - `state.ts`             persistent per-device server state, exportable across restarts
  * - `simulator.ts`         the `Simulator` class wiring it together; `startSimulator()`

@@ -98,6 +98,12 @@ export interface Fault {
   enabled?: boolean;
   /** corrupt-app-state: the collection to poison (default 'regular'). */
   collection?: WAPatchName;
+  /**
+   * corrupt-app-state: the phone repairs the collection after the client's two failed fetches (it
+   * parks it); from then on a fetch asking for a snapshot gets a valid one, so a soft resync (from
+   * version 0) succeeds. Default false: the corruption stays and every resync fails.
+   */
+  repairable?: boolean;
 }
 
 export interface SentMessage {
