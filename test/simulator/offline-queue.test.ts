@@ -1,6 +1,7 @@
 import type { AuthenticationState, BinaryNode, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, trustSimulatorRoot, type DeliveryEvent, type Simulator } from '../../src/simulator/index.js';
+import { SimulatorState } from '../../src/simulator/state.js';
 import { connect, endSocket, pairAndOpen, silenceLibsignalConsole, until, waitForOpen, type TestSocket } from './helpers.js';
 
 /** Everything one Baileys socket saw: upserts, and the raw message / ib stanzas in arrival order. */
@@ -209,3 +210,36 @@ describe('simulator offline queue: every stanza stays queued until the device ac
     await until(() => (ids.every(id => sim.deliveryOf(id)?.ackedAt !== undefined) ? true : undefined));
   });
 });
+
+describe('exported state from before the offline queue', () => {
+  it('turns a legacy `pending` list into queued messages', () => {
+    const legacy = {
+      version: 1 as const,
+      data: JSON.stringify({
+        devices: [
+          {
+            device: 1,
+            jid: '15550000001:1@s.whatsapp.net',
+            lid: '90000000001:1@lid',
+            noiseKey: { type: 'Buffer', data: 'AAAA' },
+            identityKey: { type: 'Buffer', data: 'AAAA' },
+            keyIndex: 1,
+            platform: 'chrome',
+            bootstrapped: true,
+            pending: [{ from: '15550000002', id: '3EB0LEGACY', t: '1700000000', message: { type: 'Buffer', data: 'CgJoaQ==' }, plaintext: false }],
+          },
+        ],
+        nextDevice: 2,
+        nextKeyIndex: 2,
+        contactStores: [],
+      }),
+    };
+    const state = SimulatorState.import(legacy);
+    const entry = state.devices.get(1)?.outbox.get('message|3EB0LEGACY');
+    expect(entry).toMatchObject({ id: '3EB0LEGACY', stanza: 'message', t: '1700000000', payload: { kind: 'contact', from: '15550000002', plaintext: false } });
+    // Round trip: the new format exports the queue as it is.
+    const again = SimulatorState.import(state.export());
+    expect([...(again.devices.get(1)?.outbox.keys() ?? [])]).toEqual(['message|3EB0LEGACY']);
+  });
+});
+
