@@ -8,9 +8,24 @@ import {
   type ChatModification,
   type WAPatchName,
 } from '@whiskeysockets/baileys';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { encryptMedia } from './media/crypto.js';
+import type { MediaHost } from './media/host.js';
 import { children, child } from './util/nodes.js';
 import type { AppStateCollection } from './state.js';
 import type { SeededRandom } from './util/rng.js';
+
+/** A corrupt patch the phone will replace: after `failuresBeforeRepair` failed fetches, snapshots heal it. */
+interface Damage {
+  version: number;
+  repairable: boolean;
+  /** Answers that carried the corrupt patch so far. */
+  served: number;
+  repaired: boolean;
+}
+
+/** Fetches that fail on a repairable corrupt patch before the phone repairs it: Baileys' two attempts. */
+const FAILURES_BEFORE_REPAIR = 2;
 
 /**
  * The account's app-state (syncd) server: one shared key the phone hands to companions, and
@@ -19,6 +34,10 @@ import type { SeededRandom } from './util/rng.js';
 export class AppStateServer {
   readonly keyId: Buffer;
   private readonly keyData: Buffer;
+  /** Key for snapshot MACs: bytes 96–127 of HKDF(keyData, "WhatsApp Mutation Keys") (expandAppStateKeys). */
+  private readonly snapshotMacKey: Buffer;
+  /** Corrupt patches per collection name. */
+  private readonly damage = new Map<string, Damage[]>();
   /**
    * @param collections the persisted log (SimulatorState.appState), filled in place; the key is
    *   derived from the seed, so a restarted simulator must use the same seed.
@@ -30,6 +49,7 @@ export class AppStateServer {
     const r = rng.fork('app-state-key');
     this.keyId = r.bytes(6);
     this.keyData = r.bytes(32);
+    this.snapshotMacKey = Buffer.from(hkdfSync('sha256', this.keyData, Buffer.alloc(0), 'WhatsApp Mutation Keys', 160)).subarray(96, 128);
     for (const name of ALL_WA_PATCH_NAMES) {
       if (!collections.has(name)) collections.set(name, { state: newLTHashState(), patches: [] });
     }
@@ -79,8 +99,11 @@ export class AppStateServer {
   /**
    * Appends a patch encrypted under a key id the client never received: Baileys cannot decode
    * it, retries once with a snapshot request and then parks the collection ("blocked").
+   * `repairable`: after those two failed fetches the phone repairs the collection — the corrupt
+   * patch is withdrawn and a fetch asking for a snapshot gets a valid one — so a later resync
+   * (an app's soft resync from version 0) succeeds.
    */
-  pushCorrupt(name: WAPatchName): { collection: WAPatchName; version: number; keyId: string } {
+  pushCorrupt(name: WAPatchName, repairable = false): { collection: WAPatchName; version: number; keyId: string } {
     const col = this.collection(name);
     const version = col.state.version + 1;
     const r = this.rng.fork(`corrupt-${name}-${version}`);
@@ -102,6 +125,7 @@ export class AppStateServer {
     // The server's own hash is not advanced: the corrupt patch is noise on top of the log.
     col.state = { ...col.state, version };
     col.patches.push({ version, bytes });
+    this.damage.set(name, [...(this.damage.get(name) ?? []), { version, repairable, served: 0, repaired: false }]);
     return { collection: name, version, keyId: unknownKey.toString('base64') };
   }
 
@@ -109,8 +133,12 @@ export class AppStateServer {
     return this.collection(name).state.version;
   }
 
-  /** Answers `<iq xmlns="w:sync:app:state"><sync><collection name version/>…`. No snapshots: patches only. */
-  answer(request: BinaryNode): BinaryNode[] {
+  /**
+   * Answers `<iq xmlns="w:sync:app:state"><sync><collection name version return_snapshot/>…`: the
+   * patches after `version`. No snapshots (Baileys accepts answers without one, even from version 0),
+   * except for a collection the phone has repaired, when the client asks for one.
+   */
+  async answer(request: BinaryNode, media: MediaHost): Promise<BinaryNode[]> {
     const out: BinaryNode[] = [];
     for (const req of children(child(request, 'sync'), 'collection')) {
       const name = req.attrs.name ?? '';
@@ -120,7 +148,23 @@ export class AppStateServer {
         continue;
       }
       const from = Number(req.attrs.version ?? '0');
-      const patches = col.patches.filter(p => p.version > from);
+      const damaged = this.damage.get(name) ?? [];
+      const withdrawn = new Set(damaged.filter(d => d.repaired).map(d => d.version));
+      const repaired = withdrawn.size > 0;
+      if (repaired && req.attrs.return_snapshot === 'true') {
+        out.push({
+          tag: 'collection',
+          attrs: { name, version: String(col.state.version) },
+          content: [{ tag: 'snapshot', attrs: {}, content: await this.snapshotBlob(name as WAPatchName, col, media) }],
+        });
+        continue;
+      }
+      const patches = col.patches.filter(p => p.version > from && !withdrawn.has(p.version));
+      for (const d of damaged) {
+        if (d.repaired || d.version <= from) continue;
+        d.served++;
+        if (d.repairable && d.served >= FAILURES_BEFORE_REPAIR) d.repaired = true;
+      }
       out.push({
         tag: 'collection',
         attrs: { name, version: String(col.state.version) },
@@ -130,5 +174,43 @@ export class AppStateServer {
       });
     }
     return out;
+  }
+
+  /**
+   * The collection's current state as a `SyncdSnapshot` (the latest record per index from every
+   * valid patch, the server's LT hash and its MAC), uploaded like media (`md-app-state` keys) and
+   * referenced by an `ExternalBlobReference`, which is all a `<snapshot>` node carries.
+   */
+  private async snapshotBlob(name: WAPatchName, col: AppStateCollection, media: MediaHost): Promise<Buffer> {
+    const records = new Map<string, proto.ISyncdRecord>();
+    for (const { bytes } of col.patches) {
+      const patch = proto.SyncdPatch.decode(bytes);
+      if (!patch.keyId?.id || !this.keyId.equals(Buffer.from(patch.keyId.id))) continue; // corrupt noise
+      for (const mutation of patch.mutations ?? []) {
+        const index = mutation.record?.index?.blob;
+        if (!index) continue;
+        const key = Buffer.from(index).toString('base64');
+        if (mutation.operation === proto.SyncdMutation.SyncdOperation.REMOVE) records.delete(key);
+        else if (mutation.record) records.set(key, mutation.record);
+      }
+    }
+    const version = col.state.version;
+    // generateSnapshotMac (Utils/chat-utils.js): HMAC-SHA256(lthash ‖ uint64be(version) ‖ name).
+    const versionBytes = Buffer.alloc(8);
+    versionBytes.writeUInt32BE(version, 4);
+    const mac = createHmac('sha256', this.snapshotMacKey).update(Buffer.from(col.state.hash)).update(versionBytes).update(name, 'utf8').digest();
+    const snapshot = proto.SyncdSnapshot.encode({ version: { version }, records: [...records.values()], mac, keyId: { id: this.keyId } }).finish();
+    const encrypted = await encryptMedia(Buffer.from(snapshot), 'md-app-state');
+    const { id, directPath } = media.putDirect(encrypted.file);
+    return Buffer.from(
+      proto.ExternalBlobReference.encode({
+        mediaKey: encrypted.mediaKey,
+        directPath,
+        handle: id,
+        fileSizeBytes: encrypted.fileLength,
+        fileSha256: encrypted.fileSha256,
+        fileEncSha256: encrypted.fileEncSha256,
+      }).finish(),
+    );
   }
 }

@@ -4,10 +4,11 @@ import type { AppStateServer } from './app-state.js';
 import type { ClientConnection } from './connection.js';
 import type { FakePhone } from './phone.js';
 import type { MediaHost } from './media/host.js';
+import type { Outbox } from './outbox.js';
 import type { SimulatorGroup } from './groups.js';
 import type { SignalParty } from './signal/party.js';
 import type { SimulatorState } from './state.js';
-import type { HistoryOptions, PhoneOptions, SentMessage, SimulatorContact, SimulatorLogger } from './types.js';
+import type { HistoryOptions, HistoryStreamOptions, PhoneOptions, SentMessage, SimulatorContact, SimulatorLogger } from './types.js';
 import type { SeededRandom } from './util/rng.js';
 
 export interface PhoneInfo extends PhoneOptions {
@@ -38,13 +39,16 @@ export interface SimulatorCore extends EventEmitter {
   readonly fakePhone: FakePhone;
   readonly appState: AppStateServer;
   readonly media: MediaHost;
-  readonly history: HistoryOptions | false;
+  readonly history: HistoryOptions | HistoryStreamOptions | false;
   readonly sent: SentMessage[];
+  /** Store-and-forward of every stanza to linked devices, with the delivery ledger. */
+  readonly outbox: Outbox;
   autoReceipts: boolean;
   /** Authenticated connections of linked devices. */
   sessions(): ClientConnection[];
   allConnections(): ClientConnection[];
   peerFor(jid: string): Peer | undefined;
   nextMessageId(): string;
+  /** Sends a node on a connection now (iq answers, acks, stream control); not queued, never redelivered. */
   send(conn: ClientConnection, node: BinaryNode): void;
 }

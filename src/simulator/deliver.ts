@@ -2,19 +2,34 @@ import { encodeWAMessage, proto, type BinaryNode } from '@whiskeysockets/baileys
 import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { encryptMedia } from './media/crypto.js';
-import type { PendingMessage } from './state.js';
+import type { OutboxEntry } from './outbox.js';
+import type { DeviceRecord } from './state.js';
 import type { MediaKind, SimulatorContact } from './types.js';
 import { unixSeconds } from './util/nodes.js';
 
 const BUNDLE_WAIT_MS = 10_000;
 
-/** Self-addressed message from the phone (device 0) — history sync, key shares. Sent as `<plaintext>`. */
-export async function deliverFromPhone(sim: SimulatorCore, conn: ClientConnection, message: proto.IMessage): Promise<string> {
+/** A queued stanza made ready for one transmission. */
+export interface Rendered {
+  node: BinaryNode;
+  /** How it travels: the Signal message type for encrypted messages, `node` for prebuilt stanzas. */
+  wire: 'pkmsg' | 'msg' | 'skmsg' | 'plaintext' | 'node';
+  /** Runs once the device acknowledges this transmission. */
+  onAcked?: () => void;
+}
+
+/**
+ * Self-addressed message from the phone (device 0) — history sync, key shares — queued for one
+ * companion and sent as `<plaintext>`, category peer. Resolves with the message id.
+ */
+export async function deliverFromPhone(sim: SimulatorCore, device: DeviceRecord, message: proto.IMessage): Promise<string> {
   const id = sim.nextMessageId();
-  sim.send(conn, {
-    tag: 'message',
-    attrs: { from: sim.phone.jid, id, t: unixSeconds(), type: 'text', category: 'peer' },
-    content: [{ tag: 'plaintext', attrs: {}, content: proto.Message.encode(message).finish() }],
+  await sim.outbox.post(device, {
+    key: `message|${id}`,
+    id,
+    stanza: 'message',
+    t: unixSeconds(),
+    payload: { kind: 'phone', message: Buffer.from(proto.Message.encode(message).finish()) },
   });
   return id;
 }
@@ -85,7 +100,7 @@ export async function deliverMedia(sim: SimulatorCore, input: DeliverMediaInput)
   return deliverMessage(sim, resolveContact(sim, input.from), message, false);
 }
 
-/** How the message left the server; `queued` when every linked device was offline. */
+/** How the message left the server; `queued` when no linked device took it at once. */
 type WireType = 'pkmsg' | 'msg' | 'plaintext' | 'queued';
 
 async function deliverMessage(
@@ -97,48 +112,15 @@ async function deliverMessage(
   const devices = [...sim.state.devices.values()];
   if (devices.length === 0) throw new Error('no device is linked to the simulated account');
   const id = sim.nextMessageId();
+  const t = unixSeconds();
   const bytes = Buffer.from(proto.Message.encode(message).finish());
-  let wireType: WireType = 'queued';
-  for (const device of devices) {
-    const pending: PendingMessage = { from: contact.number, id, t: unixSeconds(), message: bytes, plaintext };
-    const conn = sim.sessions().find(c => c.device === device);
-    if (!conn) {
-      device.pending.push(pending);
-      continue;
-    }
-    wireType = await sendPending(sim, conn, pending, false);
-  }
-  return { id, type: wireType };
-}
-
-async function sendPending(sim: SimulatorCore, conn: ClientConnection, pending: PendingMessage, offline: boolean): Promise<WireType> {
-  const contact = resolveContact(sim, pending.from);
-  const message = proto.Message.decode(pending.message);
-  const attrs = {
-    from: contact.jid,
-    id: pending.id,
-    t: pending.t,
-    type: message.conversation ? 'text' : 'media',
-    notify: contact.name,
-    sender_lid: contact.lidJid,
-    ...(offline ? { offline: '1' } : {}),
-  };
-  if (pending.plaintext) {
-    sim.send(conn, { tag: 'message', attrs, content: [{ tag: 'plaintext', attrs: {}, content: pending.message }] });
-    return 'plaintext';
-  }
-  const enc = await encryptForDevice(sim, conn, contact, message);
-  sim.send(conn, { tag: 'message', attrs, content: [enc] });
-  return enc.attrs.type === 'pkmsg' ? 'pkmsg' : 'msg';
-}
-
-/** Delivers a device's offline queue (before `<ib><offline count>`); returns how many were sent. */
-export async function flushPending(sim: SimulatorCore, conn: ClientConnection): Promise<number> {
-  const device = conn.device;
-  if (!device) return 0;
-  const queue = device.pending.splice(0);
-  for (const pending of queue) await sendPending(sim, conn, pending, true);
-  return queue.length;
+  const results = await Promise.all(
+    devices.map(device =>
+      sim.outbox.post(device, { key: `message|${id}`, id, stanza: 'message', t, payload: { kind: 'contact', from: contact.number, message: bytes, plaintext } }),
+    ),
+  );
+  const sent = results.find((r): r is 'pkmsg' | 'msg' | 'plaintext' => r === 'pkmsg' || r === 'msg' || r === 'plaintext');
+  return { id, type: sent ?? 'queued' };
 }
 
 /** `<enc>` for one linked device from a contact, starting the Signal session from the device's bundle if needed. */
@@ -159,12 +141,22 @@ async function encryptForDevice(
   return { tag: 'enc', attrs: { v: '2', type }, content: ciphertext };
 }
 
-/** Sender keys a contact already handed to a device (per simulator run; resending is harmless). */
+/** Sender keys each device has acknowledged receiving, per simulator run (resending is harmless). */
 const distributed = new WeakMap<SimulatorCore, Set<string>>();
 
+function distributedTo(sim: SimulatorCore): Set<string> {
+  let seen = distributed.get(sim);
+  if (!seen) {
+    seen = new Set();
+    distributed.set(sim, seen);
+  }
+  return seen;
+}
+
 /**
- * A contact writes in a group: the text travels once as `skmsg` under the contact's sender key;
- * a device that has not seen that key first gets it in a Signal-encrypted distribution message.
+ * A contact writes in a group: the text travels as `skmsg` under the contact's sender key; a
+ * device that has not acknowledged that key yet also gets it, in a Signal-encrypted
+ * distribution message. Queued per device like every other stanza.
  */
 export async function deliverGroupText(
   sim: SimulatorCore,
@@ -173,32 +165,80 @@ export async function deliverGroupText(
   const group = input.group ? sim.groups.find(g => g.jid === input.group) : sim.groups[0];
   if (!group) throw new Error(input.group ? `unknown group ${input.group}` : 'the simulator has no groups');
   const contact = resolveContact(sim, input.from);
-  const peer = sim.peerFor(contact.jid);
-  if (!peer) throw new Error(`no Signal party for ${contact.jid}`);
-  const { ciphertext, senderKeyDistributionMessage } = await peer.party.repository.encryptGroupMessage({
-    group: group.jid,
-    meId: contact.jid,
-    data: encodeWAMessage({ conversation: input.text }),
-  });
-  const seen = distributed.get(sim) ?? new Set<string>();
-  distributed.set(sim, seen);
+  if (!sim.peerFor(contact.jid)) throw new Error(`no Signal party for ${contact.jid}`);
   const id = sim.nextMessageId();
-  for (const conn of sim.sessions()) {
-    const device = conn.device;
-    if (!device) continue;
-    const content: BinaryNode[] = [];
-    const memo = `${group.jid}|${contact.jid}|${device.jid}`;
-    if (!seen.has(memo)) {
-      const skdm = { groupId: group.jid, axolotlSenderKeyDistributionMessage: senderKeyDistributionMessage };
-      content.push(await encryptForDevice(sim, conn, contact, { senderKeyDistributionMessage: skdm }));
-      seen.add(memo);
-    }
-    content.push({ tag: 'enc', attrs: { v: '2', type: 'skmsg' }, content: ciphertext });
-    sim.send(conn, {
-      tag: 'message',
-      attrs: { from: group.jid, participant: contact.jid, id, t: unixSeconds(), type: 'text', notify: contact.name, addressing_mode: 'pn' },
-      content,
-    });
-  }
+  const t = unixSeconds();
+  const message = Buffer.from(proto.Message.encode({ conversation: input.text }).finish());
+  await Promise.all(
+    [...sim.state.devices.values()].map(device =>
+      sim.outbox.post(device, { key: `message|${id}`, id, stanza: 'message', t, payload: { kind: 'group', group: group.jid, from: contact.number, message } }),
+    ),
+  );
   return { id, group: group.jid };
+}
+
+/** Builds the wire stanza for one transmission of a queued entry (encrypting against the current sessions). */
+export async function renderStanza(sim: SimulatorCore, conn: ClientConnection, entry: OutboxEntry, offline: boolean): Promise<Rendered> {
+  const mark: Record<string, string> = offline ? { offline: '1' } : {};
+  const payload = entry.payload;
+  switch (payload.kind) {
+    case 'node':
+      return { node: { ...payload.node, attrs: { ...payload.node.attrs, ...mark } }, wire: 'node' };
+    case 'phone':
+      return {
+        node: {
+          tag: 'message',
+          attrs: { from: sim.phone.jid, id: entry.id, t: entry.t, type: 'text', category: 'peer', ...mark },
+          content: [{ tag: 'plaintext', attrs: {}, content: payload.message }],
+        },
+        wire: 'plaintext',
+      };
+    case 'contact': {
+      const contact = resolveContact(sim, payload.from);
+      const message = proto.Message.decode(payload.message);
+      const attrs = {
+        from: contact.jid,
+        id: entry.id,
+        t: entry.t,
+        type: message.conversation ? 'text' : 'media',
+        notify: contact.name,
+        sender_lid: contact.lidJid,
+        ...mark,
+      };
+      if (payload.plaintext) {
+        return { node: { tag: 'message', attrs, content: [{ tag: 'plaintext', attrs: {}, content: payload.message }] }, wire: 'plaintext' };
+      }
+      const enc = await encryptForDevice(sim, conn, contact, message);
+      return { node: { tag: 'message', attrs, content: [enc] }, wire: enc.attrs.type === 'pkmsg' ? 'pkmsg' : 'msg' };
+    }
+    case 'group': {
+      const contact = resolveContact(sim, payload.from);
+      const peer = sim.peerFor(contact.jid);
+      const device = conn.device;
+      if (!peer || !device) throw new Error(`no Signal party for ${contact.jid}`);
+      const message = proto.Message.decode(payload.message);
+      const { ciphertext, senderKeyDistributionMessage } = await peer.party.repository.encryptGroupMessage({
+        group: payload.group,
+        meId: contact.jid,
+        data: encodeWAMessage(message),
+      });
+      const content: BinaryNode[] = [];
+      const memo = `${payload.group}|${contact.jid}|${device.jid}`;
+      const seen = distributedTo(sim);
+      if (!seen.has(memo)) {
+        const skdm = { groupId: payload.group, axolotlSenderKeyDistributionMessage: senderKeyDistributionMessage };
+        content.push(await encryptForDevice(sim, conn, contact, { senderKeyDistributionMessage: skdm }));
+      }
+      content.push({ tag: 'enc', attrs: { v: '2', type: 'skmsg' }, content: ciphertext });
+      return {
+        node: {
+          tag: 'message',
+          attrs: { from: payload.group, participant: contact.jid, id: entry.id, t: entry.t, type: 'text', notify: contact.name, addressing_mode: 'pn', ...mark },
+          content,
+        },
+        wire: 'skmsg',
+        onAcked: () => seen.add(memo),
+      };
+    }
+  }
 }

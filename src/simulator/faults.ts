@@ -57,20 +57,31 @@ export function applyFault(sim: SimulatorCore, switches: FaultSwitches, fault: F
       return {};
     case 'corrupt-app-state': {
       const collection: WAPatchName = fault.collection ?? 'regular';
-      const { version } = sim.appState.pushCorrupt(collection);
+      const { version } = sim.appState.pushCorrupt(collection, fault.repairable === true);
       notifyServerSync(sim, collection);
       return { collection, version };
     }
   }
 }
 
-/** Tells linked devices a collection changed; Baileys then pulls `w:sync:app:state`. */
+/** Tells linked devices (queued for offline ones) a collection changed; Baileys then pulls `w:sync:app:state`. */
 export function notifyServerSync(sim: SimulatorCore, collection: WAPatchName): void {
-  for (const conn of sim.sessions()) {
-    sim.send(conn, {
-      tag: 'notification',
-      attrs: { from: 's.whatsapp.net', type: 'server_sync', id: sim.nextMessageId(), t: unixSeconds() },
-      content: [{ tag: 'collection', attrs: { name: collection, version: String(sim.appState.latestVersion(collection)) } }],
+  for (const device of sim.state.devices.values()) {
+    const id = sim.nextMessageId();
+    const t = unixSeconds();
+    void sim.outbox.post(device, {
+      key: `notification|${id}`,
+      id,
+      stanza: 'notification',
+      t,
+      payload: {
+        kind: 'node',
+        node: {
+          tag: 'notification',
+          attrs: { from: 's.whatsapp.net', type: 'server_sync', id, t },
+          content: [{ tag: 'collection', attrs: { name: collection, version: String(sim.appState.latestVersion(collection)) } }],
+        },
+      },
     });
   }
 }

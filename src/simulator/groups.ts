@@ -82,12 +82,20 @@ export function changeSubject(sim: SimulatorCore, group: SimulatorGroup, subject
   notifyGroup(sim, group, by, { tag: 'subject', attrs: { subject, s_o: by, s_t: unixSeconds() } });
 }
 
+/** A `w:gp2` notification for every linked device, queued until each acknowledges it. */
 function notifyGroup(sim: SimulatorCore, group: SimulatorGroup, by: string, change: BinaryNode): void {
-  for (const conn of sim.sessions()) {
-    sim.send(conn, {
-      tag: 'notification',
-      attrs: { from: group.jid, type: 'w:gp2', id: sim.nextMessageId(), t: unixSeconds(), participant: by, notify: '' },
-      content: [change],
+  for (const device of sim.state.devices.values()) {
+    const id = sim.nextMessageId();
+    const t = unixSeconds();
+    void sim.outbox.post(device, {
+      key: `notification|${id}`,
+      id,
+      stanza: 'notification',
+      t,
+      payload: {
+        kind: 'node',
+        node: { tag: 'notification', attrs: { from: group.jid, type: 'w:gp2', id, t, participant: by, notify: '' }, content: [change] },
+      },
     });
   }
 }

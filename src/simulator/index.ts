@@ -9,31 +9,47 @@
  * - `connection.ts`        one WebSocket: handshake, node (de)coding, server-originated iqs, silence/slow
  * - `phone.ts`             the fake primary phone: QR parsing, ADV signatures, pair-success
  * - `pairing.ts`           pair-device refs → scan → pair-success → verify → stream:error 515
- * - `login.ts`             login/registration routing, success + offline, first-login bootstrap
+ * - `login.ts`             login/registration routing, success, offline catch-up, first-login bootstrap
+ * - `outbox.ts`            store-and-forward of every stanza to a device until it acks (receipt/ack),
+ *                          offline redelivery (offline_preview → offline_batch → offline count), and
+ *                          the delivery ledger behind `deliveryOf()`
  * - `iq-handlers.ts`       answers to the client's iqs (prekeys, usync, props, app state …; 501 otherwise)
- * - `deliver.ts`           contact/phone → client: Signal 1:1, group sender keys, media, `<plaintext>`
+ * - `deliver.ts`           contact/phone → client: Signal 1:1, group sender keys, media, `<plaintext>`;
+ *                          renders queued stanzas (encrypted afresh at each transmission)
  * - `receive.ts`           client → contacts: decryption, media check, relay to other companions,
  *                          acks and receipts
  * - `signal/*`             fake Signal parties (contacts, own phone) on Baileys' libsignal repository
  * - `groups.ts`            seeded groups: w:g2 metadata/participating/admin iqs, w:gp2 notifications
  * - `media/*`              local media host (HTTPS upload with a throwaway self-signed cert, HTTP
- *                          download) and WhatsApp media encryption
- * - `history.ts`           seeded inline INITIAL_BOOTSTRAP history sync
- * - `app-state.ts`         app-state key share and syncd patch log (valid and deliberately corrupt)
+ *                          download), WhatsApp media encryption, and the fetch dispatcher that routes
+ *                          https://mmg.whatsapp.net (history-sync direct paths) to the local host
+ * - `history.ts`           seeded inline INITIAL_BOOTSTRAP history sync (the default)
+ * - `history-stream.ts`    streamed history: item types and the chunker (bootstrap/recent/full/push names)
+ * - `history-sync.ts`      the phone uploads chunks (deflate, md-msg-hist encryption, media host) and
+ *                          announces each with a HISTORY_SYNC_NOTIFICATION, paced by the device's acks
+ * - `app-state.ts`         app-state key share and syncd patch log (valid and deliberately corrupt,
+ *                          optionally repairable: later snapshot fetches get a valid snapshot blob)
  * - `faults.ts`            fault injection mapped to Baileys close codes
  * - `state.ts`             persistent per-device server state, exportable across restarts
  * - `simulator.ts`         the `Simulator` class wiring it together; `startSimulator()`
  * - `socket-config.ts`     Baileys settings pointing at a simulator (short timeouts, media trust)
  * - `contacts.ts`, `util/*` seeded phone/contacts, deterministic RNG and keys, node helpers
  *
- * Determinism: a seed fixes the phone, contacts, groups, history, app-state key, message ids and the
- * server's long-term keys. Noise ephemerals, the contacts' Signal identities and Baileys' own keys
- * stay random. exportState() keeps devices, prekeys, offline queues, Signal stores and the
+ * Determinism: a seed fixes the phone, contacts, groups, history, app-state key and the server's
+ * long-term keys. Message/stanza ids, QR refs, noise ephemerals, the contacts' Signal identities and
+ * Baileys' own keys stay random (ids must stay unique across simulator restarts). exportState() keeps devices, prekeys, offline queues, Signal stores and the
  * app-state log; restart with the same seed (it derives the phone identity and app-state key).
  *
  * Events (`sim.on`): 'connection' and 'close' (every WebSocket), 'qr', 'paired', 'login' (with
- * offlineMessages), 'unlinked', 'message-received' (a SentMessage, decrypted), 'client-receipt',
- * 'client-ack', 'decrypt-error'.
+ * offlineMessages: stanzas redelivered before `<ib><offline>`), 'unlinked', 'message-received' (a
+ * SentMessage, decrypted), 'client-receipt', 'client-ack', 'decrypt-error', 'delivery' (a
+ * DeliveryEvent: queued / sent / receipt / ack / acked, for every stanza to every device),
+ * 'history-chunk' / 'history-complete' (streamed history progress per device).
+ *
+ * Delivery guarantees: every message, receipt and notification to a linked device stays queued
+ * until that device acknowledges it (Baileys sends its receipt for a message *before* it emits
+ * `messages.upsert`); what is still queued on the next login is sent again with `offline="1"`.
+ * `sim.deliveryOf(id)` answers "did the device acknowledge X, and when?".
  *
  * Usage: call `trustSimulatorRoot()` once, `startSimulator()`, then create sockets with
  * `simulatorSocketConfig(sim)`. The phone only learns a QR when the app shows it: forward
@@ -45,6 +61,10 @@ export { simulatorSocketConfig } from './socket-config.js';
 export { trustSimulatorRoot, simulatorRootPublicKey } from './pki.js';
 export { parseQr, type ParsedQr } from './phone.js';
 export type { PairResult } from './pairing.js';
+export type { Delivery, DeliveryChange, DeliveryEvent } from './outbox.js';
+export { historyChunks } from './history-stream.js';
+export type { HistoryChat, HistoryChunk, HistoryChunkOptions, HistoryContact, HistoryItem, HistoryMessage, HistoryStream } from './history-stream.js';
+export type { HistoryChunkEvent, HistoryCompleteEvent } from './history-sync.js';
 export type { DeliverMediaInput, DeliverTextInput } from './deliver.js';
 export type { GroupAction, GroupParticipant, SimulatorGroup } from './groups.js';
 export { simulatorMediaAgent } from './media/host.js';
@@ -54,6 +74,7 @@ export type {
   Fault,
   FaultKind,
   HistoryOptions,
+  HistoryStreamOptions,
   MediaKind,
   PhoneOptions,
   SentMessage,

@@ -180,7 +180,7 @@ const HANDLERS: Record<string, IqHandler> = {
   'blocklist|get|*': (_sim, _conn, iq) => iqResult(iq, [{ tag: 'list', attrs: {} }]),
   'privacy|get|privacy': privacy,
   'usync|get|usync': usync,
-  'w:sync:app:state|set|sync': (sim, _conn, iq) => iqResult(iq, [{ tag: 'sync', attrs: {}, content: sim.appState.answer(iq) }]),
+  'w:sync:app:state|set|sync': async (sim, _conn, iq) => iqResult(iq, [{ tag: 'sync', attrs: {}, content: await sim.appState.answer(iq, sim.media) }]),
   'md|set|remove-companion-device': removeCompanion,
   'w:profile:picture|get|picture': profilePicture,
   'w:g2|get|*': answerGroupIq,

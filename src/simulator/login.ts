@@ -2,7 +2,8 @@ import type { proto } from '@whiskeysockets/baileys';
 import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { buildHistorySync, historyNotificationMessage } from './history.js';
-import { deliverFromPhone, flushPending } from './deliver.js';
+import { deliverFromPhone } from './deliver.js';
+import { streamHistory } from './history-sync.js';
 import { offerPairing } from './pairing.js';
 import type { DeviceRecord } from './state.js';
 import { unixSeconds } from './util/nodes.js';
@@ -35,29 +36,37 @@ export function onAuthenticated(sim: SimulatorCore, conn: ClientConnection, payl
 }
 
 /**
- * Offline queue first, then `<ib><offline count>`; that must precede the first history sync so
- * Baileys is already AwaitingInitialSync when it arrives (Socket/chats.js).
+ * Offline queue first (redelivered between `<offline_preview>` and `<ib><offline count>`); that
+ * must precede the first history sync so Baileys is already AwaitingInitialSync when it arrives
+ * (Socket/chats.js).
  */
 async function finishLogin(sim: SimulatorCore, conn: ClientConnection, record: DeviceRecord): Promise<void> {
-  const count = await flushPending(sim, conn).catch(err => {
+  const count = await sim.outbox.attach(conn).catch(err => {
     sim.logger.warn({ err }, 'simulator: offline queue delivery failed');
     return 0;
   });
-  sim.send(conn, { tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: String(count) } }] });
+  if (!conn.isOpen) return;
   sim.emit('login', { device: record.device, jid: record.jid, connection: conn.id, offlineMessages: count });
   if (!record.bootstrapped) {
     record.bootstrapped = true;
-    await bootstrapCompanion(sim, conn);
+    await bootstrapCompanion(sim, record);
   }
 }
 
-/** What the phone pushes to a newly linked companion: app-state keys, then the inline history. */
-async function bootstrapCompanion(sim: SimulatorCore, conn: ClientConnection): Promise<void> {
+/**
+ * What the phone pushes to a newly linked companion: app-state keys, then the history (inline, or
+ * streamed in chunks through the media host). All of it is queued like any stanza, so a companion
+ * that drops before acknowledging gets it again.
+ */
+async function bootstrapCompanion(sim: SimulatorCore, record: DeviceRecord): Promise<void> {
   try {
-    await deliverFromPhone(sim, conn, sim.appState.keyShareMessage());
-    if (sim.history !== false) {
+    await deliverFromPhone(sim, record, sim.appState.keyShareMessage());
+    if (sim.history === false) return;
+    if ('source' in sim.history) {
+      await streamHistory(sim, record, sim.history);
+    } else {
       const history = buildHistorySync(sim.rng, sim.phone, sim.contacts, sim.history);
-      await deliverFromPhone(sim, conn, historyNotificationMessage(history));
+      await deliverFromPhone(sim, record, historyNotificationMessage(history));
     }
   } catch (err) {
     sim.logger.warn({ err }, 'simulator: companion bootstrap failed');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
@@ -8,9 +9,9 @@ import { S_WHATSAPP_NET } from './util/nodes.js';
 const REF_COUNT = 6;
 
 /** A fresh companion asked to register: hand it QR refs (`<pair-device>`). */
-export function offerPairing(sim: SimulatorCore, conn: ClientConnection): void {
-  const r = sim.rng.fork(`refs-${sim.nextMessageId()}`); // per-simulator sequence: deterministic by seed
-  conn.refs = Array.from({ length: REF_COUNT }, (_, i) => `2@${r.bytes(24).toString('base64')}${i}`);
+export function offerPairing(_sim: SimulatorCore, conn: ClientConnection): void {
+  // Random like the server's: a ref must never be valid for two connections, across restarts too.
+  conn.refs = Array.from({ length: REF_COUNT }, (_, i) => `2@${randomBytes(24).toString('base64')}${i}`);
   conn
     .query({
       tag: 'iq',
@@ -71,7 +72,7 @@ export async function completePairing(sim: SimulatorCore, qr: string): Promise<P
     platform,
     bundle: undefined,
     bootstrapped: false,
-    pending: [],
+    outbox: new Map(),
   };
   sim.state.devices.set(device, record);
   sim.emit('paired', { device, jid, lid });

@@ -2,6 +2,7 @@ import { proto, unpadRandomMax16, type BinaryNode } from '@whiskeysockets/bailey
 import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { decryptMedia } from './media/crypto.js';
+import type { DeviceRecord } from './state.js';
 import type { MediaKind, SentMessage } from './types.js';
 import { splitJid } from './util/jid.js';
 import { bytesOf, child, children, unixSeconds } from './util/nodes.js';
@@ -122,20 +123,40 @@ export async function receiveClientMessage(sim: SimulatorCore, conn: ClientConne
     }
   }
   sim.send(conn, { tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds() } });
-  if (sim.autoReceipts && (deliveredToContact || groupReaders.length)) {
+  const device = conn.device;
+  if (sim.autoReceipts && device && (deliveredToContact || groupReaders.length)) {
     // A real phone answers after a network round trip; an instant receipt would be merged by
     // Baileys' event buffer into the still-buffered upsert of the sent message (no messages.update).
-    const receipts: BinaryNode[] = groupReaders.length
-      ? groupReaders.map(participant => ({ tag: 'receipt', attrs: { id, from: to, participant, t: unixSeconds() } }))
-      : [{ tag: 'receipt', attrs: { id, from: to, t: unixSeconds() } }];
-    const timer = setTimeout(() => receipts.forEach(r => sim.send(conn, r)), AUTO_RECEIPT_DELAY_MS);
+    const participants = groupReaders.length ? groupReaders : [undefined];
+    const timer = setTimeout(() => {
+      for (const participant of participants) postReceipt(sim, device, { id, from: to, participant });
+    }, AUTO_RECEIPT_DELAY_MS);
     timer.unref();
   }
 }
 
+/** Queues a contact's receipt (`type` undefined: delivered) for one device until it acks it. */
+function postReceipt(
+  sim: SimulatorCore,
+  device: DeviceRecord,
+  input: { id: string; from: string; participant?: string; type?: 'read' | 'played' },
+): void {
+  const t = unixSeconds();
+  const attrs: Record<string, string> = { id: input.id, from: input.from, t };
+  if (input.participant) attrs.participant = input.participant;
+  if (input.type) attrs.type = input.type;
+  void sim.outbox.post(device, {
+    key: `receipt|${input.id}|${input.type ?? ''}|${input.participant ?? ''}`,
+    id: input.id,
+    stanza: 'receipt',
+    t,
+    payload: { kind: 'node', node: { tag: 'receipt', attrs } },
+  });
+}
+
 /**
  * Copies addressed to the account's *other* linked companions are relayed to them, as the
- * server does (they arrive as fromMe messages in `recipient`'s chat).
+ * server does (they arrive as fromMe messages in `recipient`'s chat), queued until acknowledged.
  */
 function forwardToCompanions(
   sim: SimulatorCore,
@@ -146,22 +167,24 @@ function forwardToCompanions(
   for (const { recipient, enc } of copies) {
     const who = splitJid(recipient);
     if (!who || who.device === 0 || (who.user !== sim.phone.number && who.user !== sim.phone.lid)) continue;
-    const target = sim.sessions().find(c => c !== from && c.device?.device === who.device);
-    if (!target || !from.device) continue;
-    sim.send(target, {
-      tag: 'message',
-      attrs: { from: from.device.jid, recipient: node.attrs.to ?? '', id: node.attrs.id ?? '', t: unixSeconds(), type: node.attrs.type ?? 'text' },
-      content: [enc],
+    const target = sim.state.devices.get(who.device);
+    if (!target || !from.device || target === from.device) continue;
+    const id = node.attrs.id ?? '';
+    const t = unixSeconds();
+    void sim.outbox.post(target, {
+      key: `message|${id}`,
+      id,
+      stanza: 'message',
+      t,
+      payload: {
+        kind: 'node',
+        node: { tag: 'message', attrs: { from: from.device.jid, recipient: node.attrs.to ?? '', id, t, type: node.attrs.type ?? 'text' }, content: [enc] },
+      },
     });
   }
 }
 
-/** A delivery (`type` undefined) or read receipt from `from` for messages the client sent. */
+/** A delivery (`type` undefined) or read receipt from `from` for messages the client sent, to every linked device. */
 export function sendReceipt(sim: SimulatorCore, input: { id: string; from: string; type?: 'read' | 'played' }): void {
-  for (const conn of sim.sessions()) {
-    sim.send(conn, {
-      tag: 'receipt',
-      attrs: { id: input.id, from: input.from, t: unixSeconds(), ...(input.type ? { type: input.type } : {}) },
-    });
-  }
+  for (const device of sim.state.devices.values()) postReceipt(sim, device, input);
 }

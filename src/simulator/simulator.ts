@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -15,6 +16,7 @@ import { deliverGroupText, deliverMedia, deliverText, type DeliverMediaInput, ty
 import { receiveClientMessage, sendReceipt } from './receive.js';
 import { completePairing, type PairResult } from './pairing.js';
 import { MediaHost } from './media/host.js';
+import { Outbox, type Delivery } from './outbox.js';
 import { FakePhone } from './phone.js';
 import { makeTestPki, type TestPki } from './pki.js';
 import { SignalParty } from './signal/party.js';
@@ -22,6 +24,7 @@ import { SimulatorState } from './state.js';
 import type {
   Fault,
   HistoryOptions,
+  HistoryStreamOptions,
   SentMessage,
   SimulatorContact,
   SimulatorLogger,
@@ -53,8 +56,9 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   readonly fakePhone: FakePhone;
   readonly appState: AppStateServer;
   readonly media = new MediaHost();
-  readonly history: HistoryOptions | false;
+  readonly history: HistoryOptions | HistoryStreamOptions | false;
   readonly sent: SentMessage[] = [];
+  readonly outbox: Outbox;
   autoReceipts = true;
   /** The last QR the phone "saw" (see `seeQr`). */
   latestQr: string | undefined;
@@ -66,7 +70,6 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   private readonly parties = new Map<string, SignalParty>();
   private readonly switches: FaultSwitches = { refuse: false, delayMs: 0 };
   private readonly autoPair: { delayMs: number } | undefined;
-  private readonly idRng: SeededRandom;
   private readonly nodeQueues = new WeakMap<ClientConnection, Promise<void>>();
   private http: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -76,12 +79,13 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     super();
     this.logger = options.logger ?? silentLogger;
     this.rng = new SeededRandom(options.seed ?? 1);
-    this.idRng = this.rng.fork('message-ids');
     const phone = defaultPhone(this.rng, options.phone);
     this.phone = { ...phone, jid: `${phone.number}@s.whatsapp.net`, lidJid: `${phone.lid}@lid` };
     this.contacts = seedContacts(this.rng, options.contacts);
     this.groups = seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.state = options.state ? SimulatorState.import(options.state) : new SimulatorState();
+    this.outbox = new Outbox(this);
+    for (const device of this.state.devices.values()) this.outbox.restore(device);
     this.fakePhone = new FakePhone(seededKeyPair(this.rng.fork('phone-identity')));
     this.appState = new AppStateServer(this.rng, this.state.appState);
     this.history = options.history === undefined ? { chats: 3, messagesPerChat: 5 } : options.history;
@@ -134,6 +138,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
         onAuthenticated: (c, payload) => onAuthenticated(this, c, payload),
         onNode: (c, node) => this.enqueueNode(c, node),
         onClosed: c => {
+          this.outbox.detach(c);
           this.emit('close', { connection: c.id, device: c.device?.device });
         },
       },
@@ -163,14 +168,19 @@ export class Simulator extends EventEmitter implements SimulatorCore {
         await receiveClientMessage(this, conn, node);
         return;
       case 'receipt':
+        this.outbox.onReceipt(conn, node);
         this.emit('client-receipt', { ...node.attrs });
         this.send(conn, { tag: 'ack', attrs: { class: 'receipt', id: node.attrs.id ?? '', from: node.attrs.to ?? '' } });
         return;
       case 'ack':
+        this.outbox.onAck(conn, node);
         this.emit('client-ack', { ...node.attrs });
         return;
+      case 'ib':
+        this.outbox.onIb(conn, node);
+        return;
       default:
-        return; // presence, chatstate, ib: nothing to answer
+        return; // presence, chatstate: nothing to answer
     }
   }
 
@@ -186,8 +196,13 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     return [...this.conns];
   }
 
+  /**
+   * Stanza and message ids are random, not seeded: a restarted simulator (from an exported state
+   * or not) must never reuse an id a client already stored, or a new message would collide with an
+   * old one on (chat, key id).
+   */
   nextMessageId(): string {
-    return `3EB0${this.idRng.hex(9)}`;
+    return `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
   }
 
   /** Routes a jid to the Signal party behind it (device 0 only: contacts have one phone each). */
@@ -268,6 +283,28 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     sendReceipt(this, { id: input.id, from: input.from ?? this.contacts[0]?.jid ?? '', type: input.type });
   }
 
+  /**
+   * What happened to stanza `id` on its way to a linked device (default: the lowest-numbered one
+   * that was sent it): when it was queued, every transmission (and whether it went out as an
+   * offline redelivery), when the device acknowledged it, and every receipt/ack the device sent
+   * for it. For a message, `ackedAt` is the device's first receipt: after that the server will
+   * never send it again. Undefined for ids the server never queued (or long forgotten).
+   */
+  deliveryOf(id: string, device?: number): Delivery | undefined {
+    return this.outbox.deliveryOf(id, device);
+  }
+
+  /** Every delivery the ledger holds, oldest first (settled ones beyond 200,000 are forgotten). */
+  deliveries(): Delivery[] {
+    return this.outbox.deliveries();
+  }
+
+  /** Stanzas queued for `device` (default: every linked device) that it has not acknowledged yet. */
+  unacknowledged(device?: number): Delivery[] {
+    const devices = [...this.state.devices.values()].filter(d => device === undefined || d.device === device);
+    return this.outbox.pending(devices);
+  }
+
   injectFault(fault: Fault): { collection?: WAPatchName; version?: number } {
     return applyFault(this, this.switches, fault);
   }
@@ -301,6 +338,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
 
   async stop(): Promise<void> {
     clearTimeout(this.autoPairTimer);
+    this.outbox.close();
     for (const conn of this.conns) conn.terminate();
     this.conns.clear();
     await new Promise<void>(resolve => (this.wss ? this.wss.close(() => resolve()) : resolve()));

@@ -1,4 +1,5 @@
 import { BufferJSON, type LTHashState } from '@whiskeysockets/baileys';
+import type { OutboxEntry } from './outbox.js';
 import type { SimulatorStateSnapshot } from './types.js';
 
 /** A Signal key bundle as uploaded by a companion (`encrypt set`), keys are 32-byte publics. */
@@ -10,8 +11,8 @@ export interface UploadedBundle {
   preKeys: Map<number, Buffer>;
 }
 
-/** A message for a device that was offline when it was sent; delivered on its next login. */
-export interface PendingMessage {
+/** The offline-queue entry of exported states from before the outbox (messages from contacts only). */
+interface LegacyPendingMessage {
   /** Sender contact's phone number. */
   from: string;
   id: string;
@@ -36,8 +37,11 @@ export interface DeviceRecord {
   bundle: UploadedBundle | undefined;
   /** The phone sends the inline history sync / app-state keys once per device. */
   bootstrapped: boolean;
-  /** Offline queue, flushed after the next `success` (Baileys upserts these as 'append'). */
-  pending: PendingMessage[];
+  /**
+   * Everything sent to this device and not yet acknowledged by it, in send order, by ack key
+   * (see outbox.ts): redelivered as `offline` stanzas on the next login.
+   */
+  outbox: Map<string, OutboxEntry>;
 }
 
 /** One app-state collection's server log: the LT-hash state and every patch, encoded. */
@@ -70,6 +74,7 @@ export class SimulatorState {
     const devices = [...this.devices.values()].map(d => ({
       ...d,
       bundle: d.bundle ? { ...d.bundle, preKeys: [...d.bundle.preKeys.entries()] } : undefined,
+      outbox: [...d.outbox.values()],
     }));
     const data = JSON.stringify(
       {
@@ -89,9 +94,10 @@ export class SimulatorState {
     const parsed: unknown = JSON.parse(snapshot.data, BufferJSON.reviver);
     const raw = parsed as {
       devices: Array<
-        Omit<DeviceRecord, 'bundle' | 'pending'> & {
+        Omit<DeviceRecord, 'bundle' | 'outbox'> & {
           bundle?: Omit<UploadedBundle, 'preKeys'> & { preKeys: [number, Buffer][] };
-          pending?: PendingMessage[];
+          outbox?: OutboxEntry[];
+          pending?: LegacyPendingMessage[];
         }
       >;
       nextDevice: number;
@@ -100,11 +106,12 @@ export class SimulatorState {
       appState?: [string, AppStateCollection][];
     };
     const state = new SimulatorState();
-    for (const d of raw.devices) {
+    for (const { pending, outbox, ...d } of raw.devices) {
+      const entries: OutboxEntry[] = outbox ?? (pending ?? []).map(p => legacyEntry(p));
       state.devices.set(d.device, {
         ...d,
         bundle: d.bundle ? { ...d.bundle, preKeys: new Map(d.bundle.preKeys) } : undefined,
-        pending: d.pending ?? [],
+        outbox: new Map(entries.map(e => [e.key, e])),
       });
     }
     state.nextDevice = raw.nextDevice;
@@ -113,4 +120,15 @@ export class SimulatorState {
     state.appState = new Map(raw.appState ?? []);
     return state;
   }
+}
+
+function legacyEntry(p: LegacyPendingMessage): OutboxEntry {
+  return {
+    key: `message|${p.id}`,
+    id: p.id,
+    stanza: 'message',
+    t: p.t,
+    queuedAt: Number(p.t) * 1000,
+    payload: { kind: 'contact', from: p.from, message: p.message, plaintext: p.plaintext },
+  };
 }

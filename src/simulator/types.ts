@@ -1,5 +1,6 @@
 import type { WAPatchName } from '@whiskeysockets/baileys';
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger.js';
+import type { HistoryStream } from './history-stream.js';
 
 export type SimulatorLogger = ILogger;
 
@@ -26,9 +27,30 @@ export interface SimulatorContact extends ContactSeed {
   lidJid: string;
 }
 
+/** The small seeded history, sent inline in the notification (no media host). */
 export interface HistoryOptions {
   chats: number;
   messagesPerChat: number;
+}
+
+/**
+ * A history of any size streamed as WhatsApp does for a fresh link: zlib-compressed HistorySync
+ * chunks (INITIAL_BOOTSTRAP, RECENT, FULL, PUSH_NAME) on the media host, each announced by a
+ * HISTORY_SYNC_NOTIFICATION. See history-stream.ts for the item types.
+ */
+export interface HistoryStreamOptions {
+  /** Called once per newly linked device; must return a fresh stream (a generator function fits). */
+  source: () => HistoryStream;
+  /** Messages per chunk (default 2,000). */
+  messagesPerChunk?: number;
+  /** Push names per PUSH_NAME chunk (default 5,000). */
+  pushNamesPerChunk?: number;
+  /** Message chunks after the bootstrap chunk typed RECENT (default 1); later ones are FULL. */
+  recentChunks?: number;
+  /** Total messages, when known: each chunk then carries a progress percentage. */
+  totalMessages?: number;
+  /** Chunk notifications the phone leaves unacknowledged at once (default 2). */
+  window?: number;
 }
 
 export interface SimulatorOptions {
@@ -40,8 +62,11 @@ export interface SimulatorOptions {
   phone?: Partial<PhoneOptions>;
   /** Number of generated contacts (default 3) or explicit seeds. */
   contacts?: number | ContactSeed[];
-  /** Inline history sync sent on a device's first login; `false` sends none (Baileys then waits 20 s). */
-  history?: HistoryOptions | false;
+  /**
+   * History sent on a device's first login: the seeded inline one (default `{ chats: 3,
+   * messagesPerChat: 5 }`), a streamed one (`{ source }`), or `false` for none (Baileys then waits 20 s).
+   */
+  history?: HistoryOptions | HistoryStreamOptions | false;
   /** Fake phone scans each new QR automatically. */
   autoPair?: boolean | { delayMs: number };
   logger?: SimulatorLogger;
@@ -73,6 +98,12 @@ export interface Fault {
   enabled?: boolean;
   /** corrupt-app-state: the collection to poison (default 'regular'). */
   collection?: WAPatchName;
+  /**
+   * corrupt-app-state: the phone repairs the collection after the client's two failed fetches (it
+   * parks it); from then on a fetch asking for a snapshot gets a valid one, so a soft resync (from
+   * version 0) succeeds. Default false: the corruption stays and every resync fails.
+   */
+  repairable?: boolean;
 }
 
 export interface SentMessage {

@@ -156,4 +156,34 @@ describe('simulator state survives a restart', () => {
       await second.stop();
     }
   });
+  it('never reuses a message id after a restart from the exported state (issue #12 item 13)', async () => {
+    const options = { seed: 45, contacts: 1, history: { chats: 0, messagesPerChat: 0 } } as const;
+    const first = await startSimulator(options);
+    const { auth, socket } = await pairAndOpen(first);
+    const seen = new Set<string>();
+    socket.sock.ev.on('messages.upsert', u => u.messages.forEach(m => seen.add(m.key.id ?? '')));
+    const firstIds: string[] = [];
+    for (let i = 0; i < 5; i++) firstIds.push((await first.deliverText({ text: `first run ${i}` })).id);
+    await until(() => (firstIds.every(id => seen.has(id)) ? true : undefined));
+    await endSocket(socket);
+    const snapshot = first.exportState();
+    await first.stop();
+
+    // Same seed, same state: a seeded id counter would start over and hand out the first run's ids.
+    const second = await startSimulator({ ...options, state: snapshot });
+    try {
+      const again = connect(second, auth);
+      const secondSeen = new Set<string>();
+      again.sock.ev.on('messages.upsert', u => u.messages.forEach(m => secondSeen.add(m.key.id ?? '')));
+      await waitForOpen(again.sock);
+      const secondIds: string[] = [];
+      // More than the first run sent, so a restarted counter would overlap whatever it consumed before.
+      for (let i = 0; i < 10; i++) secondIds.push((await second.deliverText({ text: `second run ${i}` })).id);
+      await until(() => (secondIds.every(id => secondSeen.has(id)) ? true : undefined));
+      expect(new Set([...firstIds, ...secondIds]).size).toBe(15);
+      await endSocket(again);
+    } finally {
+      await second.stop();
+    }
+  });
 });
