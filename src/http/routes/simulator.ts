@@ -14,7 +14,10 @@ const FaultBody = z.object({
   code: z.number().int().min(100).max(999).optional(),
   enabled: z.boolean().optional(),
   delayMs: z.number().int().min(0).max(120_000).optional(),
-});
+  /** corrupt-app-state: which collection, and whether the phone repairs it (a soft resync then succeeds). */
+  collection: z.enum(['critical_block', 'critical_unblock_low', 'regular_high', 'regular_low', 'regular']).optional(),
+  repairable: z.boolean().optional(),
+}).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);

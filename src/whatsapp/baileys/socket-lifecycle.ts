@@ -132,6 +132,9 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
             .catch((err: unknown) => log.warn({ err }, 'could not fetch the group list'));
         }
         if (update.connection === 'close') {
+          // Baileys discards its event buffer when a socket ends; a message it already acknowledged may
+          // still be buffered there, so hand it to the ingest first (it arrives in a nested process call).
+          sock.ev.flush();
           live.open = false;
           const wasCurrent = slot.current === live;
           if (wasCurrent) slot.current = null;
