@@ -9,7 +9,7 @@ import { preloadElk } from './diagram/index.js';
 import { LiveState } from './live.js';
 import { chatsView } from './views/chats.js';
 import { loginView } from './views/login.js';
-import { overviewView } from './views/overview.js';
+import { overviewView } from './views/overview/index.js';
 import { settingsView } from './views/settings.js';
 
 const root = document.getElementById('app')!;
