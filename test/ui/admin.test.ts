@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 import { join } from 'node:path';
-import { cuttableProxy, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { cuttableProxy, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
 // Long timers so each state stays put while the test looks at it (no race with a real backoff).
@@ -43,7 +43,7 @@ afterEach(async () => {
 async function setup(env: Record<string, string> = {}, viewport = { width: 1360, height: 900 }, colorScheme: 'light' | 'dark' = 'light') {
   const engine = scriptedEngine();
   t = await startTestApp({ ...SLOW, ...env }, { engine: engine.factory, sseHeartbeatMs: 1000 });
-  context = await browser.newContext({ viewport, colorScheme, locale: 'en-GB', timezoneId: 'Europe/London' });
+  context = await newContext(browser, { viewport, colorScheme, locale: 'en-GB', timezoneId: 'Europe/London' });
   // Fail with a locator message well before the test timeout.
   context.setDefaultTimeout(8_000);
   const page = await context.newPage();
@@ -114,7 +114,7 @@ describe('admin UI (browser)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a 428 close lights up backoff with the ENGINE.CLOSED edge, countdowns and the disconnect code', async () => {
+  it('a 428 close lights up backoff with its edge labelled in words, countdowns and the disconnect code', async () => {
     const { page, engine, app } = await setup();
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
     await signIn(page, app.url);
@@ -127,7 +127,8 @@ describe('admin UI (browser)', () => {
     const edge = page.locator('.edge-last[data-source="connection.open"][data-target="connection.connecting.backoff"]');
     await edge.waitFor({ state: 'attached' });
     expect(await edge.getAttribute('data-last-event')).toBe('ENGINE.CLOSED');
-    expect(await page.locator('.edge-label-last .ev-last').textContent()).toBe('ENGINE.CLOSED');
+    // In words, with the code and the backoff it started (2 min, no jitter).
+    await expect.poll(() => page.locator('.edge-label-last').textContent()).toBe('428 connection lost → backoff 2 min 00 s');
     await expect.poll(() => page.getByTestId('last-disconnect').textContent()).toMatch(/428/);
     await expect.poll(() => page.locator('[data-testid=timers] [data-timer=backoffUntil]').count()).toBe(1);
     await expect.poll(() => page.locator('[data-testid=timers] [data-timer=watchdogAt]').count()).toBe(1);

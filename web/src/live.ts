@@ -6,6 +6,7 @@
  */
 import { getJson, getSession } from './api.js';
 import { leavesOfValue } from './diagram/model.js';
+import { inferredDelay, stepDetail, type StepDetail } from './diagram/words.js';
 import type { Health, StateView, StatusSummary, Transition } from './types.js';
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting';
@@ -20,6 +21,9 @@ export interface LiveListener {
   link?(state: LinkState): void;
 }
 
+/** A stable identity for a transition (the runtime's own events carry no id). */
+export const transitionKey = (t: Transition): string => `${t.at}|${t.actor}|${t.event}|${t.from.join(',')}|${t.to.join(',')}`;
+
 export class LiveState {
   status: StatusSummary | null = null;
   health: Health | null = null;
@@ -30,6 +34,8 @@ export class LiveState {
   private es: EventSource | null = null;
   private listeners = new Set<LiveListener>();
   private seen = new Set<string>();
+  /** Close codes and timer delays the transitions do not carry, keyed by {@link transitionKey}. */
+  private details = new Map<string, StepDetail>();
   private resyncTimer: ReturnType<typeof setTimeout> | null = null;
   /** Counts stream deltas, so a /api/state answer that raced a newer delta is dropped, not applied. */
   private eventSeq = 0;
@@ -43,6 +49,11 @@ export class LiveState {
   /** The leaf a fresh worker starts in (from the machine definition). */
   setConnectionInitial(leaf: string): void {
     this.connectionInitial = leaf;
+  }
+
+  /** The close code / timer delay learnt for a transition, if any. */
+  detail(t: Transition): StepDetail | undefined {
+    return this.details.get(transitionKey(t));
   }
 
   subscribe(l: LiveListener): () => void {
@@ -95,9 +106,7 @@ export class LiveState {
     es.addEventListener('status', (ev) => {
       const { status, health } = JSON.parse((ev as MessageEvent<string>).data) as { status: StatusSummary; health: Health };
       this.eventSeq++;
-      this.status = status;
-      this.health = health;
-      this.emit('status', status, health);
+      this.applyStatus(status, health);
       this.scheduleResync();
     });
     es.addEventListener('transition', (ev) => {
@@ -155,16 +164,49 @@ export class LiveState {
     const running = sup.includes('supervisor.running');
     this.setLeaves({ supervisor: sup, connection: running ? leavesOfValue('connection', view.value.connection) : [] });
     for (const t of view.recentTransitions ?? []) this.remember(t);
+    this.learnDetails(view.context);
     this.emit('state', view);
     this.emit('status', view.context, view.health);
   }
 
+  private applyStatus(status: StatusSummary, health: Health): void {
+    this.status = status;
+    this.health = health;
+    this.learnDetails(status);
+    this.emit('status', status, health);
+  }
+
+  /**
+   * Close codes and timer delays come with the status that follows a transition. The newest transition of
+   * each actor entered the state the status describes, so only its delay is read from the live deadlines.
+   */
+  private learnDetails(status: StatusSummary): void {
+    const newest = new Map<string, Transition>();
+    for (const t of this.transitions) newest.set(t.actor, t);
+    const recent = this.transitions.slice(-20);
+    for (const [i, t] of recent.entries()) {
+      const found = stepDetail(t, status, newest.get(t.actor) === t);
+      // A state left by its own timer tells how long it waited, even when the page saw neither step live.
+      const next = recent.slice(i + 1).find((x) => x.actor === t.actor);
+      if (found.delayMs === undefined && next) {
+        const waited = inferredDelay(t, next);
+        if (waited !== undefined) found.delayMs = waited;
+      }
+      if (found.code === undefined && found.delayMs === undefined) continue;
+      const key = transitionKey(t);
+      // First sighting wins: a later status may describe a later visit to the same state.
+      this.details.set(key, { ...found, ...this.details.get(key) });
+    }
+  }
+
   private remember(t: Transition): boolean {
-    const key = `${t.at}|${t.actor}|${t.event}|${t.from.join(',')}|${t.to.join(',')}`;
+    const key = transitionKey(t);
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     this.transitions.push(t);
-    if (this.transitions.length > 500) this.transitions.splice(0, this.transitions.length - 500);
+    if (this.transitions.length > 500) {
+      for (const old of this.transitions.splice(0, this.transitions.length - 500)) this.details.delete(transitionKey(old));
+    }
     return true;
   }
 

@@ -5,7 +5,7 @@
 import './styles.css';
 import { describeError, getSession, logoutSession, onSessionLost } from './api.js';
 import { clear, h } from './dom.js';
-import { preloadElk } from './diagram/index.js';
+import { hasStoredLayout, preloadElk } from './diagram/index.js';
 import { LiveState } from './live.js';
 import { chatsView } from './views/chats.js';
 import { loginView } from './views/login.js';
@@ -39,9 +39,7 @@ function showLogin(notice?: string): void {
   clear(root);
   document.title = 'Sign in — WhatsApp MCP admin';
   root.append(loginView(() => showApp(), notice));
-  // Warm up the diagram's layout engine while the operator types the token.
-  const idle = (window as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 200));
-  idle(() => void preloadElk().catch(() => {}));
+  warmUpLayout();
 }
 
 function currentRoute(): Route {
@@ -99,6 +97,20 @@ function showApp(): void {
   store.start();
 }
 
+/**
+ * Starts the diagram's layout worker (elkjs takes seconds to parse and start) while the page boots and the
+ * operator signs in, unless a stored layout will serve. It runs off the main thread, so nothing waits on it.
+ */
+function warmUpLayout(): void {
+  if (hasStoredLayout()) return;
+  try {
+    preloadElk();
+  } catch {
+    // no workers here: the diagram reports it when it is shown
+  }
+}
+
+warmUpLayout();
 onSessionLost(() => showLogin('Your session has ended. Sign in again.'));
 
 getSession()
