@@ -245,14 +245,23 @@ describe('admin UI (browser)', () => {
       await waitActive(page, 'connection.open');
       await page.getByTestId('stream-status').filter({ hasText: 'live' }).waitFor();
 
-      // Cut the network: the EventSource drops; what happens meanwhile must show once it is back.
+      // Cut the network: the EventSource drops; the page says the server is unreachable, greys the state and
+      // disables the controls; what happens meanwhile must show once it is back.
       proxy.drop();
-      await page.getByTestId('stream-status').filter({ hasText: 'reconnecting' }).waitFor();
+      await page.getByTestId('server-unreachable').filter({ hasText: /Server unreachable since \d\d:\d\d:\d\d/ }).waitFor();
+      expect(await page.locator('#app').getAttribute('data-link')).toBe('down');
+      expect(await page.getByTestId('stream-status').textContent()).toBe('server unreachable');
+      for (const id of ['btn-restart', 'btn-resync', 'btn-reset', 'btn-logout-wa']) expect(await page.getByTestId(id).isDisabled(), id).toBe(true);
+      expect(await page.locator('.status-card').textContent()).toContain('last known');
       engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: 'connection closed', selfInflicted: false });
       expect(await page.locator('[data-state="connection.open"].active-leaf').count()).toBe(1);
+      await shot(page, '09-server-unreachable');
       proxy.restore();
       await waitActive(page, 'connection.connecting.backoff');
       await page.getByTestId('stream-status').filter({ hasText: 'live' }).waitFor();
+      await page.getByTestId('server-unreachable').waitFor({ state: 'hidden' });
+      expect(await page.getByTestId('btn-restart').isEnabled()).toBe(true);
+      expect(await page.locator('.status-card').textContent()).not.toContain('last known');
       await expect.poll(() => page.getByTestId('state-pill').getAttribute('data-state')).toBe('connecting');
       expect(await page.locator('.st.active-leaf').count()).toBe(1);
       // The transition missed while offline is the one highlighted now.

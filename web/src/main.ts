@@ -5,8 +5,9 @@
 import './styles.css';
 import { describeError, getSession, logoutSession, onSessionLost } from './api.js';
 import { clear, h } from './dom.js';
+import { clockTime } from './format.js';
 import { hasStoredLayout, preloadElk } from './diagram/index.js';
-import { LiveState } from './live.js';
+import { LiveState, type AuthLostReason } from './live.js';
 import { chatsView } from './views/chats.js';
 import { loginView } from './views/login.js';
 import { overviewView } from './views/overview/index.js';
@@ -47,10 +48,16 @@ function currentRoute(): Route {
   return ROUTES.some((x) => x.id === r) ? r : 'overview';
 }
 
+/** What the sign-in page says after a session ended by itself. */
+const LOST_NOTICE: Record<AuthLostReason, string> = {
+  session: 'Your session has ended. Sign in again.',
+  restart: 'The server restarted, which ends every admin session. Sign in again.',
+};
+
 function showApp(): void {
   teardown();
   clear(root);
-  const store = new LiveState(() => showLogin('Your session has ended. Sign in again.'));
+  const store = new LiveState((why) => showLogin(LOST_NOTICE[why]));
   live = store;
 
   const pill = h('span', { class: 'state-pill state-pill-sm', 'data-testid': 'header-state' }, '…');
@@ -68,8 +75,23 @@ function showApp(): void {
     nav,
     signOut,
   );
+  // The connection to this server is part of the truth: when the stream is gone, the page says so.
+  const offline = h('div', { class: 'offline-banner', hidden: true, 'data-testid': 'server-unreachable' });
   const main = h('main', { class: 'content', id: 'main' });
   root.append(header, main);
+
+  const renderLink = () => {
+    root.dataset.link = store.link;
+    const down = store.link === 'down' || (store.link === 'reconnecting' && store.lostAt !== null);
+    offline.hidden = !down;
+    if (down) {
+      clear(offline);
+      offline.append(
+        h('strong', null, store.link === 'down' ? `Server unreachable since ${clockTime(store.lostAt ?? Date.now())}.` : 'Reconnecting to the server…'),
+        ' Showing the last known state; nothing here is live until the connection is back. This page reconnects by itself.',
+      );
+    }
+  };
 
   store.subscribe({
     status: (st) => {
@@ -77,6 +99,7 @@ function showApp(): void {
       pill.dataset.state = st.state;
       document.title = `${st.state} — WhatsApp MCP admin`;
     },
+    link: renderLink,
   });
 
   const render = () => {
@@ -89,11 +112,12 @@ function showApp(): void {
     clear(main);
     const view = route === 'chats' ? chatsView() : route === 'settings' ? settingsView() : overviewView(store);
     disposeView = view.dispose;
-    main.append(view.el);
+    main.append(offline, view.el);
   };
   onHash = render;
   window.addEventListener('hashchange', render);
   render();
+  renderLink();
   store.start();
 }
 

@@ -11,7 +11,8 @@ export function controlsCard(live: LiveState): Component {
   const result = h('div', { class: 'control-result', 'data-testid': 'control-result', 'aria-live': 'polite' });
   let watching: { command: string; until: number; lines: HTMLElement } | null = null;
   const runCommand = async (path: string, command: string, label: string, btn: HTMLButtonElement) => {
-    btn.disabled = true;
+    busy.add(btn);
+    sync();
     clear(result);
     result.className = 'control-result';
     // Collect the transitions from now on: the stream may deliver them before the POST answers.
@@ -26,12 +27,24 @@ export function controlsCard(live: LiveState): Component {
       result.classList.add('err');
       result.append(h('p', { role: 'alert' }, describeError(err)));
     } finally {
-      btn.disabled = false;
+      busy.delete(btn);
+      sync();
+    }
+  };
+  const buttons: HTMLButtonElement[] = [];
+  const busy = new Set<HTMLButtonElement>();
+  /** Nothing can be commanded while the server is unreachable (or while the command itself is running). */
+  const sync = () => {
+    const offline = live.link !== 'live' && live.lostAt !== null;
+    for (const b of buttons) {
+      b.disabled = offline || busy.has(b);
+      b.title = offline ? 'The server is unreachable' : '';
     }
   };
   const mkBtn = (text: string, cls: string, testid: string, onClick: (b: HTMLButtonElement) => void) => {
     const b = h('button', { type: 'button', class: `btn ${cls}`, 'data-testid': testid }, text);
     b.addEventListener('click', () => onClick(b));
+    buttons.push(b);
     return b;
   };
   const el = h(
@@ -73,7 +86,9 @@ export function controlsCard(live: LiveState): Component {
           watching.lines.append(h('li', null, h('span', { class: 'ev' }, eventLabel(t.event)), ` ${describeTransition(t)}`));
         }
       },
+      link: sync,
     }),
   );
+  sync();
   return { el, dispose: d.dispose };
 }

@@ -166,7 +166,7 @@ export function diagramCard(live: LiveState): Component {
       model: prepared.model,
       active: withAncestors(prepared.model, activeLeaves()),
       deadlines: live.status?.deadlines ?? null,
-      now: Date.now(),
+      now: live.now(),
       trail: trailNow(),
     });
   };
@@ -174,7 +174,7 @@ export function diagramCard(live: LiveState): Component {
   const tick = () => {
     const st = live.status;
     if (st && diagram && prepared) {
-      const now = Date.now();
+      const now = live.now();
       const activeAll = withAncestors(prepared.model, activeLeaves());
       for (const b of BADGES) {
         const at = st.deadlines[b.key];
@@ -213,7 +213,8 @@ export function diagramCard(live: LiveState): Component {
   };
 
   const setLink = () => {
-    linkBadge.textContent = live.link === 'live' ? 'live' : live.link === 'reconnecting' ? 'reconnecting…' : 'connecting…';
+    const words = { live: 'live', reconnecting: 'reconnecting…', connecting: 'connecting…', down: 'server unreachable' } as const;
+    linkBadge.textContent = words[live.link];
     linkBadge.className = `link-badge link-${live.link}`;
     tick();
   };

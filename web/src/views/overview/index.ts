@@ -13,7 +13,7 @@ import { qrCard } from './qr-card.js';
 import { statusCard } from './status-card.js';
 
 export function overviewView(live: LiveState): Component {
-  const side = [statusCard(live), qrCard(live), controlsCard(live), simulatorPanel()];
+  const side = [statusCard(live), qrCard(live), controlsCard(live), simulatorPanel(live)];
   const main = [diagramCard(live), eventLogCard(live)];
   const el = h(
     'div',

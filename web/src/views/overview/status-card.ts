@@ -76,8 +76,12 @@ export function statusCard(live: LiveState): Component {
   const tick = () => {
     const st = live.status;
     if (!st) return;
-    const now = Date.now();
-    sinceEl.textContent = `In this state for ${formatDuration(now - st.since)} (since ${clockTime(st.since)})`;
+    // Frozen while the server is unreachable: nobody can vouch for the state since then.
+    const now = live.now();
+    const stale = live.link !== 'live' && live.lostAt !== null;
+    sinceEl.textContent = stale
+      ? `In this state for at least ${formatDuration(now - st.since)} (since ${clockTime(st.since)}; last known)`
+      : `In this state for ${formatDuration(now - st.since)} (since ${clockTime(st.since)})`;
     clear(timersList);
     let any = false;
     for (const dl of DEADLINES) {
@@ -99,7 +103,7 @@ export function statusCard(live: LiveState): Component {
     if (!any) timersList.append(h('li', { class: 'muted' }, 'No timer running.'));
   };
 
-  d.add(live.subscribe({ status: render }));
+  d.add(live.subscribe({ status: render, link: tick }));
   if (live.status) render(live.status);
   d.every(500, tick);
   return { el, dispose: d.dispose };

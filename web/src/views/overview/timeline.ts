@@ -19,7 +19,7 @@ export function timelineList(live: LiveState): { el: HTMLElement; render(): void
     clear(list);
     const st = live.status;
     if (st) {
-      const now = Date.now();
+      const now = live.now();
       list.append(
         h(
           'li',
