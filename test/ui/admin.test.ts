@@ -277,18 +277,43 @@ describe('admin UI (browser)', () => {
     }
   });
 
-  it('settings: a bad value is refused inline by the API; only changed fields are sent; saved values survive a reload; the token stays write-only', async () => {
+  it('settings: bad values get human errors (in the page and from the API); only changed fields are sent; unsaved edits ask before leaving; saved values survive a reload; the token stays write-only', async () => {
     const { page, app } = await setup();
     await signIn(page, app.url);
     await page.locator('[data-route=settings]').click();
     const form = page.getByTestId('settings-form');
     await form.locator('#set-upload_max_mb').waitFor();
+    const posts: unknown[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/settings') && r.method() === 'POST') posts.push(r.postDataJSON());
+    });
+    // Out of range: said in words before anything is sent.
     await form.locator('#set-upload_max_mb').fill('5000');
     await page.getByTestId('settings-save').click();
     await form.locator('[data-error-for=upload_max_mb]:not([hidden])').waitFor();
+    expect(await form.locator('[data-error-for=upload_max_mb]').textContent()).toBe('Must be at most 2048.');
     expect(await form.locator('#set-upload_max_mb').getAttribute('aria-invalid')).toBe('true');
     expect(await form.locator('.field-error:not([hidden])').count()).toBe(1);
+    expect(posts).toEqual([]);
     await shot(page, '10-settings-invalid');
+    // A rule only the server knows (no query string in the base URL): its answer in words, next to the field.
+    await form.locator('#set-upload_max_mb').fill('64');
+    await form.locator('#set-media_public_base_url').fill('https://wa.example.com/?a=1');
+    await page.getByTestId('settings-save').click();
+    await form.locator('[data-error-for=media_public_base_url]:not([hidden])').waitFor();
+    expect(await form.locator('[data-error-for=media_public_base_url]').textContent()).toBe('Must be an http(s) URL without query, fragment or credentials, or "".');
+    expect(posts).toHaveLength(1);
+    await form.locator('#set-media_public_base_url').fill('');
+    // Unsaved edits: leaving asks first; "keep editing" stays with the edits.
+    expect(await page.getByTestId('settings-dirty').isVisible()).toBe(true);
+    await page.locator('[data-route=chats]').click();
+    const leave = page.locator('dialog[open]');
+    await leave.waitFor();
+    expect(await leave.textContent()).toContain('Leave without saving?');
+    await leave.getByRole('button', { name: 'Keep editing' }).click();
+    await leave.waitFor({ state: 'detached' });
+    expect(page.url()).toMatch(/#\/settings$/);
+    expect(await form.locator('#set-upload_max_mb').inputValue()).toBe('64');
 
     await form.locator('#set-upload_max_mb').fill('64');
     await form.locator('#set-require_upload_token').check();
@@ -313,6 +338,12 @@ describe('admin UI (browser)', () => {
     await page.getByTestId('settings-save').click();
     await expect.poll(() => page.getByTestId('settings-banner').textContent()).toMatch(/nothing to save/i);
     await shot(page, '10-settings-saved');
+    // "Discard changes" in the leave dialog goes, and nothing was saved.
+    await form.locator('#set-max_files_per_upload').fill('7');
+    await page.locator('[data-route=chats]').click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByTestId('chat-list').waitFor();
+    expect(((await (await app.api('/api/settings')).json()) as { max_files_per_upload: number }).max_files_per_upload).not.toBe(7);
   });
 
   it('chats viewer over the real store: search, a thread with local times and media labels, export downloads a ZIP', async () => {

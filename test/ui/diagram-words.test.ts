@@ -12,6 +12,7 @@ import { buildModel, withAncestors, type MachineJson } from '../../web/src/diagr
 import { buildTrail } from '../../web/src/diagram/trail.js';
 import { defaultLabelLines } from '../../web/src/diagram/view.js';
 import { closeWords, edgeEventLines, eventWords, guardWords, inferredDelay, stepDetail, stepText } from '../../web/src/diagram/words.js';
+import { checkField, humanFieldError } from '../../web/src/views/settings.js';
 
 const machines = JSON.parse(JSON.stringify({ supervisor: supervisorMachine.toJSON(), connection: connectionMachine.toJSON() })) as Record<string, MachineJson>;
 const model = buildModel(machines);
@@ -80,6 +81,21 @@ describe('diagram words', () => {
     ]);
     expect(trail[1]!.text).toBe('resync failed → handshake');
     expect(buildTrail(history, model, () => undefined, (x) => String(x.at), 2)).toHaveLength(2);
+  });
+});
+
+describe('settings copy', () => {
+  it('turns validator text into human field errors', () => {
+    expect(humanFieldError('Too small: expected number to be >=1')).toBe('Must be at least 1.');
+    expect(humanFieldError('invalid setting upload_max_mb: Too big: expected number to be <=2048')).toBe('Must be at most 2048.');
+    expect(humanFieldError('Invalid input: expected int, received number')).toBe('Must be a whole number.');
+    expect(humanFieldError('expected an http(s) URL without query, fragment or credentials, or ""')).toBe('Must be an http(s) URL without query, fragment or credentials, or "".');
+    expect(checkField({ type: 'integer', min: 1, max: 100 }, '0')).toBe('Must be at least 1.');
+    expect(checkField({ type: 'integer', min: 1, max: 100 }, '2.5')).toBe('Must be a whole number.');
+    expect(checkField({ type: 'number', min: 1, max: 2048 }, '')).toBe('Must be a number.');
+    expect(checkField({ type: 'number', min: 1, max: 2048 }, '64')).toBeNull();
+    expect(checkField({ type: 'url' }, 'wa.example.com')).toMatch(/full address/);
+    expect(checkField({ type: 'url' }, '')).toBeNull();
   });
 });
 

@@ -132,6 +132,29 @@ export async function waitActive(page: Page, leaf: string): Promise<void> {
   await page.locator(`[data-testid=diagram][data-ready=true] [data-state="${leaf}"].active-leaf`).waitFor({ state: 'attached' });
 }
 
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA rules) in the page and returns the serious and critical violations,
+ * each with the selectors it failed on, so a failure message says what to fix.
+ */
+export async function axeSerious(page: Page): Promise<{ id: string; help: string; targets: string[] }[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
 /**
  * A TCP pass-through in front of the app that a test can cut: `drop()` kills every open connection and
  * refuses new ones (the browser's EventSource sees the network go away) until `restore()`.

@@ -10,16 +10,18 @@ import { hasStoredLayout, preloadElk } from './diagram/index.js';
 import { LiveState, type AuthLostReason } from './live.js';
 import { chatsView } from './views/chats.js';
 import { loginView } from './views/login.js';
+import { STATE_TEXT } from './views/overview/lifecycle.js';
+import type { Component } from './views/overview/component.js';
 import { overviewView } from './views/overview/index.js';
 import { settingsView } from './views/settings.js';
 
 const root = document.getElementById('app')!;
 
 type Route = 'overview' | 'chats' | 'settings';
-const ROUTES: { id: Route; label: string }[] = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'chats', label: 'Chats' },
-  { id: 'settings', label: 'Settings' },
+const ROUTES: { id: Route; label: string; title: string }[] = [
+  { id: 'overview', label: 'Overview', title: 'Overview: connection, controls and the live supervisor' },
+  { id: 'chats', label: 'Chats', title: 'Chats' },
+  { id: 'settings', label: 'Settings', title: 'Settings' },
 ];
 
 let live: LiveState | null = null;
@@ -77,9 +79,17 @@ function showApp(): void {
   );
   // The connection to this server is part of the truth: when the stream is gone, the page says so.
   const offline = h('div', { class: 'offline-banner', hidden: true, 'data-testid': 'server-unreachable' });
-  const main = h('main', { class: 'content', id: 'main' });
-  root.append(header, main);
+  const heading = h('h1', { class: 'sr-only', id: 'page-h' });
+  const main = h('main', { class: 'content', id: 'main', 'aria-labelledby': 'page-h' });
+  // The one polite live region: state changes only (a QR that rotates is not a state change).
+  const announcer = h('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announcer' });
+  root.append(header, main, announcer);
+  const announce = (text: string) => {
+    announcer.textContent = text;
+  };
 
+  let lastState: string | null = null;
+  let offlineAnnounced = false;
   const renderLink = () => {
     root.dataset.link = store.link;
     const down = store.link === 'down' || (store.link === 'reconnecting' && store.lostAt !== null);
@@ -92,31 +102,50 @@ function showApp(): void {
       );
     }
   };
-
   store.subscribe({
     status: (st) => {
-      pill.textContent = st.state;
+      pill.textContent = STATE_TEXT[st.state] ?? st.state;
       pill.dataset.state = st.state;
-      document.title = `${st.state} — WhatsApp MCP admin`;
+      document.title = `${STATE_TEXT[st.state] ?? st.state} — WhatsApp MCP admin`;
+      if (lastState !== null && lastState !== st.state) announce(`WhatsApp connection: ${STATE_TEXT[st.state] ?? st.state}`);
+      lastState = st.state;
     },
-    link: renderLink,
+    link: (l) => {
+      renderLink();
+      if (l === 'down') announce(`Server unreachable since ${clockTime(store.lostAt ?? Date.now())}`);
+      else if (l === 'live' && offlineAnnounced) announce('Server reachable again; the page is live.');
+      offlineAnnounced = l === 'down' || (offlineAnnounced && l !== 'live');
+    },
   });
 
-  const render = () => {
+  let shown: Route | null = null;
+  let canLeave: (() => Promise<boolean>) | undefined;
+  const render = async () => {
     const route = currentRoute();
+    if (route === shown) return;
+    // A view with unsaved work (settings) may keep the operator where they are: put the address back.
+    if (canLeave && shown && !(await canLeave())) {
+      history.replaceState(null, '', `#/${shown}`);
+      return;
+    }
+    shown = route;
+    const meta = ROUTES.find((r) => r.id === route)!;
     clear(nav);
     for (const r of ROUTES) {
       nav.append(h('a', { href: `#/${r.id}`, class: 'tab', 'aria-current': r.id === route ? 'page' : undefined, 'data-route': r.id }, r.label));
     }
     disposeView?.();
     clear(main);
-    const view = route === 'chats' ? chatsView() : route === 'settings' ? settingsView() : overviewView(store);
+    heading.textContent = meta.title;
+    const view: Component & { canLeave?: () => Promise<boolean> } =
+      route === 'chats' ? chatsView() : route === 'settings' ? settingsView(store) : overviewView(store);
     disposeView = view.dispose;
-    main.append(offline, view.el);
+    canLeave = view.canLeave;
+    main.append(offline, heading, view.el);
   };
-  onHash = render;
-  window.addEventListener('hashchange', render);
-  render();
+  onHash = () => void render();
+  window.addEventListener('hashchange', onHash);
+  void render();
   renderLink();
   store.start();
 }

@@ -16,7 +16,8 @@ export function controlsCard(live: LiveState): Component {
     clear(result);
     result.className = 'control-result';
     // Collect the transitions from now on: the stream may deliver them before the POST answers.
-    const lines = h('ul', { class: 'result-transitions', 'aria-label': 'Resulting transitions' });
+    // Not announced line by line: the state change itself is announced once by the page.
+    const lines = h('ul', { class: 'result-transitions', 'aria-label': 'Resulting transitions', 'aria-live': 'off' });
     watching = { command, until: Date.now() + 6000, lines };
     try {
       const r = await postJson<{ state: string }>(path);

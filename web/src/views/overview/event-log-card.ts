@@ -9,7 +9,8 @@ import { describeMove } from './transitions.js';
 export function eventLogCard(live: LiveState): Component {
   const d = new Disposer();
   const logList = h('ol', { class: 'log', 'data-testid': 'event-log' });
-  const scroller = h('div', { class: 'log-scroll' }, logList);
+  // Focusable, so the keyboard can scroll it (its lines have nothing else to focus).
+  const scroller = h('div', { class: 'log-scroll', tabindex: 0, role: 'region', 'aria-label': 'Event log, oldest first' }, logList);
   const el = h('section', { class: 'card log-card', 'aria-labelledby': 'log-h' }, h('h2', { id: 'log-h', class: 'card-title' }, 'Event log'), scroller);
 
   const append = (t: Transition) => {
