@@ -4,11 +4,12 @@
  * words, a close labelled with its code and backoff, details on focus, zoom / fit / full screen, and on a
  * phone the "what happened" timeline first with the graph one tap away.
  */
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { newContext, prepareBrowser, shot, signIn, waitActive } from './helpers.js';
+import { newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
 // A 2-minute backoff without jitter: the close's label has a known delay, and the state stays put.
@@ -115,6 +116,12 @@ describe('live diagram (browser)', () => {
           'app-state sync failed → soft-resync',
         ]);
         await shot(page, '40-phone-timeline');
+        // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/ui` also refreshes the README's phone picture.
+        if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
+          await page.evaluate(() => document.querySelector<HTMLElement>('.topbar')?.style.setProperty('position', 'static'));
+          await page.locator('.diagram-card').screenshot({ path: join(ROOT, 'docs/admin-phone.png') });
+          await page.evaluate(() => document.querySelector<HTMLElement>('.topbar')?.style.removeProperty('position'));
+        }
         await page.getByTestId('diagram-toggle').click();
         await page.getByTestId('diagram-viewport').waitFor({ state: 'visible' });
       }
