@@ -4,7 +4,7 @@
  */
 import { getJson } from '../api.js';
 import type { LayoutRequest, LayoutResponse } from './elk.worker.js';
-import { FONT, layoutDiagram, type DiagramLayout, type ElkGraphNode, type ElkLike, type Measure } from './layout.js';
+import { FONT, layoutDiagram, toElkGraph, type DiagramLayout, type ElkGraphNode, type ElkLike, type Measure } from './layout.js';
 import { buildModel, type DiagramModel, type MachineJson } from './model.js';
 
 let workerElk: ElkLike | null = null;
@@ -69,7 +69,7 @@ export interface PreparedDiagram {
 const cache = new Map<string, Promise<PreparedDiagram>>();
 const STORE_KEY = 'wa-mcp.diagram-layout.v1';
 
-/** FNV-1a: a short, stable fingerprint of the machine definitions and fonts a layout was made for. */
+/** FNV-1a: a short, stable fingerprint of the graph a layout was made for. */
 function fingerprint(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -111,11 +111,13 @@ function writeStored(key: string, l: DiagramLayout): void {
 export async function prepareDiagram(): Promise<PreparedDiagram> {
   const machines = await getJson<Record<string, MachineJson>>('/api/state/machine');
   const measure = canvasMeasure();
-  const key = fingerprint(`${JSON.stringify(machines)}|${measureProbe(measure)}`);
+  const model = buildModel(machines);
+  // The exact input ELK would get (states, edges, sizes in these fonts, layout options): any change to the
+  // machines, the fonts or this code's layout settings makes a new key, so a stored layout is never stale.
+  const key = fingerprint(JSON.stringify(toElkGraph(model, measure)));
   let entry = cache.get(key);
   if (!entry) {
     entry = (async () => {
-      const model = buildModel(machines);
       const stored = readStored(key);
       if (stored && model.edges.every((e) => stored.edges.has(e.id)) && [...model.nodes.keys()].every((id) => stored.nodes.has(id))) {
         return { model, measure, layout: stored };
@@ -128,11 +130,6 @@ export async function prepareDiagram(): Promise<PreparedDiagram> {
     entry.catch(() => cache.delete(key));
   }
   return entry;
-}
-
-/** Text widths in this browser's fonts: a layout made with other fonts would not fit its labels. */
-function measureProbe(measure: Measure): string {
-  return (['state', 'title', 'label'] as const).map((f) => measure('connecting awaiting-qr', f).toFixed(1)).join(',');
 }
 
 /** Whether a stored layout will serve the diagram (then the layout worker need not start at all). */
