@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 import { join } from 'node:path';
-import { cuttableProxy, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { cuttableProxy, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
 // Long timers so each state stays put while the test looks at it (no race with a real backoff).
@@ -43,7 +43,7 @@ afterEach(async () => {
 async function setup(env: Record<string, string> = {}, viewport = { width: 1360, height: 900 }, colorScheme: 'light' | 'dark' = 'light') {
   const engine = scriptedEngine();
   t = await startTestApp({ ...SLOW, ...env }, { engine: engine.factory, sseHeartbeatMs: 1000 });
-  context = await browser.newContext({ viewport, colorScheme, locale: 'en-GB', timezoneId: 'Europe/London' });
+  context = await newContext(browser, { viewport, colorScheme, locale: 'en-GB', timezoneId: 'Europe/London' });
   // Fail with a locator message well before the test timeout.
   context.setDefaultTimeout(8_000);
   const page = await context.newPage();
@@ -114,7 +114,7 @@ describe('admin UI (browser)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a 428 close lights up backoff with the ENGINE.CLOSED edge, countdowns and the disconnect code', async () => {
+  it('a 428 close lights up backoff with its edge labelled in words, countdowns and the disconnect code', async () => {
     const { page, engine, app } = await setup();
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
     await signIn(page, app.url);
@@ -127,7 +127,8 @@ describe('admin UI (browser)', () => {
     const edge = page.locator('.edge-last[data-source="connection.open"][data-target="connection.connecting.backoff"]');
     await edge.waitFor({ state: 'attached' });
     expect(await edge.getAttribute('data-last-event')).toBe('ENGINE.CLOSED');
-    expect(await page.locator('.edge-label-last .ev-last').textContent()).toBe('ENGINE.CLOSED');
+    // In words, with the code and the backoff it started (2 min, no jitter).
+    await expect.poll(() => page.locator('.edge-label-last').textContent()).toBe('428 connection lost → backoff 2 min 00 s');
     await expect.poll(() => page.getByTestId('last-disconnect').textContent()).toMatch(/428/);
     await expect.poll(() => page.locator('[data-testid=timers] [data-timer=backoffUntil]').count()).toBe(1);
     await expect.poll(() => page.locator('[data-testid=timers] [data-timer=watchdogAt]').count()).toBe(1);
@@ -244,14 +245,23 @@ describe('admin UI (browser)', () => {
       await waitActive(page, 'connection.open');
       await page.getByTestId('stream-status').filter({ hasText: 'live' }).waitFor();
 
-      // Cut the network: the EventSource drops; what happens meanwhile must show once it is back.
+      // Cut the network: the EventSource drops; the page says the server is unreachable, greys the state and
+      // disables the controls; what happens meanwhile must show once it is back.
       proxy.drop();
-      await page.getByTestId('stream-status').filter({ hasText: 'reconnecting' }).waitFor();
+      await page.getByTestId('server-unreachable').filter({ hasText: /Server unreachable since \d\d:\d\d:\d\d/ }).waitFor();
+      expect(await page.locator('#app').getAttribute('data-link')).toBe('down');
+      expect(await page.getByTestId('stream-status').textContent()).toBe('server unreachable');
+      for (const id of ['btn-restart', 'btn-resync', 'btn-reset', 'btn-logout-wa']) expect(await page.getByTestId(id).isDisabled(), id).toBe(true);
+      expect(await page.locator('.status-card').textContent()).toContain('last known');
       engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: 'connection closed', selfInflicted: false });
       expect(await page.locator('[data-state="connection.open"].active-leaf').count()).toBe(1);
+      await shot(page, '09-server-unreachable');
       proxy.restore();
       await waitActive(page, 'connection.connecting.backoff');
       await page.getByTestId('stream-status').filter({ hasText: 'live' }).waitFor();
+      await page.getByTestId('server-unreachable').waitFor({ state: 'hidden' });
+      expect(await page.getByTestId('btn-restart').isEnabled()).toBe(true);
+      expect(await page.locator('.status-card').textContent()).not.toContain('last known');
       await expect.poll(() => page.getByTestId('state-pill').getAttribute('data-state')).toBe('connecting');
       expect(await page.locator('.st.active-leaf').count()).toBe(1);
       // The transition missed while offline is the one highlighted now.
@@ -267,18 +277,43 @@ describe('admin UI (browser)', () => {
     }
   });
 
-  it('settings: a bad value is refused inline by the API; only changed fields are sent; saved values survive a reload; the token stays write-only', async () => {
+  it('settings: bad values get human errors (in the page and from the API); only changed fields are sent; unsaved edits ask before leaving; saved values survive a reload; the token stays write-only', async () => {
     const { page, app } = await setup();
     await signIn(page, app.url);
     await page.locator('[data-route=settings]').click();
     const form = page.getByTestId('settings-form');
     await form.locator('#set-upload_max_mb').waitFor();
+    const posts: unknown[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/settings') && r.method() === 'POST') posts.push(r.postDataJSON());
+    });
+    // Out of range: said in words before anything is sent.
     await form.locator('#set-upload_max_mb').fill('5000');
     await page.getByTestId('settings-save').click();
     await form.locator('[data-error-for=upload_max_mb]:not([hidden])').waitFor();
+    expect(await form.locator('[data-error-for=upload_max_mb]').textContent()).toBe('Must be at most 2048.');
     expect(await form.locator('#set-upload_max_mb').getAttribute('aria-invalid')).toBe('true');
     expect(await form.locator('.field-error:not([hidden])').count()).toBe(1);
+    expect(posts).toEqual([]);
     await shot(page, '10-settings-invalid');
+    // A rule only the server knows (no query string in the base URL): its answer in words, next to the field.
+    await form.locator('#set-upload_max_mb').fill('64');
+    await form.locator('#set-media_public_base_url').fill('https://wa.example.com/?a=1');
+    await page.getByTestId('settings-save').click();
+    await form.locator('[data-error-for=media_public_base_url]:not([hidden])').waitFor();
+    expect(await form.locator('[data-error-for=media_public_base_url]').textContent()).toBe('Must be an http(s) URL without query, fragment or credentials, or "".');
+    expect(posts).toHaveLength(1);
+    await form.locator('#set-media_public_base_url').fill('');
+    // Unsaved edits: leaving asks first; "keep editing" stays with the edits.
+    expect(await page.getByTestId('settings-dirty').isVisible()).toBe(true);
+    await page.locator('[data-route=chats]').click();
+    const leave = page.locator('dialog[open]');
+    await leave.waitFor();
+    expect(await leave.textContent()).toContain('Leave without saving?');
+    await leave.getByRole('button', { name: 'Keep editing' }).click();
+    await leave.waitFor({ state: 'detached' });
+    expect(page.url()).toMatch(/#\/settings$/);
+    expect(await form.locator('#set-upload_max_mb').inputValue()).toBe('64');
 
     await form.locator('#set-upload_max_mb').fill('64');
     await form.locator('#set-require_upload_token').check();
@@ -303,6 +338,12 @@ describe('admin UI (browser)', () => {
     await page.getByTestId('settings-save').click();
     await expect.poll(() => page.getByTestId('settings-banner').textContent()).toMatch(/nothing to save/i);
     await shot(page, '10-settings-saved');
+    // "Discard changes" in the leave dialog goes, and nothing was saved.
+    await form.locator('#set-max_files_per_upload').fill('7');
+    await page.locator('[data-route=chats]').click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByTestId('chat-list').waitFor();
+    expect(((await (await app.api('/api/settings')).json()) as { max_files_per_upload: number }).max_files_per_upload).not.toBe(7);
   });
 
   it('chats viewer over the real store: search, a thread with local times and media labels, export downloads a ZIP', async () => {

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { prepareBrowser, shot, signIn } from './helpers.js';
+import { newContext, prepareBrowser, shot, signIn } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp | undefined;
@@ -31,7 +31,7 @@ afterEach(async () => {
 async function setup(opts: { timezoneId?: string; viewport?: { width: number; height: number } } = {}) {
   const engine = scriptedEngine();
   t = await startTestApp({}, { engine: engine.factory });
-  context = await browser.newContext({
+  context = await newContext(browser, {
     viewport: opts.viewport ?? { width: 1280, height: 860 },
     colorScheme: 'light',
     locale: 'en-GB',

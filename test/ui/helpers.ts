@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -98,9 +98,61 @@ export async function signIn(page: Page, url: string, token = 'admin-secret-toke
   await page.getByTestId('header-state').waitFor();
 }
 
-/** Waits until the diagram is laid out and shows `leaf` as the active state. */
+/** Where the admin UI keeps the diagram layout it computed (web/src/diagram/index.ts). */
+const LAYOUT_KEY = 'wa-mcp.diagram-layout.v1';
+let storedLayout: string | null = null;
+
+/**
+ * A browser context as a returning visitor has it: once a page of this test file has laid the diagram out
+ * (elkjs in its worker: seconds on a loaded machine), later contexts start with that layout in localStorage,
+ * as the same browser would on its next visit. The first page of each file always takes the worker path.
+ */
+export async function newContext(browser: Browser, opts: BrowserContextOptions): Promise<BrowserContext> {
+  const ctx = await browser.newContext(opts);
+  if (storedLayout) {
+    await ctx.addInitScript(
+      ([key, value]) => {
+        try {
+          if (!localStorage.getItem(key)) localStorage.setItem(key, value);
+        } catch {
+          // opaque origins have no storage
+        }
+      },
+      [LAYOUT_KEY, storedLayout] as const,
+    );
+  }
+  return ctx;
+}
+
+/** Waits until the diagram is laid out and shows `leaf` as the active state (drawn, even while a phone shows the timeline). */
 export async function waitActive(page: Page, leaf: string): Promise<void> {
-  await page.locator(`[data-testid=diagram][data-ready=true] [data-state="${leaf}"].active-leaf`).waitFor();
+  // The first layout of a fresh browser profile waits for elkjs to start (seconds on a loaded machine).
+  await page.locator('[data-testid=diagram][data-ready=true]').waitFor({ state: 'attached', timeout: 45_000 });
+  storedLayout ??= await page.evaluate((key) => localStorage.getItem(key), LAYOUT_KEY);
+  await page.locator(`[data-testid=diagram][data-ready=true] [data-state="${leaf}"].active-leaf`).waitFor({ state: 'attached' });
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA rules) in the page and returns the serious and critical violations,
+ * each with the selectors it failed on, so a failure message says what to fix.
+ */
+export async function axeSerious(page: Page): Promise<{ id: string; help: string; targets: string[] }[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
 /**

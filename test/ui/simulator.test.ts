@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { prepareBrowser, shot, signIn, waitActive } from './helpers.js';
+import { newContext, prepareBrowser, shot, signIn, waitActive } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp | undefined;
@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('admin UI with the simulator', () => {
   it('scan → open, a 428 → reconnect path → open, corrupt app state → soft-resync, a message in chats', async () => {
     t = await startTestApp({ WA_SIMULATOR: '1', WA_SIMULATOR_AUTOPAIR: '0', WA_BACKOFF_BASE_MS: '1500', WA_BACKOFF_JITTER: '0' });
-    context = await browser.newContext({ viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
+    context = await newContext(browser, { viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -43,18 +43,23 @@ describe('admin UI with the simulator', () => {
 
     await page.getByTestId('sim-close-code').selectOption('428');
     await panel.locator('[data-fault=close]').click();
-    // The reconnect path: backoff (labelled edge), then open again by itself.
-    await page.locator('.edge-last[data-target="connection.connecting.backoff"][data-last-event="ENGINE.CLOSED"]').waitFor({ state: 'attached' });
+    // The reconnect path, back to open by itself: every edge of the detour stays in the trail, in words.
     await expect.poll(() => page.getByTestId('last-disconnect').textContent()).toMatch(/428/);
-    await shot(page, '32-sim-428');
     await waitActive(page, 'connection.open');
+    const trail = ['connection.open->connection.connecting.backoff', 'connection.connecting.backoff->connection.connecting.handshake', 'connection.connecting->connection.open'];
+    for (const id of trail) await page.locator(`.edge.trail[data-edge="${id}"]`).waitFor({ state: 'attached' });
+    expect(await page.locator(`[data-edge-label="${trail[0]}"]`).textContent()).toMatch(/^428 connection lost → backoff \d s$/);
+    expect(await page.locator(`[data-edge-label="${trail[1]}"]`).textContent()).toBe('backoff over → handshake');
+    await shot(page, '32-sim-428');
 
     await panel.locator('[data-fault="corrupt-app-state"]').click();
     // The repair can be over within a second (resync → reconnect → open), so look for the step in the log.
     const log = page.getByTestId('event-log');
     await log.locator('.log-item', { hasText: 'ENGINE.APP_STATE_FAILURE' }).filter({ hasText: 'open → soft-resync' }).waitFor();
-    await shot(page, '33-sim-soft-resync');
     await waitActive(page, 'connection.open');
+    // However fast the repair was, its first step is in the trail.
+    await page.locator('.edge.trail[data-edge="connection.open->connection.soft-resync"]').waitFor({ state: 'attached' });
+    await shot(page, '33-sim-soft-resync');
 
     await page.getByTestId('sim-text').fill('hello from the simulator');
     await panel.getByRole('button', { name: 'Deliver' }).click();

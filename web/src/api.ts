@@ -49,6 +49,8 @@ export interface RequestOptions {
   /** Do not treat a 401 as "session lost" (the login call itself). */
   quiet401?: boolean;
   accept?: string;
+  /** Give up after this long (a reachability probe must not hang on a half-open connection). */
+  timeoutMs?: number;
 }
 
 /** Raw fetch with auth conventions; the caller reads the body. Throws ApiError on a non-2xx answer. */
@@ -63,7 +65,8 @@ export async function request(path: string, opts: RequestOptions = {}): Promise<
   }
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+    const signal = opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store', signal });
   } catch (err) {
     throw new ApiError(0, 'network', `cannot reach the server (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -92,8 +95,9 @@ export interface SessionInfo {
   authDisabled?: boolean;
 }
 
-export async function getSession(): Promise<SessionInfo> {
-  const s = await getJson<SessionInfo>('/api/session');
+export async function getSession(timeoutMs?: number): Promise<SessionInfo> {
+  const res = await request('/api/session', { timeoutMs });
+  const s = (await res.json()) as SessionInfo;
   if (s.authenticated && typeof s.csrfToken === 'string') setCsrfToken(s.csrfToken);
   return s;
 }

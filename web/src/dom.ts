@@ -59,10 +59,10 @@ export function toast(message: string, kind: 'info' | 'error' | 'ok' = 'info'): 
 }
 
 /** A modal confirmation built on <dialog>; resolves true when confirmed. */
-export function confirmDialog(opts: { title: string; body: string; confirm: string; danger?: boolean }): Promise<boolean> {
+export function confirmDialog(opts: { title: string; body: string; confirm: string; cancel?: string; danger?: boolean }): Promise<boolean> {
   return new Promise((resolve) => {
     const ok = h('button', { type: 'submit', value: 'ok', class: opts.danger ? 'btn btn-danger' : 'btn btn-primary' }, opts.confirm);
-    const cancel = h('button', { type: 'submit', value: 'cancel', class: 'btn' }, 'Cancel');
+    const cancel = h('button', { type: 'submit', value: 'cancel', class: 'btn' }, opts.cancel ?? 'Cancel');
     const dlg = h(
       'dialog',
       { class: 'dialog', 'aria-labelledby': 'dlg-title' },

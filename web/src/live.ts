@@ -3,12 +3,18 @@
  * The stream's first event is always the full state, so every (re)connect resyncs before deltas apply;
  * after each burst of deltas the store also re-reads /api/state, so a missed event can never leave the
  * diagram wrong for long.
+ *
+ * Reachability is part of the truth: when the stream drops, a probe of /api/session tells "the server is
+ * gone" (link `down`, since when) from "the session ended" (back to sign-in) from "a blip" (the browser
+ * reconnects by itself). While the link is not live, {@link LiveState.now} stands still at the moment the
+ * stream was lost, so nothing keeps counting on a state nobody can vouch for.
  */
-import { getJson, getSession } from './api.js';
+import { ApiError, getJson, getSession } from './api.js';
 import { leavesOfValue } from './diagram/model.js';
+import { inferredDelay, stepDetail, type StepDetail } from './diagram/words.js';
 import type { Health, StateView, StatusSummary, Transition } from './types.js';
 
-export type LinkState = 'connecting' | 'live' | 'reconnecting';
+export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'down';
 
 export interface LiveListener {
   /** Full state (first stream event, reconnects, resyncs). */
@@ -20,29 +26,58 @@ export interface LiveListener {
   link?(state: LinkState): void;
 }
 
+/** Why the signed-in session is over: it expired/was revoked, or the server restarted (sessions live in memory). */
+export type AuthLostReason = 'session' | 'restart';
+
+/** A stable identity for a transition (the runtime's own events carry no id). */
+export const transitionKey = (t: Transition): string => `${t.at}|${t.actor}|${t.event}|${t.from.join(',')}|${t.to.join(',')}`;
+
+const PROBE_TIMEOUT_MS = 3000;
+const PROBE_EVERY_MS = 2000;
+
 export class LiveState {
   status: StatusSummary | null = null;
   health: Health | null = null;
   leaves: { supervisor: string[]; connection: string[] } = { supervisor: [], connection: [] };
   transitions: Transition[] = [];
   link: LinkState = 'connecting';
+  /** When the stream was lost (null while live). */
+  lostAt: number | null = null;
 
   private es: EventSource | null = null;
   private listeners = new Set<LiveListener>();
   private seen = new Set<string>();
+  /** Close codes and timer delays the transitions do not carry, keyed by {@link transitionKey}. */
+  private details = new Map<string, StepDetail>();
   private resyncTimer: ReturnType<typeof setTimeout> | null = null;
   /** Counts stream deltas, so a /api/state answer that raced a newer delta is dropped, not applied. */
   private eventSeq = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
+  private stallTimer: ReturnType<typeof setTimeout> | null = null;
+  private probing = false;
+  /** Set once the server names its heartbeats (`event: ping`): then silence means a dead stream. */
+  private pingEveryMs: number | null = null;
+  private wasDown = false;
   private retryDelay = 1000;
   private stopped = false;
   private connectionInitial = 'connection.connecting.handshake';
 
-  constructor(private readonly onAuthLost: () => void) {}
+  constructor(private readonly onAuthLost: (why: AuthLostReason) => void) {}
 
   /** The leaf a fresh worker starts in (from the machine definition). */
   setConnectionInitial(leaf: string): void {
     this.connectionInitial = leaf;
+  }
+
+  /** The clock views count with: frozen at the moment the stream was lost until it is back. */
+  now(): number {
+    return this.link === 'live' || this.lostAt === null ? Date.now() : this.lostAt;
+  }
+
+  /** The close code / timer delay learnt for a transition, if any. */
+  detail(t: Transition): StepDetail | undefined {
+    return this.details.get(transitionKey(t));
   }
 
   subscribe(l: LiveListener): () => void {
@@ -70,14 +105,18 @@ export class LiveState {
     this.stopped = true;
     this.es?.close();
     this.es = null;
-    if (this.resyncTimer) clearTimeout(this.resyncTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const t of [this.resyncTimer, this.retryTimer, this.probeTimer, this.stallTimer]) if (t) clearTimeout(t);
     this.listeners.clear();
   }
 
   private setLink(s: LinkState): void {
     if (this.link === s) return;
     this.link = s;
+    if (s === 'live') {
+      this.lostAt = null;
+      this.wasDown = false;
+    } else if (s !== 'connecting') this.lostAt ??= Date.now();
+    if (s === 'down') this.wasDown = true;
     this.emit('link', s);
   }
 
@@ -89,42 +128,89 @@ export class LiveState {
       this.retryDelay = 1000;
     });
     es.addEventListener('state', (ev) => {
+      this.armStall();
       this.setLink('live');
       this.applyState(JSON.parse((ev as MessageEvent<string>).data) as StateView);
     });
     es.addEventListener('status', (ev) => {
+      this.armStall();
       const { status, health } = JSON.parse((ev as MessageEvent<string>).data) as { status: StatusSummary; health: Health };
       this.eventSeq++;
-      this.status = status;
-      this.health = health;
-      this.emit('status', status, health);
+      this.applyStatus(status, health);
       this.scheduleResync();
     });
     es.addEventListener('transition', (ev) => {
+      this.armStall();
       this.eventSeq++;
       this.applyTransition(JSON.parse((ev as MessageEvent<string>).data) as Transition);
       this.scheduleResync();
     });
-    es.addEventListener('error', () => {
-      if (this.stopped) return;
-      this.setLink('reconnecting');
-      if (es.readyState === EventSource.CLOSED) {
-        // The server refused the stream (expired session, restart): find out which, then retry.
-        this.es = null;
-        void getSession()
-          .then((s) => {
-            if (!s.authenticated) this.onAuthLost();
-            else this.retryLater();
-          })
-          .catch(() => this.retryLater());
+    // A server that names its heartbeats lets a silently stalled stream be noticed (comments are invisible here).
+    es.addEventListener('ping', (ev) => {
+      let every: number | undefined;
+      try {
+        every = (JSON.parse((ev as MessageEvent<string>).data) as { everyMs?: number }).everyMs;
+      } catch {
+        // a bare ping
       }
-      // readyState CONNECTING: the browser retries by itself; the next `state` event resyncs.
+      this.pingEveryMs = typeof every === 'number' && every > 0 ? every : 15_000;
+      this.armStall();
+    });
+    es.addEventListener('error', () => {
+      if (this.stopped || this.es !== es) return;
+      this.setLink(this.link === 'down' ? 'down' : 'reconnecting');
+      if (es.readyState === EventSource.CLOSED) this.es = null;
+      // readyState CONNECTING: the browser retries by itself; the next `state` event resyncs. Either way, find
+      // out whether the server is there at all.
+      void this.probe();
     });
   }
 
-  private retryLater(): void {
-    if (this.stopped) return;
-    this.retryTimer = setTimeout(() => this.open(), this.retryDelay);
+  private armStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    if (this.pingEveryMs === null) return;
+    this.stallTimer = setTimeout(() => {
+      // Nothing, not even a heartbeat, for 2.5 beats: the connection is dead without having said so.
+      this.es?.close();
+      this.es = null;
+      this.setLink('reconnecting');
+      void this.probe();
+    }, this.pingEveryMs * 2.5);
+  }
+
+  /** Is the server there, and does it still know this session? */
+  private async probe(): Promise<void> {
+    if (this.stopped || this.probing || this.link === 'live') return;
+    this.probing = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    try {
+      const s = await getSession(PROBE_TIMEOUT_MS);
+      if (this.stopped) return;
+      if (!s.authenticated) {
+        this.stop();
+        this.onAuthLost(this.wasDown ? 'restart' : 'session');
+        return;
+      }
+      // Reachable and signed in: the stream comes back by itself, or is reopened now if the browser gave up.
+      if (this.link === 'down') this.setLink('reconnecting');
+      if (!this.es) this.reopenSoon(this.wasDown ? 0 : this.retryDelay);
+    } catch (err) {
+      if (this.stopped) return;
+      if (!(err instanceof ApiError) || err.status === 0) this.setLink('down');
+      // Keep asking until it answers; the stream's own retries may have given up.
+      this.probeTimer = setTimeout(() => void this.probe(), PROBE_EVERY_MS);
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private reopenSoon(ms: number): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.es) this.open();
+    }, ms);
     this.retryDelay = Math.min(this.retryDelay * 2, 15_000);
   }
 
@@ -155,16 +241,49 @@ export class LiveState {
     const running = sup.includes('supervisor.running');
     this.setLeaves({ supervisor: sup, connection: running ? leavesOfValue('connection', view.value.connection) : [] });
     for (const t of view.recentTransitions ?? []) this.remember(t);
+    this.learnDetails(view.context);
     this.emit('state', view);
     this.emit('status', view.context, view.health);
   }
 
+  private applyStatus(status: StatusSummary, health: Health): void {
+    this.status = status;
+    this.health = health;
+    this.learnDetails(status);
+    this.emit('status', status, health);
+  }
+
+  /**
+   * Close codes and timer delays come with the status that follows a transition. The newest transition of
+   * each actor entered the state the status describes, so only its delay is read from the live deadlines.
+   */
+  private learnDetails(status: StatusSummary): void {
+    const newest = new Map<string, Transition>();
+    for (const t of this.transitions) newest.set(t.actor, t);
+    const recent = this.transitions.slice(-20);
+    for (const [i, t] of recent.entries()) {
+      const found = stepDetail(t, status, newest.get(t.actor) === t);
+      // A state left by its own timer tells how long it waited, even when the page saw neither step live.
+      const next = recent.slice(i + 1).find((x) => x.actor === t.actor);
+      if (found.delayMs === undefined && next) {
+        const waited = inferredDelay(t, next);
+        if (waited !== undefined) found.delayMs = waited;
+      }
+      if (found.code === undefined && found.delayMs === undefined) continue;
+      const key = transitionKey(t);
+      // First sighting wins: a later status may describe a later visit to the same state.
+      this.details.set(key, { ...found, ...this.details.get(key) });
+    }
+  }
+
   private remember(t: Transition): boolean {
-    const key = `${t.at}|${t.actor}|${t.event}|${t.from.join(',')}|${t.to.join(',')}`;
+    const key = transitionKey(t);
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     this.transitions.push(t);
-    if (this.transitions.length > 500) this.transitions.splice(0, this.transitions.length - 500);
+    if (this.transitions.length > 500) {
+      for (const old of this.transitions.splice(0, this.transitions.length - 500)) this.details.delete(transitionKey(old));
+    }
     return true;
   }
 

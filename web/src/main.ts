@@ -5,20 +5,23 @@
 import './styles.css';
 import { describeError, getSession, logoutSession, onSessionLost } from './api.js';
 import { clear, h } from './dom.js';
-import { preloadElk } from './diagram/index.js';
-import { LiveState } from './live.js';
+import { clockTime } from './format.js';
+import { hasStoredLayout, preloadElk } from './diagram/index.js';
+import { LiveState, type AuthLostReason } from './live.js';
 import { chatsView } from './views/chats.js';
 import { loginView } from './views/login.js';
-import { overviewView } from './views/overview.js';
+import { STATE_TEXT } from './views/overview/lifecycle.js';
+import type { Component } from './views/overview/component.js';
+import { overviewView } from './views/overview/index.js';
 import { settingsView } from './views/settings.js';
 
 const root = document.getElementById('app')!;
 
 type Route = 'overview' | 'chats' | 'settings';
-const ROUTES: { id: Route; label: string }[] = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'chats', label: 'Chats' },
-  { id: 'settings', label: 'Settings' },
+const ROUTES: { id: Route; label: string; title: string }[] = [
+  { id: 'overview', label: 'Overview', title: 'Overview: connection, controls and the live supervisor' },
+  { id: 'chats', label: 'Chats', title: 'Chats' },
+  { id: 'settings', label: 'Settings', title: 'Settings' },
 ];
 
 let live: LiveState | null = null;
@@ -39,9 +42,7 @@ function showLogin(notice?: string): void {
   clear(root);
   document.title = 'Sign in — WhatsApp MCP admin';
   root.append(loginView(() => showApp(), notice));
-  // Warm up the diagram's layout engine while the operator types the token.
-  const idle = (window as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 200));
-  idle(() => void preloadElk().catch(() => {}));
+  warmUpLayout();
 }
 
 function currentRoute(): Route {
@@ -49,10 +50,16 @@ function currentRoute(): Route {
   return ROUTES.some((x) => x.id === r) ? r : 'overview';
 }
 
+/** What the sign-in page says after a session ended by itself. */
+const LOST_NOTICE: Record<AuthLostReason, string> = {
+  session: 'Your session has ended. Sign in again.',
+  restart: 'The server restarted, which ends every admin session. Sign in again.',
+};
+
 function showApp(): void {
   teardown();
   clear(root);
-  const store = new LiveState(() => showLogin('Your session has ended. Sign in again.'));
+  const store = new LiveState((why) => showLogin(LOST_NOTICE[why]));
   live = store;
 
   const pill = h('span', { class: 'state-pill state-pill-sm', 'data-testid': 'header-state' }, '…');
@@ -70,35 +77,93 @@ function showApp(): void {
     nav,
     signOut,
   );
-  const main = h('main', { class: 'content', id: 'main' });
-  root.append(header, main);
+  // The connection to this server is part of the truth: when the stream is gone, the page says so.
+  const offline = h('div', { class: 'offline-banner', hidden: true, 'data-testid': 'server-unreachable' });
+  const heading = h('h1', { class: 'sr-only', id: 'page-h' });
+  const main = h('main', { class: 'content', id: 'main', 'aria-labelledby': 'page-h' });
+  // The one polite live region: state changes only (a QR that rotates is not a state change).
+  const announcer = h('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announcer' });
+  root.append(header, main, announcer);
+  const announce = (text: string) => {
+    announcer.textContent = text;
+  };
 
+  let lastState: string | null = null;
+  let offlineAnnounced = false;
+  const renderLink = () => {
+    root.dataset.link = store.link;
+    const down = store.link === 'down' || (store.link === 'reconnecting' && store.lostAt !== null);
+    offline.hidden = !down;
+    if (down) {
+      clear(offline);
+      offline.append(
+        h('strong', null, store.link === 'down' ? `Server unreachable since ${clockTime(store.lostAt ?? Date.now())}.` : 'Reconnecting to the server…'),
+        ' Showing the last known state; nothing here is live until the connection is back. This page reconnects by itself.',
+      );
+    }
+  };
   store.subscribe({
     status: (st) => {
-      pill.textContent = st.state;
+      pill.textContent = STATE_TEXT[st.state] ?? st.state;
       pill.dataset.state = st.state;
-      document.title = `${st.state} — WhatsApp MCP admin`;
+      document.title = `${STATE_TEXT[st.state] ?? st.state} — WhatsApp MCP admin`;
+      if (lastState !== null && lastState !== st.state) announce(`WhatsApp connection: ${STATE_TEXT[st.state] ?? st.state}`);
+      lastState = st.state;
+    },
+    link: (l) => {
+      renderLink();
+      if (l === 'down') announce(`Server unreachable since ${clockTime(store.lostAt ?? Date.now())}`);
+      else if (l === 'live' && offlineAnnounced) announce('Server reachable again; the page is live.');
+      offlineAnnounced = l === 'down' || (offlineAnnounced && l !== 'live');
     },
   });
 
-  const render = () => {
+  let shown: Route | null = null;
+  let canLeave: (() => Promise<boolean>) | undefined;
+  const render = async () => {
     const route = currentRoute();
+    if (route === shown) return;
+    // A view with unsaved work (settings) may keep the operator where they are: put the address back.
+    if (canLeave && shown && !(await canLeave())) {
+      history.replaceState(null, '', `#/${shown}`);
+      return;
+    }
+    shown = route;
+    const meta = ROUTES.find((r) => r.id === route)!;
     clear(nav);
     for (const r of ROUTES) {
       nav.append(h('a', { href: `#/${r.id}`, class: 'tab', 'aria-current': r.id === route ? 'page' : undefined, 'data-route': r.id }, r.label));
     }
     disposeView?.();
     clear(main);
-    const view = route === 'chats' ? chatsView() : route === 'settings' ? settingsView() : overviewView(store);
+    heading.textContent = meta.title;
+    const view: Component & { canLeave?: () => Promise<boolean> } =
+      route === 'chats' ? chatsView() : route === 'settings' ? settingsView(store) : overviewView(store);
     disposeView = view.dispose;
-    main.append(view.el);
+    canLeave = view.canLeave;
+    main.append(offline, heading, view.el);
   };
-  onHash = render;
-  window.addEventListener('hashchange', render);
-  render();
+  onHash = () => void render();
+  window.addEventListener('hashchange', onHash);
+  void render();
+  renderLink();
   store.start();
 }
 
+/**
+ * Starts the diagram's layout worker (elkjs takes seconds to parse and start) while the page boots and the
+ * operator signs in, unless a stored layout will serve. It runs off the main thread, so nothing waits on it.
+ */
+function warmUpLayout(): void {
+  if (hasStoredLayout()) return;
+  try {
+    preloadElk();
+  } catch {
+    // no workers here: the diagram reports it when it is shown
+  }
+}
+
+warmUpLayout();
 onSessionLost(() => showLogin('Your session has ended. Sign in again.'));
 
 getSession()

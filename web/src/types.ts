@@ -23,14 +23,8 @@ export interface StateView {
 /** SPEC §3 shapes, as the store serves them. */
 export type { Chat, Message } from '../../src/store/types.js';
 
-export interface Settings {
-  media_public_base_url: string;
-  upload_max_mb: number;
-  upload_enabled: boolean;
-  max_files_per_upload: number;
-  require_upload_token: boolean;
-  upload_token_set: boolean;
-  auto_download_media: boolean;
-  auto_download_max_mb: number;
-  auto_select_contact: boolean;
-}
+/**
+ * What GET /api/settings answers: the server's settings schema with the upload token masked
+ * (`upload_token_set`). Inferred from the one zod schema, so a new setting shows up here by itself.
+ */
+export type { PublicSettings as Settings } from '../../src/settings/schema.js';

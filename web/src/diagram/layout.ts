@@ -1,9 +1,9 @@
 /**
  * Lays the diagram model out with elkjs (layered, hierarchy handled across compound states) and returns
- * absolute coordinates for every node, edge path and edge label. ELK itself is passed in, so the browser
+ * absolute coordinates for every node and edge path. ELK itself is passed in, so the browser
  * can lazy-load it and tests can run the same code in node.
  */
-import type { DiagramModel, DiagramNode } from './model.js';
+import { nodeNote, type DiagramModel, type DiagramNode } from './model.js';
 
 export interface ElkLike {
   layout(graph: ElkGraphNode): Promise<ElkGraphNode>;
@@ -51,7 +51,6 @@ export interface Box {
 export interface LaidOutEdge {
   id: string;
   points: { x: number; y: number }[];
-  label: Box | null;
 }
 
 export interface DiagramLayout {
@@ -61,45 +60,64 @@ export interface DiagramLayout {
   edges: Map<string, LaidOutEdge>;
 }
 
-export type Measure = (text: string, font: 'state' | 'title' | 'label') => number;
+export type Measure = (text: string, font: 'state' | 'title' | 'label' | 'strong') => number;
 
-/** A fallback text measure (no canvas): average glyph widths of a system sans-serif. */
-export const roughMeasure: Measure = (text, font) => text.length * (font === 'label' ? 6.4 : font === 'title' ? 7.6 : 7.8);
+/** A fallback text measure (no canvas): average glyph widths of a system sans-serif at the diagram's sizes. */
+export const roughMeasure: Measure = (text, font) => text.length * (font === 'label' ? 6.9 : font === 'strong' ? 7.4 : font === 'title' ? 8.6 : 8.4);
 
-export const LINE = 15;
-export const STATE_H = 48;
-const TITLE_H = 34;
+/** Diagram text sizes (px at 100 %): nothing below 12 px, so the drawing is readable without zooming. */
+export const FONT = { state: 14, title: 13, label: 12 } as const;
+export const LINE = 16;
+export const STATE_H = 50;
+export const TITLE_H = 34;
 
 function nodeSize(n: DiagramNode, measure: Measure): { width: number; height: number } {
   if (n.kind === 'initial') return { width: 14, height: 14 };
-  return { width: Math.max(140, Math.ceil(measure(n.label, 'state')) + 36), height: STATE_H };
+  return { width: Math.max(128, Math.ceil(measure(n.label, 'state')) + 40), height: STATE_H };
 }
 
+/** Room a container's title row keeps for its countdown badge ("health grace 2 min 59 s"). */
+export const BADGE_ROOM = 170;
+
+/** A container title's drawn width (machine titles are spaced capitals). */
+export function titleWidth(n: DiagramNode, measure: Measure): number {
+  return n.kind === 'machine' ? measure(n.label.toUpperCase(), 'title') * 1.08 : measure(n.label, 'title');
+}
+
+/** Spacing for every level of the hierarchy: ELK does not inherit these into compound nodes. */
+const SPACING: Record<string, string> = {
+  'elk.layered.spacing.nodeNodeBetweenLayers': '88',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '24',
+  'elk.layered.spacing.edgeEdgeBetweenLayers': '12',
+  'elk.spacing.nodeNode': '44',
+  'elk.spacing.edgeNode': '24',
+  'elk.spacing.edgeEdge': '12',
+};
+
+/**
+ * The ELK graph of the model. Edge labels are not part of the layout: only a handful of edges are drawn at a
+ * time (the current state's ways out and the recent trail), so their labels are placed when drawn
+ * ({@link placeLabels}) and the layout stays compact enough to read at 100 %.
+ */
 export function toElkGraph(model: DiagramModel, measure: Measure = roughMeasure, direction: 'DOWN' | 'RIGHT' = 'DOWN'): ElkGraphNode {
   const build = (id: string): ElkGraphNode => {
     const n = model.nodes.get(id)!;
     if (n.children.length === 0) return { id, ...nodeSize(n, measure) };
-    const titleW = Math.ceil(measure(n.label, 'title')) + 40;
+    const note = nodeNote(n);
+    const titleW = Math.ceil(titleWidth(n, measure)) + BADGE_ROOM + (note ? Math.ceil(measure(note, 'label')) + 24 : 0) + 40;
     return {
       id,
       layoutOptions: {
-        'elk.padding': `[top=${TITLE_H + 8},left=18,bottom=18,right=18]`,
+        ...SPACING,
+        // Room under the title row for the labels of edges that leave the container itself.
+        'elk.padding': `[top=${TITLE_H + 24},left=20,bottom=20,right=20]`,
         'elk.nodeSize.constraints': 'MINIMUM_SIZE',
         'elk.nodeSize.minimum': `(${titleW}, 80)`,
       },
       children: n.children.map(build),
     };
   };
-  const edges: ElkGraphEdge[] = model.edges.map((e) => {
-    const lines = e.events.map((ev) => ev.label);
-    const w = lines.length ? Math.ceil(Math.max(...lines.map((l) => measure(l, 'label')))) + 10 : 0;
-    return {
-      id: e.id,
-      sources: [e.source],
-      targets: [e.target],
-      labels: lines.length ? [{ text: lines.join('\n'), width: w, height: lines.length * LINE + 4 }] : [],
-    };
-  });
+  const edges: ElkGraphEdge[] = model.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
   return {
     id: '__root',
     layoutOptions: {
@@ -107,14 +125,7 @@ export function toElkGraph(model: DiagramModel, measure: Measure = roughMeasure,
       'elk.direction': direction,
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.edgeRouting': 'ORTHOGONAL',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '46',
-      'elk.layered.spacing.edgeNodeBetweenLayers': '18',
-      'elk.layered.spacing.edgeEdgeBetweenLayers': '12',
-      'elk.spacing.nodeNode': '34',
-      'elk.spacing.edgeNode': '18',
-      'elk.spacing.edgeEdge': '12',
-      'elk.spacing.edgeLabel': '4',
-      'elk.edgeLabels.placement': 'CENTER',
+      ...SPACING,
       'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
       'elk.layered.crossingMinimization.strategy': 'LAYER_SWEEP',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
@@ -149,9 +160,7 @@ export async function layoutDiagram(elk: ElkLike, model: DiagramModel, measure: 
         for (const b of s.bendPoints ?? []) points.push({ x: b.x + ox, y: b.y + oy });
         points.push({ x: s.endPoint.x + ox, y: s.endPoint.y + oy });
       }
-      const l = e.labels?.[0];
-      const label = l && l.width ? { x: (l.x ?? 0) + ox, y: (l.y ?? 0) + oy, width: l.width, height: l.height ?? 0 } : null;
-      edges.set(e.id, { id: e.id, points, label });
+      edges.set(e.id, { id: e.id, points });
     }
     for (const c of n.children ?? []) collect(c);
   };

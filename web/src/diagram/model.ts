@@ -3,7 +3,7 @@
  * state nodes (the connection worker nested inside the supervisor state that invokes it) and merged edges
  * (one per source → target pair, labelled with every event that takes it). Pure: unit-tested in node.
  */
-import { eventLabel } from '../format.js';
+import { afterDelay, edgeEventLines } from './words.js';
 
 export interface MachineJson {
   id: string;
@@ -13,6 +13,9 @@ export interface MachineJson {
   states?: Record<string, MachineJson>;
   transitions?: TransitionJson[];
   invoke?: { id?: string; src?: unknown }[];
+  /** XState `description`: why the state exists (shown when a state is focused). */
+  description?: string;
+  tags?: string[];
 }
 
 export interface TransitionJson {
@@ -21,6 +24,7 @@ export interface TransitionJson {
   source?: string;
   guard?: unknown;
   delay?: unknown;
+  description?: string;
 }
 
 export type NodeKind = 'machine' | 'compound' | 'atomic' | 'final' | 'initial';
@@ -35,12 +39,21 @@ export interface DiagramNode {
   invokes: string[];
   /** Which machine the node belongs to ("supervisor" / "connection"). */
   machine: string;
+  /** From the machine definition, when it has one. */
+  description: string | null;
+  tags: string[];
+  /** Named delays of this state's `after` transitions (its timers). */
+  timers: string[];
 }
 
 export interface EdgeEvent {
   event: string;
-  label: string;
+  /** The event in words, one line per code family for closes ("515 restart required"). */
+  lines: string[];
   guards: string[];
+  /** The named delay of an `after` transition. */
+  delay: string | null;
+  description: string | null;
 }
 
 export interface DiagramEdge {
@@ -58,6 +71,19 @@ export interface DiagramModel {
   edges: DiagramEdge[];
   /** The leaf a freshly started machine enters, per machine id. */
   initialLeaf: Record<string, string>;
+}
+
+const MACHINE_NOTES: Record<string, string> = {
+  supervisor: 'root actor',
+  connection: 'worker (invoked)',
+};
+
+/** The small italic note in a container's title row: what kind of machine it is and what it invokes. */
+export function nodeNote(n: DiagramNode): string {
+  const invokes = n.invokes.length ? `invokes ${n.invokes.join(', ')}` : '';
+  if (n.kind !== 'machine') return invokes;
+  const kind = MACHINE_NOTES[n.id] ?? 'machine';
+  return invokes ? `${kind} · ${invokes}` : kind;
 }
 
 const stripHash = (s: string) => (s.startsWith('#') ? s.slice(1) : s);
@@ -98,6 +124,8 @@ export function buildModel(machines: Record<string, MachineJson>): DiagramModel 
     const existing = e.events.find((x) => x.event === ev.event);
     if (existing) {
       for (const g of ev.guards) if (!existing.guards.includes(g)) existing.guards.push(g);
+      existing.lines = edgeEventLines(existing.event, existing.guards);
+      existing.description ??= ev.description;
     } else {
       e.events.push(ev);
     }
@@ -115,13 +143,16 @@ export function buildModel(machines: Record<string, MachineJson>): DiagramModel 
       children: [],
       invokes: invokeIds(n),
       machine,
+      description: typeof n.description === 'string' && n.description.trim() !== '' ? n.description.trim() : null,
+      tags: n.tags ?? [],
+      timers: [...new Set((n.transitions ?? []).map((t) => afterDelay(t.eventType)).filter((d): d is string => d !== null))],
     };
     nodes.set(n.id, node);
 
     const initialTarget = n.initial?.target?.[0];
     if (states.length > 0 && initialTarget) {
       const initId = `${n.id}#initial`;
-      nodes.set(initId, { id: initId, label: '', kind: 'initial', parent: n.id, children: [], invokes: [], machine });
+      nodes.set(initId, { id: initId, label: '', kind: 'initial', parent: n.id, children: [], invokes: [], machine, description: null, tags: [], timers: [] });
       node.children.push(initId);
       addEdge(initId, stripHash(initialTarget), null);
     }
@@ -140,8 +171,16 @@ export function buildModel(machines: Record<string, MachineJson>): DiagramModel 
       const targets = t.target ?? [];
       if (targets.length === 0) continue; // actions only: no arrow to draw
       const g = guardName(t.guard);
+      const guards = g ? [g] : [];
+      const description = typeof t.description === 'string' && t.description.trim() !== '' ? t.description.trim() : null;
       for (const target of targets) {
-        addEdge(stripHash(t.source ?? n.id), stripHash(target), { event: t.eventType, label: eventLabel(t.eventType), guards: g ? [g] : [] });
+        addEdge(stripHash(t.source ?? n.id), stripHash(target), {
+          event: t.eventType,
+          lines: edgeEventLines(t.eventType, guards),
+          guards,
+          delay: afterDelay(t.eventType),
+          description,
+        });
       }
     }
     return n.id;

@@ -1,32 +1,51 @@
 /**
- * Renders a laid-out diagram as SVG and keeps it live: active states, the transition just taken
- * (animated edge, its event highlighted in the label) and per-state countdown badges.
+ * Renders a laid-out diagram as SVG at its natural size (1 unit = 1 CSS px, so text keeps its 12–14 px) and
+ * keeps it live: the active states, the edges out of them (what can happen next), a fading trail of the last
+ * transitions labelled in words, per-state countdown badges, and a selection that the details panel reads.
+ * Every state and every drawn edge label is focusable; focusing or tapping one selects it.
  */
-import { s, clear } from '../dom.js';
-import { LINE, type DiagramLayout } from './layout.js';
-import type { DiagramModel, DiagramNode } from './model.js';
+import { clear, s } from '../dom.js';
+import { labelObstacles, placeLabels, type LabelRequest } from './labels.js';
+import { LINE, titleWidth, type Box, type DiagramLayout, type Measure } from './layout.js';
+import { nodeNote, withAncestors, type DiagramEdge, type DiagramModel, type DiagramNode } from './model.js';
 
-export interface TakenTransition {
-  actor: string;
+/** One step of the recent trail, drawn on the edge it took. */
+export interface TrailStep {
+  edgeId: string;
+  /** 0 = the newest. */
+  age: number;
+  /** "428 connection lost → backoff 4 s" */
+  text: string;
   event: string;
-  from: string[];
-  to: string[];
+  /** Identity of the runtime transition (restarts the highlight animation only for a new one). */
+  key: string;
+  /** Consecutive identical steps folded into this one (a QR that rotates every 20 s). */
+  times: number;
 }
+
+export type Selection = { kind: 'state'; id: string } | { kind: 'edge'; id: string };
 
 export interface DiagramView {
   readonly svg: SVGSVGElement;
-  /** Light up these leaves and every state containing them. */
+  readonly size: { width: number; height: number };
+  /** Light up these leaves and every state containing them; their ways out are drawn. */
   setActive(leaves: Iterable<string>): void;
-  /** Animate the edge a transition took and mark its event; returns the edge id, if drawn. */
-  showTransition(t: TakenTransition, edgeId: string | undefined): void;
+  /** The recent transitions, newest first, each on its edge with its words. */
+  setTrail(steps: TrailStep[]): void;
+  /** Draw every transition of the machines, not only the current state's and the trail. */
+  setShowAll(all: boolean): void;
   /** Small text under a state's name (countdowns); null hides it. */
   setBadge(nodeId: string, text: string | null): void;
+  select(sel: Selection | null): void;
+  onSelect(cb: (sel: Selection | null) => void): void;
+  nodeBox(id: string): Box | undefined;
+  /** Ids of the edges drawn right now (for tests and the details panel). */
+  visibleEdges(): string[];
 }
 
-const MACHINE_NOTES: Record<string, string> = {
-  supervisor: 'root actor',
-  connection: 'worker (invoked)',
-};
+/** Edge labels list at most this many lines by default; the details panel has the rest. */
+const MAX_LINES = 2;
+const LABEL_PAD_X = 7;
 
 function pathFor(points: { x: number; y: number }[]): string {
   if (points.length === 0) return '';
@@ -53,28 +72,31 @@ function pathFor(points: { x: number; y: number }[]): string {
   return d;
 }
 
-function nodeTitle(n: DiagramNode): string {
-  return n.kind === 'machine' ? n.label : n.label;
+const leafName = (id: string) => id.slice(id.lastIndexOf('.') + 1);
+
+/** The default label of an edge: its events in words, at most {@link MAX_LINES} lines. */
+export function defaultLabelLines(e: DiagramEdge): string[] {
+  const lines = [...new Set(e.events.flatMap((ev) => ev.lines))];
+  if (lines.length <= MAX_LINES) return lines;
+  return [...lines.slice(0, MAX_LINES - 1), `${lines[MAX_LINES - 1]} +${lines.length - MAX_LINES} more`];
 }
 
-export function renderDiagram(host: HTMLElement, model: DiagramModel, layout: DiagramLayout): DiagramView {
+export function renderDiagram(host: HTMLElement, model: DiagramModel, layout: DiagramLayout, measure: Measure): DiagramView {
   clear(host);
-  const pad = 2;
+  const pad = 4;
+  const width = Math.ceil(layout.width + 2 * pad);
+  const height = Math.ceil(layout.height + 2 * pad);
   const svg = s('svg', {
     class: 'diagram',
-    viewBox: `${-pad} ${-pad} ${layout.width + 2 * pad} ${layout.height + 2 * pad}`,
-    width: Math.round(layout.width),
-    role: 'img',
-    'aria-label': 'State diagram of the supervisor and its connection worker',
+    viewBox: `${-pad} ${-pad} ${width} ${height}`,
+    width,
+    height,
+    role: 'group',
+    'aria-label': 'State diagram of the supervisor and its connection worker. Focus a state or a transition label for its details.',
   });
-  svg.append(
-    s(
-      'defs',
-      null,
-      s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' })),
-      s('marker', { id: 'arrow-hot', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 10, markerHeight: 10, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead-hot' })),
-    ),
-  );
+  const marker = (id: string, cls: string, size: number) =>
+    s('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: size, markerHeight: size, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: cls }));
+  svg.append(s('defs', null, marker('arrow', 'arrowhead', 9), marker('arrow-next', 'arrowhead-next', 10), marker('arrow-hot', 'arrowhead-hot', 11)));
 
   const containers = s('g', { class: 'layer-containers' });
   const edgesG = s('g', { class: 'layer-edges' });
@@ -86,8 +108,10 @@ export function renderDiagram(host: HTMLElement, model: DiagramModel, layout: Di
   // State names sit in the middle of their box, and move up when a countdown badge shows below them.
   const labelTexts = new Map<string, { el: SVGTextElement; top: number; mid: number }>();
   const badgeEls = new Map<string, SVGTextElement>();
+  const obstacles = labelObstacles(model, layout, measure);
+  let selectCb: ((sel: Selection | null) => void) | null = null;
+  let selected: Selection | null = null;
 
-  // Containers outermost first so inner ones paint on top.
   const depth = (id: string): number => {
     let d = 0;
     let cur = model.nodes.get(id)?.parent ?? null;
@@ -97,7 +121,34 @@ export function renderDiagram(host: HTMLElement, model: DiagramModel, layout: Di
     }
     return d;
   };
+  // Containers outermost first so inner ones paint on top.
   const ordered = [...model.nodes.values()].sort((a, b) => depth(a.id) - depth(b.id));
+
+  /**
+   * `focusable` is the shape without text (a state's box, a label's background): a focusable element holding
+   * text would have to repeat that text, countdowns included, in its accessible name. The whole group
+   * (`hit`) takes clicks and taps.
+   */
+  const makeSelectable = (hit: SVGGElement, focusable: SVGElement, sel: Selection) => {
+    focusable.setAttribute('tabindex', '0');
+    focusable.setAttribute('role', 'button');
+    focusable.classList.add('focus-target');
+    focusable.addEventListener('focus', () => view.select(sel));
+    hit.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      view.select(sel);
+    });
+    focusable.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        view.select(sel);
+      }
+    });
+  };
+
+  // The name starts with the visible title (WCAG 2.5.3); notes and countdowns are in the details panel.
+  const stateLabel = (n: DiagramNode, active: boolean) =>
+    `${n.label} (${n.kind === 'machine' ? 'machine' : n.kind === 'final' ? 'final state' : 'state'}${active ? ', current' : ''})`;
 
   for (const n of ordered) {
     const b = layout.nodes.get(n.id);
@@ -110,114 +161,185 @@ export function renderDiagram(host: HTMLElement, model: DiagramModel, layout: Di
     }
     if (n.kind === 'machine' || n.kind === 'compound') {
       const g = s('g', { class: `st st-${n.kind}`, 'data-state': n.id, 'data-depth': depth(n.id) });
-      g.append(s('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: n.kind === 'machine' ? 16 : 12, class: 'st-box' }));
-      const title = s('text', { x: b.x + 16, y: b.y + 24, class: 'st-title' }, nodeTitle(n));
-      g.append(title);
-      const note = n.kind === 'machine' ? MACHINE_NOTES[n.id] ?? 'machine' : n.invokes.length ? `invokes ${n.invokes.join(', ')}` : '';
-      const extra = n.kind === 'machine' && n.invokes.length ? ` · invokes ${n.invokes.join(', ')}` : '';
-      if (note || extra) g.append(s('text', { x: b.x + b.width - 14, y: b.y + 23, class: 'st-note', 'text-anchor': 'end' }, note + extra));
-      const badge = s('text', { x: b.x + 16, y: b.y + 24, class: 'st-badge st-badge-title', 'data-badge': n.id, 'text-anchor': 'start' });
+      const box = s('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: n.kind === 'machine' ? 16 : 12, class: 'st-box', 'aria-label': stateLabel(n, false) });
+      g.append(box);
+      g.append(s('text', { x: b.x + 16, y: b.y + 24, class: 'st-title' }, n.label));
+      const note = nodeNote(n);
+      if (note) g.append(s('text', { x: b.x + b.width - 14, y: b.y + 23, class: 'st-note', 'text-anchor': 'end', 'aria-hidden': 'true' }, note));
+      // The badge sits right after the title.
+      const badge = s('text', { x: b.x + 16 + titleWidth(n, measure) + 12, y: b.y + 24, class: 'st-badge st-badge-title', 'data-badge': n.id, 'aria-hidden': 'true' });
       g.append(badge);
       badgeEls.set(n.id, badge);
+      makeSelectable(g, box, { kind: 'state', id: n.id });
       containers.append(g);
       nodeEls.set(n.id, g);
-      // Badge sits right after the title text.
-      requestAnimationFrame(() => {
-        try {
-          badge.setAttribute('x', String(b.x + 16 + title.getComputedTextLength() + 10));
-        } catch {
-          // not rendered (hidden tab): keep the default position
-        }
-      });
       continue;
     }
     const g = s('g', { class: `st st-${n.kind}`, 'data-state': n.id });
-    g.append(s('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: 10, class: 'st-box' }));
+    const box = s('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: 10, class: 'st-box', 'aria-label': stateLabel(n, false) });
+    g.append(box);
     if (n.kind === 'final') g.append(s('rect', { x: b.x + 4, y: b.y + 4, width: b.width - 8, height: b.height - 8, rx: 7, class: 'st-final-inner' }));
-    const label = s('text', { x: b.x + b.width / 2, y: b.y + b.height / 2 + 4.5, class: 'st-label', 'text-anchor': 'middle' }, n.label);
+    const label = s('text', { x: b.x + b.width / 2, y: b.y + b.height / 2 + 5, class: 'st-label', 'text-anchor': 'middle' }, n.label);
     g.append(label);
-    labelTexts.set(n.id, { el: label, top: b.y + 21, mid: b.y + b.height / 2 + 4.5 });
-    const badge = s('text', { x: b.x + b.width / 2, y: b.y + 37, class: 'st-badge', 'text-anchor': 'middle', 'data-badge': n.id });
+    labelTexts.set(n.id, { el: label, top: b.y + 21, mid: b.y + b.height / 2 + 5 });
+    const badge = s('text', { x: b.x + b.width / 2, y: b.y + 39, class: 'st-badge', 'text-anchor': 'middle', 'data-badge': n.id, 'aria-hidden': 'true' });
     g.append(badge);
     badgeEls.set(n.id, badge);
+    makeSelectable(g, box, { kind: 'state', id: n.id });
     statesG.append(g);
     nodeEls.set(n.id, g);
   }
 
   const edgeEls = new Map<string, SVGGElement>();
-  const labelEls = new Map<string, SVGGElement>();
+  const labelEls = new Map<string, { g: SVGGElement; bg: SVGRectElement; text: string }>();
   for (const e of model.edges) {
     const le = layout.edges.get(e.id);
     if (!le || le.points.length < 2) continue;
-    const tip = e.events.map((ev) => `${ev.event}${ev.guards.length ? ` [${ev.guards.join(' | ')}]` : ''}`).join('\n');
-    const g = s('g', { class: e.initial ? 'edge edge-initial' : 'edge', 'data-edge': e.id, 'data-source': e.source, 'data-target': e.target });
-    g.append(s('path', { d: pathFor(le.points), class: 'edge-path', 'marker-end': 'url(#arrow)' }));
-    if (tip) g.append(s('title', null, `${e.source} → ${e.target}\n${tip}`));
+    const g = s('g', { class: e.initial ? 'edge edge-initial' : 'edge edge-hidden', 'data-edge': e.id, 'data-source': e.source, 'data-target': e.target });
+    const d = pathFor(le.points);
+    g.append(s('path', { d, class: 'edge-path', 'marker-end': 'url(#arrow)' }));
     edgesG.append(g);
     edgeEls.set(e.id, g);
-    if (le.label && e.events.length) {
-      const lg = s('g', { class: 'edge-label', 'data-edge-label': e.id });
-      lg.append(s('rect', { x: le.label.x - 2, y: le.label.y, width: le.label.width + 4, height: le.label.height, rx: 4, class: 'edge-label-bg' }));
-      e.events.forEach((ev, i) => {
-        lg.append(
-          s('text', { x: le.label!.x + le.label!.width / 2, y: le.label!.y + 2 + LINE * (i + 1) - 4, 'text-anchor': 'middle', class: 'edge-event', 'data-event': ev.event }, ev.label),
-        );
-      });
-      if (tip) lg.append(s('title', null, tip));
-      labelsG.append(lg);
-      labelEls.set(e.id, lg);
-    }
+    if (e.initial || e.events.length === 0) continue;
+    // A wide transparent twin of the path makes a thin edge easy to tap.
+    const hit = s('path', { d, class: 'edge-hit' });
+    hit.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      view.select({ kind: 'edge', id: e.id });
+    });
+    g.append(hit);
+    const lg = s('g', { class: 'edge-label edge-hidden', 'data-edge-label': e.id });
+    const bg = s('rect', { rx: 5, class: 'edge-label-bg' });
+    lg.append(bg);
+    makeSelectable(lg, bg, { kind: 'edge', id: e.id });
+    labelsG.append(lg);
+    labelEls.set(e.id, { g: lg, bg, text: '' });
   }
-
   host.append(svg);
-  const lastByActor = new Map<string, string>();
 
-  return {
-    svg,
-    setActive(leaves) {
-      const active = new Set<string>();
-      const leafSet = new Set(leaves);
-      for (const leaf of leafSet) {
-        let cur: string | null = leaf;
-        while (cur) {
-          active.add(cur);
-          cur = model.nodes.get(cur)?.parent ?? null;
-        }
+  let activeAll = new Set<string>();
+  let trail: TrailStep[] = [];
+  let showAll = false;
+  let lastKey = '';
+
+  const setLabel = (id: string, lines: string[], box: Box) => {
+    const l = labelEls.get(id);
+    if (!l) return;
+    const text = lines.join('\n');
+    if (l.text !== text) {
+      l.text = text;
+      while (l.g.childNodes.length > 1) l.g.lastChild!.remove();
+      for (const line of lines) l.g.append(s('text', { class: 'edge-event', 'text-anchor': 'middle' }, line));
+      const e = model.edges.find((x) => x.id === id);
+      // The name starts with the visible words (WCAG 2.5.3), then says which transition it is.
+      l.bg.setAttribute('aria-label', `${lines.join(' ')} (transition ${e ? `${leafName(e.source)} to ${leafName(e.target)}` : id})`);
+    }
+    l.bg.setAttribute('x', String(box.x));
+    l.bg.setAttribute('y', String(box.y));
+    l.bg.setAttribute('width', String(box.width));
+    l.bg.setAttribute('height', String(box.height));
+    const texts = l.g.querySelectorAll('text');
+    texts.forEach((t, i) => {
+      t.setAttribute('x', String(box.x + box.width / 2));
+      t.setAttribute('y', String(box.y + 3 + LINE * (i + 1) - 4));
+    });
+  };
+
+  const refresh = () => {
+    const byEdge = new Map<string, TrailStep[]>();
+    for (const step of trail) {
+      const list = byEdge.get(step.edgeId) ?? [];
+      list.push(step);
+      byEdge.set(step.edgeId, list);
+    }
+    const requests: { req: LabelRequest; lines: string[]; rank: number }[] = [];
+    for (const e of model.edges) {
+      const g = edgeEls.get(e.id);
+      if (!g) continue;
+      const steps = byEdge.get(e.id);
+      const next = !e.initial && activeAll.has(e.source);
+      const visible = e.initial || showAll || next || steps !== undefined;
+      g.classList.toggle('edge-hidden', !visible);
+      g.classList.toggle('edge-next', next && !steps);
+      g.classList.toggle('trail', steps !== undefined);
+      if (steps) g.dataset.age = String(steps[0]!.age);
+      else delete g.dataset.age;
+      const newest = steps?.[0]?.age === 0;
+      g.classList.toggle('edge-last', newest);
+      if (newest) g.dataset.lastEvent = steps[0]!.event;
+      else delete g.dataset.lastEvent;
+      const path = g.querySelector('path');
+      path?.setAttribute('marker-end', steps ? 'url(#arrow-hot)' : next ? 'url(#arrow-next)' : 'url(#arrow)');
+      if (steps && newest) edgesG.append(g); // paint above the other edges
+      const l = labelEls.get(e.id);
+      if (!l) continue;
+      l.g.classList.toggle('edge-hidden', !visible);
+      l.g.classList.toggle('edge-label-trail', steps !== undefined);
+      l.g.classList.toggle('edge-label-last', newest);
+      if (steps) l.g.dataset.age = String(steps[0]!.age);
+      else delete l.g.dataset.age;
+      if (!visible) continue;
+      const times = steps?.reduce((n, x) => n + x.times, 0) ?? 0;
+      const lines = steps ? [times > 1 ? `${steps[0]!.text} (×${times})` : steps[0]!.text] : defaultLabelLines(e);
+      const w = Math.ceil(Math.max(...lines.map((x) => measure(x, steps ? 'strong' : 'label')))) + 2 * LABEL_PAD_X;
+      const le = layout.edges.get(e.id)!;
+      requests.push({ req: { id: e.id, points: le.points, width: w, height: lines.length * LINE + 6 }, lines, rank: steps ? steps[0]!.age : next ? 10 : 20 });
+    }
+    requests.sort((a, b) => a.rank - b.rank);
+    const boxes = placeLabels(
+      requests.map((r) => r.req),
+      obstacles,
+      { width: layout.width, height: layout.height },
+    );
+    for (const r of requests) {
+      const box = boxes.get(r.req.id);
+      if (box) setLabel(r.req.id, r.lines, box);
+      // The trail's labels paint above the others, newest last (on top).
+    }
+    for (const r of [...requests].reverse()) {
+      const l = labelEls.get(r.req.id);
+      if (l) labelsG.append(l.g);
+    }
+    // Restart the flow animation only for a transition that was not highlighted before.
+    const newestStep = trail[0];
+    if (newestStep && newestStep.key !== lastKey) {
+      lastKey = newestStep.key;
+      const g = edgeEls.get(newestStep.edgeId);
+      if (g) {
+        g.classList.remove('edge-anim');
+        void g.getBoundingClientRect();
+        g.classList.add('edge-anim');
       }
+    }
+    for (const [id, g] of edgeEls) if (id !== newestStep?.edgeId) g.classList.remove('edge-anim');
+  };
+
+  const view: DiagramView = {
+    svg,
+    size: { width, height },
+    setActive(leaves) {
+      const leafSet = new Set(leaves);
+      activeAll = withAncestors(model, leafSet);
       for (const [id, el] of nodeEls) {
         const n = model.nodes.get(id);
+        if (!n) continue;
         // A compound "leaf" (the supervisor's running, which hosts the worker) is lit as a container.
-        const atomic = n !== undefined && n.children.length === 0;
-        el.classList.toggle('active', active.has(id));
+        const atomic = n.children.length === 0;
+        const active = activeAll.has(id);
+        el.classList.toggle('active', active);
         el.classList.toggle('active-leaf', atomic && leafSet.has(id));
+        if (n.kind !== 'initial') el.querySelector('.st-box')?.setAttribute('aria-label', stateLabel(n, active));
       }
+      refresh();
     },
-    showTransition(t, edgeId) {
-      const prev = lastByActor.get(t.actor);
-      if (prev) {
-        edgeEls.get(prev)?.classList.remove('edge-last', 'edge-anim');
-        const pl = labelEls.get(prev);
-        pl?.classList.remove('edge-label-last');
-        pl?.querySelectorAll('.ev-last').forEach((x) => x.classList.remove('ev-last'));
-        edgeEls.get(prev)?.querySelector('path')?.setAttribute('marker-end', 'url(#arrow)');
-      }
-      if (!edgeId) return;
-      const el = edgeEls.get(edgeId);
-      if (!el) return;
-      lastByActor.set(t.actor, edgeId);
-      el.classList.remove('edge-anim');
-      // Restart the CSS animation even when the same edge is taken twice in a row.
-      void el.getBoundingClientRect();
-      el.classList.add('edge-last', 'edge-anim');
-      el.setAttribute('data-last-event', t.event);
-      el.querySelector('path')?.setAttribute('marker-end', 'url(#arrow-hot)');
-      edgesG.append(el); // paint above the other edges
-      const lg = labelEls.get(edgeId);
-      if (lg) {
-        lg.classList.add('edge-label-last');
-        lg.querySelectorAll<SVGTextElement>('.edge-event').forEach((x) => x.classList.toggle('ev-last', x.dataset.event === t.event));
-        labelsG.append(lg);
-      }
+    setTrail(steps) {
+      trail = steps;
+      refresh();
+    },
+    setShowAll(all) {
+      showAll = all;
+      svg.classList.toggle('show-all', all);
+      refresh();
     },
     setBadge(nodeId, text) {
       const b = badgeEls.get(nodeId);
@@ -227,5 +349,22 @@ export function renderDiagram(host: HTMLElement, model: DiagramModel, layout: Di
       const l = labelTexts.get(nodeId);
       if (l) l.el.setAttribute('y', String(v ? l.top : l.mid));
     },
+    select(sel) {
+      const same = sel?.kind === selected?.kind && sel?.id === selected?.id;
+      svg.querySelectorAll('.selected').forEach((x) => x.classList.remove('selected'));
+      selected = sel;
+      if (sel?.kind === 'state') nodeEls.get(sel.id)?.classList.add('selected');
+      if (sel?.kind === 'edge') {
+        edgeEls.get(sel.id)?.classList.add('selected');
+        labelEls.get(sel.id)?.g.classList.add('selected');
+      }
+      if (!same) selectCb?.(sel);
+    },
+    onSelect(cb) {
+      selectCb = cb;
+    },
+    nodeBox: (id) => layout.nodes.get(id),
+    visibleEdges: () => [...edgeEls].filter(([, g]) => !g.classList.contains('edge-hidden')).map(([id]) => id),
   };
+  return view;
 }

@@ -15,7 +15,8 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
   const list = h('ul', { class: 'chat-list', 'data-testid': 'chat-list' });
   const pager = h('div', { class: 'pager' });
   const listPane = h('section', { class: 'card chat-list-card', 'aria-label': 'Chats' }, h('h2', { class: 'card-title' }, 'Chats'), search, list, pager);
-  const thread = h('div', { class: 'thread', 'data-testid': 'thread' });
+  // A scroll area without focusable content: focusable itself, so the keyboard can scroll it.
+  const thread = h('div', { class: 'thread', 'data-testid': 'thread', tabindex: 0, role: 'region', 'aria-label': 'Messages of the selected chat' });
   const threadHead = h('div', { class: 'thread-head' });
   const threadPane = h(
     'section',
@@ -82,7 +83,7 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
     const preview = last ? (mediaLabel(last) ? `[${mediaLabel(last)}]${last.body ? ` ${last.body}` : ''}` : last.body) : '';
     const btn = h(
       'button',
-      { type: 'button', class: `chat-item${selected === c.id ? ' selected' : ''}`, 'data-jid': c.id },
+      { type: 'button', class: `chat-item${selected === c.id ? ' selected' : ''}`, 'data-jid': c.id, 'aria-current': selected === c.id ? 'true' : undefined },
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, (c.name || displayJid(c.id)).replace(/^\+/, '').slice(0, 1).toUpperCase()),
       h(
         'span',
@@ -99,8 +100,12 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
     );
     btn.addEventListener('click', () => {
       selected = c.id;
-      list.querySelectorAll('.chat-item.selected').forEach((x) => x.classList.remove('selected'));
+      list.querySelectorAll('.chat-item.selected').forEach((x) => {
+        x.classList.remove('selected');
+        x.removeAttribute('aria-current');
+      });
       btn.classList.add('selected');
+      btn.setAttribute('aria-current', 'true');
       void openChat(c);
     });
     return h('li', null, btn);

@@ -5,6 +5,7 @@
 import { ApiError, describeError, getJson, postJson } from '../api.js';
 import { h } from '../dom.js';
 import { displayJid } from '../format.js';
+import type { LiveState } from '../live.js';
 
 interface SimContact {
   jid?: string;
@@ -23,7 +24,7 @@ const FAULTS: { kind: string; label: string; help: string }[] = [
 
 const CLOSE_CODES = [428, 408, 500, 503, 515, 401, 440, 403, 411];
 
-export function simulatorPanel(): { el: HTMLElement; dispose: () => void } {
+export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: () => void } {
   const out = h('p', { class: 'sim-result small', 'aria-live': 'polite', 'data-testid': 'sim-result' });
   const say = (text: string, ok: boolean) => {
     out.textContent = text;
@@ -107,5 +108,11 @@ export function simulatorPanel(): { el: HTMLElement; dispose: () => void } {
       }
     });
 
-  return { el, dispose: () => {} };
+  // Faults and deliveries need the server: disabled while it is unreachable.
+  const sync = () => {
+    const offline = live !== undefined && live.link !== 'live' && live.lostAt !== null;
+    el.querySelectorAll<HTMLButtonElement>('button').forEach((b) => (b.disabled = offline));
+  };
+  const off = live?.subscribe({ link: sync });
+  return { el, dispose: () => off?.() };
 }
