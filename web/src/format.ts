@@ -23,12 +23,6 @@ export function eventLabel(type: string): string {
   return type;
 }
 
-/** Last segment of a state id: "connection.connecting.backoff" → "backoff". */
-export function stateName(id: string): string {
-  const i = id.lastIndexOf('.');
-  return i < 0 ? id : id.slice(i + 1);
-}
-
 /** Path without the machine prefix: "connection.connecting.backoff" → "connecting.backoff". */
 export function statePath(id: string): string {
   const i = id.indexOf('.');

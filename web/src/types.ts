@@ -2,14 +2,12 @@
 
 // The lifecycle shapes come from the server modules themselves (type-only imports: nothing of the
 // server is bundled), so the UI cannot drift from the contract.
-import type { Deadlines, Health, LifecycleStatus } from '../../machines/health.js';
-import type { Disconnect, PublicState } from '../../machines/types.js';
-import type { Transition } from '../../src/runtime/index.js';
+import type { Deadlines } from '../../machines/status.js';
+import type { Disconnect } from '../../machines/types.js';
+import type { Health, PublicState, StatusSummary, Transition } from '../../src/runtime/index.js';
 
-export type { Deadlines, Disconnect, Health, PublicState, Transition };
-
-/** /api/state `context` and /api/status: the status projection without the QR string. */
-export type StatusSummary = Omit<LifecycleStatus, 'qr'> & { qrAvailable: boolean };
+/** /api/state `context`, /api/status and SSE `status`: the runtime's one status summary (machines/status.ts). */
+export type { Deadlines, Disconnect, Health, PublicState, StatusSummary, Transition };
 
 export interface StateView {
   value: { supervisor: unknown; connection: unknown };
