@@ -20,7 +20,7 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 RUN groupadd --system app && useradd --system --gid app --home /app app \
-    && mkdir -p /data && chown app:app /data
+    && mkdir -p -m 0700 /data && chown app:app /data && chmod 0700 /data
 COPY --from=build --chown=app:app /app/node_modules ./node_modules
 COPY --from=build --chown=app:app /app/dist ./dist
 COPY --from=build --chown=app:app /app/web ./web

@@ -40,6 +40,7 @@ import { createServices, type Services } from './services/index.js';
 import { createSettingsStore, type SettingsStore } from './settings/index.js';
 import type { Simulator } from './simulator/index.js';
 import { openStore, type Store } from './store/index.js';
+import { ensurePrivateFile, tightenDataDir } from './util/private-files.js';
 import type { EngineFactory } from './runtime/engine.js';
 import { disconnectedGateway } from './whatsapp/disconnected-gateway.js';
 import { forwardingGateway, type WhatsAppGateway } from './whatsapp/gateway.js';
@@ -85,6 +86,7 @@ export interface AppOptions {
 export function createApp(config: Config, root: Logger, opts: AppOptions = {}): App {
   const log = childLogger(root, 'main');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  tightenDataDir(config.dataDir, log);
   const tokens = resolveTokens({
     dataDir: config.dataDir,
     disabled: config.auth.disabled,
@@ -92,6 +94,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     adminToken: config.auth.adminToken,
     log: childLogger(root, 'auth'),
   });
+  ensurePrivateFile(config.dbPath);
   const store = openStore(config.dbPath);
   const settings = createSettingsStore({ config, logger: childLogger(root, 'settings') });
 

@@ -3,6 +3,7 @@
  * A bad value stops start-up with a message naming the variable and the expected form.
  * `0` is legal wherever it means something (port 0 = any free port, a 0 ms window = disabled).
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LIFECYCLE_CONFIG as LC, type LifecycleConfig } from '../machines/types.js';
@@ -121,6 +122,21 @@ const EnvSchema = z.object({
   ADMIN_TOKEN: optionalString,
   AUTH_DISABLED: bool(false),
   ALLOWED_HOSTS: list([]),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      // Which proxy's X-Forwarded-For to believe (client address for rate limits and logs). Unset = none:
+      // the header is set by any client, so trusting it by default would let anyone pick their address.
+      const s = (v ?? '').trim().toLowerCase();
+      if (s === '' || FALSE.has(s)) return false;
+      if (/^\d{1,2}$/.test(s)) return Number(s);
+      const parts = s.split(',').map((p) => p.trim());
+      const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+      if (parts.every((p) => named.has(p) || isIP(p.split('/')[0] ?? '') !== 0)) return parts.join(',');
+      ctx.addIssue({ code: 'custom', message: 'expected a hop count, loopback/linklocal/uniquelocal, or comma-separated proxy addresses/CIDRs' });
+      return z.NEVER;
+    }),
 
   WA_SOCKET_URL: wsUrl,
   WA_SIMULATOR: bool(false),
@@ -175,7 +191,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   stdio: boolean;
   mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number };
-  auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[] };
+  auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[]; trustProxy: false | number | string };
   whatsapp: {
     socketUrl?: string;
     simulator: boolean;
@@ -242,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       mcpToken: e.MCP_AUTH_TOKEN,
       adminToken: e.ADMIN_TOKEN,
       allowedHosts: e.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+      trustProxy: e.TRUST_PROXY,
     },
     whatsapp: {
       socketUrl: e.WA_SOCKET_URL,

@@ -1,13 +1,15 @@
 /**
- * Composition root: config → logger → app (store, runtime, http, mcp) → listen; graceful stop on
- * SIGTERM/SIGINT. Nothing else in the code base reads process.env or listens on a port.
+ * The process entry: config → logger → the composition root (src/app.ts) → listen; graceful stop on
+ * SIGTERM/SIGINT. Nothing else in the code base reads process.env.
  */
-import { format } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { childLogger, createRootLogger } from './logger.js';
 import { createApp } from './app.js';
+import { routeConsoleToLogger } from './util/console-capture.js';
 
 async function main(): Promise<void> {
+  // Every file this process creates is the owner's alone (the store holds the WhatsApp keys).
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
@@ -19,11 +21,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const root = createRootLogger({ level: config.logLevel, stdio: config.stdio });
-  if (config.stdio) {
-    // stdout carries JSON-RPC only; libraries that print (libsignal's "Closing session…") go to stderr.
-    const toStderr = (...a: unknown[]) => void process.stderr.write(`${format(...a)}\n`);
-    console.log = console.info = console.debug = toStderr;
-  }
+  // Libraries that print (libsignal dumps whole Signal sessions, keys included) go through the logger at
+  // debug with their arguments reduced to type names, in every mode: nothing reaches stdout/stderr raw.
+  routeConsoleToLogger(childLogger(root, 'baileys'));
   const log = childLogger(root, 'main');
   const app = createApp(config, root);
   if (config.stdio) {

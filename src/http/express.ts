@@ -30,11 +30,6 @@ export interface ExpressDeps {
   sessions: SessionStore;
   /** Wrong credentials per address (shared with the login route and the MCP guard). */
   limiter: FailureLimiter;
-  /**
-   * Express' `trust proxy`: which proxy's X-Forwarded-For decides the client address (rate limits, logs).
-   * false (default) = the socket address; never trust a header that any client can set.
-   */
-  trustProxy?: boolean | string | number;
   logger: Logger;
   /** Lets "not connected" errors carry the lifecycle's retry hint. */
   status: () => LifecycleStatus;
@@ -75,7 +70,9 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 export function createExpressApp(deps: ExpressDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy ?? false);
+  // TRUST_PROXY: which proxy's X-Forwarded-For decides the client address (rate limits, logs); by
+  // default none, so a client cannot choose its own address.
+  app.set('trust proxy', deps.config.auth.trustProxy);
   app.use(securityHeaders);
 
   for (const r of deps.routes.public) app.use(r);

@@ -5,10 +5,12 @@
  */
 import { createApp } from '../app.js';
 import { loadConfig, ConfigError } from '../config.js';
-import { createRootLogger } from '../logger.js';
+import { childLogger, createRootLogger } from '../logger.js';
 import { idleEngine } from '../runtime/engine.js';
+import { routeConsoleToLogger } from '../util/console-capture.js';
 
 async function main(): Promise<void> {
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig(process.env, ['--stdio']);
@@ -19,7 +21,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = createApp(config, createRootLogger({ level: config.logLevel, stdio: true }), { engine: idleEngine });
+  const root = createRootLogger({ level: config.logLevel, stdio: true });
+  routeConsoleToLogger(childLogger(root, 'baileys'));
+  const app = createApp(config, root, { engine: idleEngine });
   const { closed } = await app.startStdio();
   const stop = async () => {
     await app.stop();

@@ -58,6 +58,13 @@ describe('loadConfig', () => {
     expect(msg).toMatch(/WA_SOCKET_URL="http:\/\/x": expected a ws/);
   });
 
+  it('TRUST_PROXY: none by default; hop counts, named ranges and addresses; anything else is refused', () => {
+    expect(loadConfig({}, []).auth.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }, []).auth.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }, []).auth.trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' }, [])).toThrow(/TRUST_PROXY="everyone"/);
+  });
+
   it('rejects negative numbers and a settings file inside the media dir', () => {
     expect(() => loadConfig({ WA_READINESS_GRACE_MS: '-1' }, [])).toThrow(/WA_READINESS_GRACE_MS/);
     expect(() => loadConfig({ DATA_DIR: '/tmp/x', SETTINGS_PATH: '/tmp/x/media/settings.json' }, [])).toThrow(/SETTINGS_PATH/);

@@ -92,6 +92,15 @@ describe('failed-credential limiter', () => {
     expect((await login('admin-secret-token', '10.9.9.9')).status).toBe(200);
   });
 
+  it('with TRUST_PROXY=loopback, the forwarded address is the one limited', async () => {
+    t = await startTestApp({ TRUST_PROXY: 'loopback' }, { engine: scriptedEngine().factory });
+    const login = (xff: string) =>
+      fetch(`${t!.url}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': xff }, body: JSON.stringify({ token: 'wrong' }) });
+    for (let i = 0; i < 12; i++) expect((await login(`10.0.0.${i}`)).status).toBe(401);
+    for (let i = 0; i < 10; i++) expect((await login('10.1.1.1')).status).toBe(401);
+    expect((await login('10.1.1.1')).status).toBe(429);
+  });
+
   it('counts wrong bearer tokens on /api and /mcp too, and never refuses the right one', async () => {
     t = await start();
     const api = (token: string) => fetch(`${t!.url}/api/status`, { headers: { Authorization: `Bearer ${token}` } });
