@@ -1,6 +1,6 @@
 /**
- * Browser-test helpers: build the admin bundle when it is missing or older than its sources, launch the
- * system Chromium (never a downloaded browser), and save step screenshots to a temp dir.
+ * Browser-test helpers: build the admin bundle when it is missing or older than its sources, launch a
+ * Chromium (never one downloaded at run time), and save step screenshots to a temp dir.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 export const SHOTS = process.env.UI_SCREENSHOT_DIR ?? join(tmpdir(), 'wa-mcp-ui-shots');
 
 function newestMtime(path: string): number {
@@ -67,18 +67,46 @@ export function ensureWebBuild(): void {
   }
 }
 
-/** Every browser suite's start: Debian Chromium present, bundle fresh, browser launched. */
+const COMMON_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// @sparticuz/chromium's defaults (made for AWS Lambda) relax the browser's security model, which the tests
+// rely on (Origin/CSRF as a real browser enforces them), and run it as one process, which dies with the
+// first closed context; those flags are dropped.
+const UNSAFE_ARGS = /^--(disable-web-security|allow-running-insecure-content|disable-site-isolation-trials|single-process)\b/;
+
+interface ChromiumChoice {
+  executablePath: string;
+  args: string[];
+}
+
+/**
+ * The browser, in this order: `CHROMIUM_PATH`, Debian's `/usr/bin/chromium`, then the headless build that
+ * the `@sparticuz/chromium` devDependency ships inside its npm package (unpacked to /tmp on first use), so
+ * `npm ci && npm test` passes on a machine without a system browser.
+ */
+async function findChromium(): Promise<ChromiumChoice> {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist`);
+    return { executablePath: fromEnv, args: ['--headless', '--disable-gpu', ...COMMON_ARGS] };
+  }
+  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: ['--headless', '--disable-gpu', ...COMMON_ARGS] };
+  const packaged = (await import('@sparticuz/chromium')).default;
+  const args = packaged.args.filter((a) => !UNSAFE_ARGS.test(a));
+  return { executablePath: await packaged.executablePath(), args: [...new Set([...args, ...COMMON_ARGS])] };
+}
+
+let choice: Promise<ChromiumChoice> | null = null;
+
+/** Every browser suite's start: a Chromium found, bundle fresh, browser launched. */
 export async function prepareBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   ensureWebBuild();
   return launchBrowser();
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  choice ??= findChromium();
+  const { executablePath, args } = await choice;
+  return chromium.launch({ executablePath, args });
 }
 
 export async function shot(page: Page, name: string): Promise<string> {
