@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3';
 
 import { type NumberedStatement, prepareNumbered } from '../sql.js';
-import { InvalidCursorError, decodeCursor, encodeCursor } from '../cursor.js';
+import { InvalidCursorError, clampLimit, decodeCursor, encodeCursor } from '../cursor.js';
 import { chatToken, ftsMeta, keyToken, senderToken } from '../fts.js';
 import { jidKind, normalizeJid } from '../identity.js';
 import { ROWID_SLOTS } from '../migrations.js';
@@ -89,9 +89,13 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-function clampLimit(limit: number | undefined, dflt: number): number {
-  const n = Math.floor(limit ?? dflt);
-  return Math.min(500, Math.max(1, Number.isFinite(n) ? n : dflt));
+
+/**
+ * SQL condition: `next` (a STATUS_RANK parameter) moves the stored status forward. Statuses only move
+ * forward (`pending → sent → delivered → read → played`); `error` (0) only replaces `pending` (rank ≤ 1).
+ */
+function advancesStatus(next: string): string {
+  return `(status IS NULL OR ${next} > status OR (${next} = 0 AND status <= 1))`;
 }
 
 const MAX_TS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
@@ -118,6 +122,7 @@ export class MessagesRepo {
   private readonly setStatus: NumberedStatement;
   private readonly lastOfChat: Database.Statement<[string], { id: number | null }>;
   private readonly rawStmt: Database.Statement<[number], { raw: Buffer | null }>;
+  private readonly mediaPending: Database.Statement<[string, number, number], { id: string }>;
   private readonly searchCandidates: number;
 
   constructor(
@@ -148,8 +153,7 @@ export class MessagesRepo {
          body = coalesce(body, ?2), caption = coalesce(caption, ?3),
          type = CASE WHEN ?4 IS NULL OR ?4 = 'unknown' THEN type ELSE ?4 END,
          has_media = max(has_media, ?5), media_mime = coalesce(media_mime, ?6),
-         status = CASE WHEN ?7 IS NULL THEN status
-                       WHEN status IS NULL OR ?7 > status OR (?7 = 0 AND status <= 1) THEN ?7 ELSE status END,
+         status = CASE WHEN ?7 IS NOT NULL AND ${advancesStatus('?7')} THEN ?7 ELSE status END,
          quoted_id = coalesce(quoted_id, ?8), raw = coalesce(?9, raw)
        WHERE id = ?1`,
     );
@@ -201,11 +205,17 @@ export class MessagesRepo {
     this.lastBySender = db.prepare('SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1');
     this.setStatus = prepareNumbered(
       db,
-      `UPDATE messages SET status = ?1 WHERE id = ?2
-         AND (status IS NULL OR ?1 > status OR (?1 = 0 AND status <= 1))`,
+      `UPDATE messages SET status = ?1 WHERE id = ?2 AND ${advancesStatus('?1')}`,
     );
     this.lastOfChat = db.prepare('SELECT last_message_id AS id FROM chats WHERE jid = ?');
     this.rawStmt = db.prepare('SELECT raw FROM messages WHERE id = ?');
+    // Recent messages only (a rowid range from `since`): the newest first, to take the freshest `limit`.
+    this.mediaPending = db.prepare(
+      `SELECT c.jid || ':' || m.key_id AS id FROM messages m JOIN chats c ON c.id = m.chat_id
+        WHERE c.jid = ? AND m.has_media = 1 AND m.id >= ?
+          AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.message_id = c.jid || ':' || m.key_id)
+        ORDER BY m.id DESC LIMIT ?`,
+    );
   }
 
   /**
@@ -355,6 +365,34 @@ export class MessagesRepo {
     const items = page.map(rowToMessage);
     const oldest = page[0];
     return more && oldest ? { items, nextCursor: encodeCursor([oldest.m_rowid]) } : { items };
+  }
+
+  /**
+   * Oldest-first walk of a whole chat (export): `limit` messages newer than `afterCursor` (a `cursor`
+   * from the previous call; omit to start at the oldest). The same doclist path as `list`, so a page
+   * costs the same at any depth.
+   */
+  listForward(chatIdOrPhone: string, opts: { limit?: number; afterCursor?: string } = {}): Page<Message> {
+    const limit = clampLimit(opts.limit, 50);
+    const chatId = this.chats.findId(chatIdOrPhone);
+    if (chatId === undefined) return { items: [] };
+    let lower = -1;
+    if (opts.afterCursor !== undefined) {
+      const cur = decodeCursor(opts.afterCursor, ['number']);
+      if (cur === null) throw new InvalidCursorError();
+      lower = cur[0] as number;
+    }
+    const rows = this.afterStmt.all(`meta : "${chatToken(chatId)}"`, lower, limit + 1);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const newest = page.at(-1);
+    const items = page.map(rowToMessage);
+    return more && newest ? { items, nextCursor: encodeCursor([newest.m_rowid]) } : { items };
+  }
+
+  /** Ids of a chat's media messages since `sinceMs` with no stored file: up to `limit` newest, oldest first. */
+  mediaWithoutFile(chatJid: string, sinceMs: number, limit: number): string[] {
+    return this.mediaPending.all(chatJid, rowidFloor(sinceMs), limit).map((r) => r.id).reverse();
   }
 
   /** Up to `n` messages before and `n` after the target, in chronological order. */
