@@ -4,16 +4,17 @@
  * Row ids encode time: `id = timestamp_ms * 1024 + slot` (slot from a hash of the key id, probed on
  * collision). Consequences used throughout:
  * - the id is the chronological order and a unique keyset cursor (`before`, `nextCursor`);
- * - a re-delivered message is found by probing the ≤ 1024 ids of its timestamp (no key index);
+ * - a message is one (chat, key id): a re-delivery is found by probing the ≤ 1024 ids of its timestamp,
+ *   and, when that misses, in `message_keys` (key hash → rowid, a narrow integer b-tree);
  * - the FTS index (rowid = messages.id) is the only secondary index (see migrations.ts): a chat's
- *   messages are the doclist of its `c<id>` token, newest-first for free (`ORDER BY rowid DESC`), a
- *   message by key is its `k<hash>` token, and time-range filters become rowid ranges.
+ *   messages are the doclist of its `c<id>` token, newest-first for free (`ORDER BY rowid DESC`), and
+ *   time-range filters become rowid ranges.
  */
 import type Database from 'better-sqlite3';
 
 import { type NumberedStatement, prepareNumbered } from '../sql.js';
 import { InvalidCursorError, clampLimit, decodeCursor, encodeCursor } from '../cursor.js';
-import { chatToken, ftsMeta, keyToken, senderToken } from '../fts.js';
+import { chatToken, ftsMeta, keyHash, senderToken } from '../fts.js';
 import { jidKind, normalizeJid } from '../identity.js';
 import { ROWID_SLOTS } from '../migrations.js';
 import { type QueryPiece, type QueryTerm, ftsText, highlight, parseQuery, pieceStats } from '../text.js';
@@ -63,7 +64,9 @@ interface ExistingRow {
   caption: string | null;
   sender: string;
   status: number | null;
+  ts: number;
 }
+
 
 interface SearchPlan {
   expr: string;
@@ -102,13 +105,15 @@ const MAX_TS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
 
 export class MessagesRepo {
   private readonly findExisting: Database.Statement<[number, number, number, string], ExistingRow>;
+  private readonly movedKey: Database.Statement<[number, number, string], ExistingRow>;
+  private readonly insertKey: Database.Statement<[number, number]>;
   private readonly insertMsg: Database.Statement<unknown[]>;
   private readonly mergeMsg: NumberedStatement;
   private readonly insertFts: Database.Statement<[number, string, string]>;
   private readonly deleteFts: Database.Statement<[number]>;
   private readonly bumpChat: Database.Statement<[number, number, number, number]>;
   private readonly bumpCounters: NumberedStatement;
-  private readonly byKey: Database.Statement<[string, number, string], MessageRow>;
+  private readonly byKey: Database.Statement<[number, number, string], MessageRow>;
   private readonly pageStmt: Database.Statement<[string, number, number], MessageRow>;
   private readonly afterStmt: Database.Statement<[string, number, number], MessageRow>;
   private readonly byIds: Database.Statement<[string], MessageRow>;
@@ -133,13 +138,19 @@ export class MessagesRepo {
   ) {
     const db = ctx.db;
     this.searchCandidates = Math.max(20, opts.searchCandidates ?? 200);
-    // A message is identified by (chat, key id, timestamp): its rowid is derived from the timestamp, so
-    // a re-delivery is found by a rowid range probe (at most 1024 slots, usually one row) instead of a
+    // A message is identified by (chat, key id); its rowid is derived from the timestamp, so a re-delivery
+    // with the same timestamp is found by a rowid range probe (at most 1024 slots, usually one row), and
+    // one with another timestamp through `message_keys` (migration 4), instead of a
     // (chat_id, key_id) index — see the messages table in migrations.ts for why there is no such index.
-    // WhatsApp keeps a message's timestamp across history sync, live delivery and own-send echoes.
+    // WhatsApp usually keeps a message's timestamp across history sync, live delivery and own-send echoes.
     this.findExisting = db.prepare(
-      'SELECT id, body, caption, sender, status FROM messages WHERE id BETWEEN ? AND ? AND chat_id = ? AND key_id = ?',
+      'SELECT id, body, caption, sender, status, ts FROM messages WHERE id BETWEEN ? AND ? AND chat_id = ? AND key_id = ?',
     );
+    this.movedKey = db.prepare(
+      `SELECT m.id, m.body, m.caption, m.sender, m.status, m.ts FROM message_keys k JOIN messages m ON m.id = k.id
+        WHERE k.hash = ? AND m.chat_id = ? AND m.key_id = ? LIMIT 1`,
+    );
+    this.insertKey = db.prepare('INSERT INTO message_keys (hash, id) VALUES (?, ?)');
     // OR IGNORE: the only conflict left after findExisting is a rowid slot collision, probed by the caller.
     this.insertMsg = db.prepare(
       `INSERT OR IGNORE INTO messages
@@ -170,11 +181,10 @@ export class MessagesRepo {
       `UPDATE counters SET value = CASE name WHEN 'messages' THEN value + ?1 ELSE max(value, ?2) END
         WHERE name IN ('messages', 'last_message_ts')`,
     );
-    // Message by key: FTS lookup of its key token within the chat, re-checked on the row.
+    // Message by key: its key hash in message_keys, re-checked on the row.
     this.byKey = db.prepare(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
-        WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.chat_id = ? AND m.key_id = ?
-        ORDER BY m.id LIMIT 1`,
+      `SELECT ${MESSAGE_COLUMNS} FROM message_keys k JOIN messages m ON m.id = k.id ${MESSAGE_JOINS}
+        WHERE k.hash = ? AND m.chat_id = ? AND m.key_id = ? ORDER BY m.id LIMIT 1`,
     );
     this.byRowid = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.id = ?`);
     // A chat's messages in time order: the chat token's doclist, walked from the cursor.
@@ -241,22 +251,28 @@ export class MessagesRepo {
         continue;
       }
       const { jid: chatJid, id: chatId } = chat;
-      const sender = this.senderOf(input, chatJid);
       const ts = Math.min(MAX_TS, Math.max(0, Math.floor(input.timestamp)));
+      const base = ts * ROWID_SLOTS;
+      const hash = keyHash(input.keyId);
+      // A re-delivery usually keeps its timestamp (history sync, live delivery and own-send echoes agree),
+      // so the rowid range probe of that timestamp finds it; message_keys finds one stored under another.
+      const existing =
+        this.findExisting.get(base, base + ROWID_SLOTS - 1, chatId, input.keyId) ?? this.movedKey.get(hash, chatId, input.keyId);
+      const sender = this.senderOf(input, chatJid);
       const status = input.status ? STATUS_RANK[input.status] : null;
       const quoted = input.quotedId ? (input.quotedId.includes('@') ? input.quotedId : `${chatJid}:${input.quotedId}`) : null;
       const body = input.body || null;
       const caption = input.caption || null;
       const raw = input.raw ? Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) : null;
-      const base = ts * ROWID_SLOTS;
-      const existing = this.findExisting.get(base, base + ROWID_SLOTS - 1, chatId, input.keyId);
       let rowid: number;
+      let rowTs = ts;
       if (existing) {
         rowid = existing.id;
+        rowTs = existing.ts;
         this.mergeMsg.run(rowid, body, caption, input.type || null, input.hasMedia ? 1 : 0, input.mediaMime ?? null, status, quoted, raw);
         if ((existing.body === null && body !== null) || (existing.caption === null && caption !== null)) {
           this.deleteFts.run(rowid);
-          this.insertFts.run(rowid, ftsText(existing.body ?? body, existing.caption ?? caption), ftsMeta(chatId, existing.sender, input.keyId));
+          this.insertFts.run(rowid, ftsText(existing.body ?? body, existing.caption ?? caption), ftsMeta(chatId, existing.sender));
         }
         updated++;
       } else {
@@ -284,12 +300,13 @@ export class MessagesRepo {
           if (++tries >= ROWID_SLOTS) throw new Error(`more than ${ROWID_SLOTS} messages stored with timestamp ${ts}`);
           slot = (slot + 1) % ROWID_SLOTS;
         }
-        this.insertFts.run(rowid, ftsText(body, caption), ftsMeta(chatId, sender, input.keyId));
+        this.insertFts.run(rowid, ftsText(body, caption), ftsMeta(chatId, sender));
+        this.insertKey.run(hash, rowid);
         inserted++;
         if (ts > newestTs) newestTs = ts;
       }
       const cur = chatLast.get(chatId);
-      if (!cur || rowid > cur.id) chatLast.set(chatId, { id: rowid, ts });
+      if (!cur || rowid > cur.id) chatLast.set(chatId, { id: rowid, ts: rowTs });
     }
     for (const [chatId, last] of chatLast) this.bumpChat.run(last.ts, last.id, last.id, chatId);
     if (inserted > 0) this.bumpCounters.run(inserted, newestTs);
@@ -334,7 +351,7 @@ export class MessagesRepo {
     if (!parts) return undefined;
     const chatId = this.chats.findId(parts.chatJid);
     if (chatId === undefined) return undefined;
-    return this.byKey.get(`meta : ("${keyToken(parts.keyId)}" AND "${chatToken(chatId)}")`, chatId, parts.keyId);
+    return this.byKey.get(keyHash(parts.keyId), chatId, parts.keyId);
   }
 
   /** The raw WAMessage proto bytes stored for a message, or `null`. */
@@ -489,7 +506,7 @@ export class MessagesRepo {
       | { chat_id: number; sender: string; body: string | null; caption: string | null; key_id: string }
       | undefined;
     this.deleteFts.run(rowid);
-    if (r) this.insertFts.run(rowid, ftsText(r.body, r.caption), ftsMeta(r.chat_id, r.sender, r.key_id));
+    if (r) this.insertFts.run(rowid, ftsText(r.body, r.caption), ftsMeta(r.chat_id, r.sender));
   }
 
   /**
