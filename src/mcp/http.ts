@@ -8,13 +8,12 @@
  * - At `MCP_MAX_SESSIONS` live sessions a new initialize gets 503 with a clear message.
  * The composition root mounts `router` behind the MCP bearer token and the Host/Origin check.
  */
-import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpDeps } from './deps.js';
 import { McpHub } from './hub.js';
 import { createMcpServer, type SessionServer } from './server.js';
+import { SessionTransport } from './session-transport.js';
 import { serveStdio, type McpStdio, type StdioStreams } from './stdio.js';
 
 export interface McpHttp {
@@ -34,7 +33,7 @@ export interface McpHttp {
 
 interface Session {
   id: string;
-  transport: StreamableHTTPServerTransport;
+  transport: SessionTransport;
   mcp: SessionServer;
   lastSeen: number;
   /** Requests / streams in flight (an open GET stream keeps the session alive). */
@@ -113,7 +112,7 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
     };
     res.once('close', finish);
     try {
-      await s.transport.handleRequest(req, res, body);
+      await s.transport.handle(req, res, body);
     } catch (err) {
       log.error({ err, session: s.id }, 'MCP request failed');
       rpcError(res, 500, -32603, 'Internal server error');
@@ -170,9 +169,8 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
     };
     try {
       const mcp = createMcpServer(deps, hub);
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: jsonResponse,
+      const transport = new SessionTransport({
+        jsonResponse,
         onsessioninitialized: (sid) => {
           if (!s) return;
           s.id = sid;
@@ -182,7 +180,7 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
           log.debug({ session: sid, sessions: sessions.size }, 'MCP session opened');
         },
         onsessionclosed: (sid) => {
-          const cur = sessions.get(sid);
+          const cur = sid === undefined ? undefined : sessions.get(sid);
           if (cur) void closeSession(cur, 'deleted by client');
         },
       });
