@@ -13,6 +13,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpDeps } from './deps.js';
 import { McpHub } from './hub.js';
 import { createMcpServer, type SessionServer } from './server.js';
+import { BoundedEventStore } from './event-store.js';
 import { SessionTransport } from './session-transport.js';
 import { serveStdio, type McpStdio, type StdioStreams } from './stdio.js';
 
@@ -44,6 +45,9 @@ interface Session {
 }
 
 
+/** The SSE `retry` sent with each priming event: how long a client waits before resuming a cut stream. */
+const SSE_RETRY_MS = 1_000;
+
 export interface McpHttpOptions {
   /** How often idle sessions are swept (ms). Default: a quarter of the idle timeout, 1 s–60 s. */
   sweepIntervalMs?: number;
@@ -69,7 +73,7 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
   const hub = new McpHub(deps);
   const stdioClients = new Set<McpStdio>();
   /** MCP_SESSION_IDLE_MS (0 = sessions never expire), MCP_MAX_SESSIONS, MCP_HTTP_ENABLE_JSON_RESPONSE. */
-  const { sessionIdleMs: idleMs, maxSessions, jsonResponse } = deps.config.mcp;
+  const { sessionIdleMs: idleMs, maxSessions, jsonResponse, sseReplayKb } = deps.config.mcp;
 
   const closeSession = async (s: Session, why: string): Promise<void> => {
     if (s.closed) return;
@@ -171,6 +175,8 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
       const mcp = createMcpServer(deps, hub);
       const transport = new SessionTransport({
         jsonResponse,
+        // Resumable SSE (POST streams in SSE mode, the GET stream in both); the priming event carries `retry`.
+        ...(sseReplayKb > 0 ? { eventStore: new BoundedEventStore(sseReplayKb * 1024), retryMs: SSE_RETRY_MS } : {}),
         onsessioninitialized: (sid) => {
           if (!s) return;
           s.id = sid;

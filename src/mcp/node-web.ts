@@ -46,9 +46,10 @@ export async function readBody(response: Response): Promise<Buffer> {
 
 /**
  * Writes a web Response to the Node response. Finite bodies are awaited; an event stream is pumped in the
- * background (the returned promise resolves once its headers are out), ending when the transport closes it.
+ * background (the returned promise resolves once its headers are out), ending when the transport closes it;
+ * `ssePrefix` is written before its first event (a priming event).
  */
-export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+export async function sendWebResponse(res: ServerResponse, response: Response, ssePrefix?: string): Promise<void> {
   const headers = headerRecord(response);
   if (!response.body || !isEventStream(response)) {
     const body = await readBody(response);
@@ -60,7 +61,8 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
   }
   const reader = response.body.getReader();
   res.writeHead(response.status, headers);
-  res.flushHeaders();
+  if (ssePrefix) res.write(ssePrefix);
+  else res.flushHeaders();
   // The client left: cancelling the body runs the transport's stream cleanup (mapping, keep-alive timer).
   res.once('close', () => {
     reader.cancel().catch(() => undefined);

@@ -10,12 +10,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  WebStandardStreamableHTTPServerTransport,
-  type EventStore,
-} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Request as ExpressRequest } from 'express';
+import type { BoundedEventStore } from './event-store.js';
 import { isEventStream, readBody, sendWebResponse, toWebRequest } from './node-web.js';
 
 export interface SessionTransportOptions {
@@ -23,12 +21,17 @@ export interface SessionTransportOptions {
   onsessioninitialized: (id: string) => void;
   onsessionclosed: (id: string | undefined) => void;
   /** Last-Event-ID resumption of SSE streams (bounded; see event-store.ts). */
-  eventStore?: EventStore;
+  eventStore?: BoundedEventStore;
   /** The SSE `retry` (ms) sent with the priming event, so clients know when to reconnect. */
   retryMs?: number;
 }
 
 type Sink = (message: JSONRPCMessage) => void;
+
+/** The SDK's id for the session's GET stream (its events are stored under it). */
+const GET_STREAM_ID = '_GET_stream';
+/** Priming events (empty data) only go to clients that can parse them (SDK: the same cut-off). */
+const PRIMING_MIN_VERSION = '2025-11-25';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' } as const;
 
@@ -52,9 +55,13 @@ export class SessionTransport implements Transport {
   private readonly jsonResponse: boolean;
   /** Request id → the SSE response its related notifications are written to (JSON mode, progress requests). */
   private readonly sinks = new Map<RequestId, Sink>();
+  private readonly eventStore: BoundedEventStore | undefined;
+  private readonly retryMs: number | undefined;
 
   constructor(opts: SessionTransportOptions) {
     this.jsonResponse = opts.jsonResponse;
+    this.eventStore = opts.eventStore;
+    this.retryMs = opts.retryMs;
     this.inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       enableJsonResponse: opts.jsonResponse,
@@ -110,6 +117,14 @@ export class SessionTransport implements Transport {
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------------
+  private primeGetStream(req: ExpressRequest): string | undefined {
+    if (!this.eventStore || req.headers['last-event-id'] !== undefined) return undefined;
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version !== 'string' || version < PRIMING_MIN_VERSION) return undefined;
+    if (!String(req.headers.accept ?? '').includes('text/event-stream')) return undefined;
+    return this.eventStore.prime(GET_STREAM_ID);
+  }
+
   /** Answers one HTTP request (POST bodies pre-parsed by express.json). */
   async handle(req: ExpressRequest, res: ServerResponse, body?: unknown): Promise<void> {
     const webReq = toWebRequest(req);
@@ -117,7 +132,13 @@ export class SessionTransport implements Transport {
     const parsedBody = req.method === 'POST' ? (body ?? null) : undefined;
     const streamIds = this.jsonResponse && req.method === 'POST' ? progressRequestIds(body) : [];
     if (streamIds.length === 0) {
-      await sendWebResponse(res, await this.inner.handleRequest(webReq, { parsedBody }));
+      // The SDK primes POST streams itself but not the GET stream: without an id there, a client whose
+      // stream drops before the first notification could not resume. Stored in the same tick as the SDK
+      // registers the stream, so every event written to it comes after the priming id.
+      const primeId = req.method === 'GET' ? this.primeGetStream(req) : undefined;
+      const response = await this.inner.handleRequest(webReq, { parsedBody });
+      const prefix = primeId !== undefined && response.status === 200 ? `id: ${primeId}\n${this.retryMs !== undefined ? `retry: ${this.retryMs}\n` : ''}data: \n\n` : undefined;
+      await sendWebResponse(res, response, prefix);
       return;
     }
     // Progress requests in JSON mode: SSE, opened by the first notification or by the result.
