@@ -118,6 +118,8 @@ const EnvSchema = z.object({
   MCP_HTTP_ENABLE_JSON_RESPONSE: bool(true),
   MCP_SESSION_IDLE_MS: int(30 * 60_000),
   MCP_MAX_SESSIONS: int(500, 1, 100_000),
+  /** Per-session budget (KB) of SSE events kept for Last-Event-ID resumption; 0 turns resumption off. */
+  MCP_SSE_REPLAY_KB: int(128, 0, 1_048_576),
   MCP_AUTH_TOKEN: optionalString,
   ADMIN_TOKEN: optionalString,
   AUTH_DISABLED: bool(false),
@@ -190,7 +192,7 @@ export interface Config {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   stdio: boolean;
-  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number };
+  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number; sseReplayKb: number };
   auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[]; trustProxy: false | number | string };
   whatsapp: {
     socketUrl?: string;
@@ -252,7 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     host: e.HOST ?? '127.0.0.1',
     logLevel: e.LOG_LEVEL,
     stdio: argv.includes('--stdio'),
-    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS },
+    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS, sseReplayKb: e.MCP_SSE_REPLAY_KB },
     auth: {
       disabled: e.AUTH_DISABLED,
       mcpToken: e.MCP_AUTH_TOKEN,
