@@ -27,7 +27,7 @@ export interface LiveListener {
 }
 
 /** Why the signed-in session is over: it expired/was revoked, or the server restarted (sessions live in memory). */
-export type AuthLostReason = 'session' | 'restart';
+export type AuthLostReason = 'session' | 'restart' | 'signed-out' | 'expired';
 
 /** A stable identity for a transition (the runtime's own events carry no id). */
 export const transitionKey = (t: Transition): string => `${t.at}|${t.actor}|${t.event}|${t.from.join(',')}|${t.to.join(',')}`;
@@ -144,6 +144,17 @@ export class LiveState {
       this.eventSeq++;
       this.applyTransition(JSON.parse((ev as MessageEvent<string>).data) as Transition);
       this.scheduleResync();
+    });
+    // The server ends the streams of a session that signed out (in any tab) or expired, and says so first.
+    es.addEventListener('session-ended', (ev) => {
+      let reason: unknown;
+      try {
+        reason = (JSON.parse((ev as MessageEvent<string>).data) as { reason?: unknown }).reason;
+      } catch {
+        // no reason given
+      }
+      this.stop();
+      this.onAuthLost(reason === 'expired' ? 'expired' : 'signed-out');
     });
     // A server that names its heartbeats lets a silently stalled stream be noticed (comments are invisible here).
     es.addEventListener('ping', (ev) => {
