@@ -77,7 +77,17 @@ export class LiveState {
 
   /** The close code / timer delay learnt for a transition, if any. */
   detail(t: Transition): StepDetail | undefined {
-    return this.details.get(transitionKey(t));
+    const learnt = this.details.get(transitionKey(t));
+    // The runtime's own record is the truth when it carries the facts (older servers did not).
+    if (t.code === undefined && t.delayMs === undefined) return learnt;
+    const out: StepDetail = { ...learnt };
+    if (t.code !== undefined) {
+      out.code = t.code;
+      out.reason = t.reason;
+    }
+    // Deadline and record are stamped a moment apart: round that moment off.
+    if (t.delayMs !== undefined) out.delayMs = Math.round(t.delayMs / 100) * 100;
+    return out;
   }
 
   subscribe(l: LiveListener): () => void {
