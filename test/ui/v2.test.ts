@@ -89,7 +89,7 @@ describe('admin UI v2 (browser)', () => {
       const ids = { RESTART: 'btn-restart', FORCE_RESYNC: 'btn-resync', RESET: 'btn-reset', LOGOUT: 'btn-logout-wa' } as const;
       for (const { name, page } of pages) {
         for (const [cmd, id] of Object.entries(ids)) {
-          await expect.poll(() => page.getByTestId(id).isEnabled(), `${name} ${id}`).toBe(st.commands[cmd as keyof typeof ids]);
+          await expect.poll(() => page.getByTestId(id).isEnabled(), { message: `${name} ${id}` }).toBe(st.commands[cmd as keyof typeof ids]);
         }
       }
       return st;
