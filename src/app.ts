@@ -27,6 +27,7 @@ import { mediaFileRoutes } from './http/routes/media-files.js';
 import { createMetrics } from './http/routes/metrics.js';
 import { qrRoutes } from './http/routes/qr.js';
 import { sessionRoutes } from './http/routes/session.js';
+import { SessionStreams } from './http/routes/session-streams.js';
 import { settingsRoutes } from './http/routes/settings.js';
 import { simulatorRoutes } from './http/routes/simulator.js';
 import { stateRoutes } from './http/routes/state.js';
@@ -122,6 +123,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   };
 
   const sessions = new SessionStore();
+  const sessionStreams = new SessionStreams(sessions);
   const limiter = new FailureLimiter();
   const mcpGuard = Router();
   mcpGuard.use('/mcp', requireMcpToken(tokens, limiter));
@@ -142,9 +144,9 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         uploadRoutes({ tokens, sessions, limiter, settings, service: media.service }),
         mediaFileRoutes({ tokens, sessions, limiter, media: media.store, signer: media.signer }),
       ],
-      login: sessionRoutes(tokens, sessions, limiter),
+      login: sessionRoutes(tokens, sessions, limiter, sessionStreams),
       api: [
-        stateRoutes({ runtime, counters: () => ({ ...store.counters.get() }), heartbeatMs: opts.sseHeartbeatMs }),
+        stateRoutes({ runtime, counters: () => ({ ...store.counters.get() }), heartbeatMs: opts.sseHeartbeatMs, streams: sessionStreams }),
         settingsRoutes(settings),
         qrRoutes(runtime),
         chatsRoutes(store),

@@ -54,6 +54,8 @@ function currentRoute(): Route {
 const LOST_NOTICE: Record<AuthLostReason, string> = {
   session: 'Your session has ended. Sign in again.',
   restart: 'The server restarted, which ends every admin session. Sign in again.',
+  'signed-out': 'You signed out (in this or another tab). Sign in again to continue.',
+  expired: 'Your session expired. Sign in again.',
 };
 
 function showApp(): void {
@@ -66,6 +68,8 @@ function showApp(): void {
   const nav = h('nav', { class: 'tabs', 'aria-label': 'Sections' });
   const signOut = h('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'sign-out' }, 'Sign out');
   signOut.addEventListener('click', () => {
+    // Stop listening first: the server ends this tab's stream too, and that must not read as "signed out elsewhere".
+    store.stop();
     void logoutSession()
       .catch(() => {})
       .finally(() => showLogin());
