@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         const text = textOf(r);
         const n = ((r.structuredContent as { messages?: unknown[] } | undefined)?.messages ?? []).length;
         if (n === 0) continue;
+        if (process.env.SHOW && msgs === 0) console.log(text.slice(0, 900));
         chars += text.length;
         msgs += n;
       }
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
         const text = textOf(r);
         const n = ((r.structuredContent as { hits?: unknown[] } | undefined)?.hits ?? []).length;
         if (n === 0) continue;
+        if (process.env.SHOW && hits === 0) console.log(text.slice(0, 900));
         hChars += text.length;
         hits += n;
       }
