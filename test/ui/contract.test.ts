@@ -83,7 +83,7 @@ describe('chats viewer (contract)', () => {
     await page.route('**/api/chats/*/messages?*', (route) => {
       const u = new URL(route.request().url());
       expect(decodeURIComponent(u.pathname.split('/')[3]!)).toBe(alice);
-      return json(route, 200, { chatId: alice, messages: Number(u.searchParams.get('offset')) === 0 ? messages : [], hasMore: false });
+      return json(route, 200, { chatId: alice, messages: u.searchParams.has('cursor') ? [] : messages, hasMore: false, nextCursor: null });
     });
     await signIn(page, app.url);
     await page.locator('[data-route=chats]').click();

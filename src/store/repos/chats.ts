@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 
 import { type NumberedStatement, prepareNumbered } from '../sql.js';
-import { InvalidCursorError, decodeCursor, encodeCursor } from '../cursor.js';
+import { InvalidCursorError, clampLimit, decodeCursor, encodeCursor } from '../cursor.js';
 import { isWeakName, jidKind, jidUser, normalizeJid } from '../identity.js';
 import type { Chat, ChatInput, Page } from '../types.js';
 import type { IdentityRepo, StoreContext } from './identity.js';
@@ -49,10 +49,6 @@ export function fallbackChatName(jid: string): string {
   return jidKind(jid) === 'pn' ? `+${jidUser(jid)}` : jid;
 }
 
-function clampLimit(limit: number | undefined, dflt: number): number {
-  const n = Math.floor(limit ?? dflt);
-  return Math.min(500, Math.max(1, Number.isFinite(n) ? n : dflt));
-}
 
 export class ChatsRepo {
   private readonly upsertStmt: NumberedStatement;

@@ -123,7 +123,9 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
     );
     clear(thread);
     const messages: Message[] = [];
-    let msgOffset = 0;
+    // Keyset paging towards older messages: `null` before the first page, then the server's nextCursor.
+    let cursor: string | null = null;
+    let loaded = false;
     const older = h('button', { type: 'button', class: 'btn btn-small older' }, 'Load older messages');
     const body = h('div', { class: 'messages' });
     thread.append(body);
@@ -131,7 +133,7 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
       const prevHeight = thread.scrollHeight - thread.scrollTop;
       clear(body);
       if (messages.length === 0) body.append(h('p', { class: 'muted pad' }, 'No messages stored for this chat.'));
-      else if (msgOffset > 0 && older.dataset.done !== 'true') body.append(older);
+      else if (loaded && older.dataset.done !== 'true') body.append(older);
       let prevTs: number | null = null;
       for (const m of messages) {
         const ts = toMs(m.timestamp);
@@ -153,14 +155,17 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
     };
     const load = async (first: boolean) => {
       try {
-        const r = await getJson<{ messages: Message[]; hasMore?: boolean }>(`/api/chats/${encodeURIComponent(c.id)}/messages?limit=${MSG_PAGE}&offset=${msgOffset}`);
+        const params = new URLSearchParams({ limit: String(MSG_PAGE) });
+        if (cursor) params.set('cursor', cursor);
+        const r = await getJson<{ messages: Message[]; hasMore?: boolean; nextCursor?: string | null }>(`/api/chats/${encodeURIComponent(c.id)}/messages?${params}`);
         if (selected !== c.id) return;
         const known = new Set(messages.map((m) => m.id));
         const fresh = r.messages.filter((m) => !known.has(m.id));
         messages.push(...fresh);
         messages.sort((a, b) => toMs(a.timestamp) - toMs(b.timestamp));
-        msgOffset += r.messages.length;
-        if (!(r.hasMore ?? r.messages.length === MSG_PAGE)) older.dataset.done = 'true';
+        loaded = true;
+        cursor = r.nextCursor ?? null;
+        if (!r.hasMore || !cursor) older.dataset.done = 'true';
         render(first);
       } catch (err) {
         clear(body);
