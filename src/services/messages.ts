@@ -2,8 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jidKind, type Message } from '../store/index.js';
-import { decodeCursor, encodeCursor } from '../store/cursor.js';
-import { chatsWithKey } from '../store/repos/message-keys.js';
 import type { ServiceDeps } from './context.js';
 import { invalidInput, notFound } from '../errors.js';
 import { Presenter, isStub, readableText, type MessageView, type NameBook } from './present.js';
@@ -54,6 +52,20 @@ export interface MessagePage {
   isGroup: boolean;
   messages: MessageWithMedia[];
   nextCursor?: string;
+}
+
+/** Search page cursor: the offset and the query it belongs to (base64url JSON, opaque to callers). */
+function encodeCursor(offset: number, query: string): string {
+  return Buffer.from(JSON.stringify([offset, query]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, query: string): number | null {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(v) && typeof v[0] === 'number' && v[0] >= 0 && v[1] === query ? v[0] : null;
+  } catch {
+    return null;
+  }
 }
 
 export class MessagesService {
@@ -137,11 +149,11 @@ export class MessagesService {
     const from = opts.from === undefined ? undefined : this.resolveSender(opts.from).jid;
     let offset = 0;
     if (opts.cursor !== undefined) {
-      const c = decodeCursor(opts.cursor, ['number', 'string']);
-      if (c === null || c[1] !== query.trim()) {
+      const c = decodeCursor(opts.cursor, query.trim());
+      if (c === null) {
         throw invalidInput('Invalid cursor for this search', 'Pass nextCursor from the previous page with the same query, or omit cursor to start over');
       }
-      offset = c[0] as number;
+      offset = c;
     }
     const limit = opts.limit ?? 20;
     const want = Math.min(500, offset + limit);
@@ -153,7 +165,7 @@ export class MessagesService {
       const { body: _body, ...rest } = this.presenter.message(h.message, book);
       return { ...rest, snippet: readableText({ ...h.message, body: h.snippet }) };
     });
-    return more ? { query, hits, truncated: r.truncated, nextCursor: encodeCursor([offset + limit, query.trim()]) } : { query, hits, truncated: r.truncated };
+    return more ? { query, hits, truncated: r.truncated, nextCursor: encodeCursor(offset + limit, query.trim()) } : { query, hits, truncated: r.truncated };
   }
 
   /**
@@ -167,7 +179,7 @@ export class MessagesService {
       const chat = this.deps.store.identity.resolve(chatHint);
       if (chat !== null) return `${chat}:${id}`;
     }
-    const chats = chatsWithKey(this.deps.store.db, id);
+    const chats = this.deps.store.messages.chatsWithKey(id);
     if (chats.length === 1) return `${chats[0]}:${id}`;
     if (chats.length === 0) throw notFound(`No message with id ${id}`, 'Take message ids from list_messages, search_messages or catch_up');
     throw invalidInput(`Message id ${id} exists in several chats (${chats.join(', ')})`, `Pass it as <chatJid>:${id}`);
