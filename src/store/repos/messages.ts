@@ -340,6 +340,18 @@ export class MessagesRepo {
     return chatJid;
   }
 
+  /** Chat JIDs (at most 5) holding a message with this WhatsApp key id (outputs show bare key ids). */
+  chatsWithKey(keyId: string): string[] {
+    return (
+      this.ctx.db
+        .prepare(
+          `SELECT DISTINCT mc.jid AS jid FROM message_keys k JOIN messages m ON m.id = k.id JOIN chats mc ON mc.id = m.chat_id
+            WHERE k.hash = ? AND m.key_id = ? LIMIT 5`,
+        )
+        .all(keyHash(keyId), keyId) as Array<{ jid: string }>
+    ).map((r) => r.jid);
+  }
+
   /** Message by `<chatJid>:<keyId>` (the chat part may be a LID or phone in any format). */
   get(messageId: string): Message | null {
     const row = this.rowOf(messageId);

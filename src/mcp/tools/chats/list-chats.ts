@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { ChatShape, READ_ONLY_LOCAL, cursorInput, limitInput } from '../schemas.js';
+import { ChatShape, READ_ONLY_LOCAL, cursorInput, limitInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 export const ChatPageOutput = z.object({
@@ -13,7 +13,7 @@ export const ChatPageOutput = z.object({
 const CONFIG = {
   title: 'List chats',
   description: 'Chats (direct and groups), newest activity first, with their last message. Paginated: pass nextCursor back as cursor.',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     limit: limitInput(20),
     include_last_message: z.boolean().default(true).describe('Include each chat\'s newest message (default true)'),
     cursor: cursorInput,

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { MessageWithMediaShape, READ_ONLY_LOCAL, cursorInput, jidInput, limitInput } from '../schemas.js';
+import { MessageWithMediaShape, READ_ONLY_LOCAL, cursorInput, jidInput, limitInput, timeInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Built once per process: every session's server shares these schemas. */
@@ -10,16 +10,22 @@ const CONFIG = {
   description:
     'A chronological page (oldest first) of the newest messages of a chat, older than before / cursor. nextCursor continues towards older messages. ' +
     'include_media adds media metadata (and a /media URL when downloaded) for up to media_limit media messages; include_full_data also inlines their bytes (base64, ≤ 2 MB each).',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     chat_id: jidInput('Chat JID (from list_chats) or phone number'),
     limit: limitInput(50),
-    before: z.number().int().min(0).optional().describe('Only messages strictly older than this time (epoch ms)'),
+    before: timeInput('Only messages strictly older than this time'),
     cursor: cursorInput,
     include_media: z.boolean().default(false).describe('Add media metadata for media messages (default false)'),
     include_full_data: z.boolean().default(false).describe('Also inline downloaded media bytes as base64 (default false)'),
     media_limit: z.number().int().min(0).max(50).default(5).describe('At most this many media messages get media details (default 5)'),
   }),
-  outputSchema: z.object({ chatId: z.string(), messages: z.array(MessageWithMediaShape), nextCursor: z.string().optional() }),
+  outputSchema: z.object({
+    chatId: z.string(),
+    chatName: z.string(),
+    isGroup: z.boolean(),
+    messages: z.array(MessageWithMediaShape).describe('Oldest first; rows omit the chat (named here once)'),
+    nextCursor: z.string().optional().describe('Pass as cursor for the next older page'),
+  }),
   annotations: READ_ONLY_LOCAL,
 };
 
