@@ -13,5 +13,7 @@ export function disconnectedGateway(): WhatsAppGateway {
     groupMetadata: fail,
     profilePictureUrl: fail,
     onWhatsApp: fail,
+    sendAction: fail,
+    sendPresence: fail,
   };
 }

@@ -49,6 +49,22 @@ export interface OutgoingMedia {
   ptt?: boolean;
 }
 
+/**
+ * A message that acts on another one or carries structured content (SPEC actions). Targets are stored
+ * message ids (`<chatJid>:<keyId>`); the adapter rebuilds the WhatsApp key from the stored copy.
+ */
+export type OutgoingAction =
+  | { kind: 'reaction'; targetId: string; emoji: string }
+  | { kind: 'edit'; targetId: string; text: string }
+  | { kind: 'revoke'; targetId: string }
+  | { kind: 'forward'; sourceId: string }
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { kind: 'contact'; displayName: string; vcard: string }
+  /** `selectableCount` 1 = single choice, 0 = any number of choices (WhatsApp's "allow multiple answers"). */
+  | { kind: 'poll'; question: string; options: string[]; selectableCount: 0 | 1 };
+
+export type PresenceState = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+
 export interface WhatsAppGateway {
   /** True when a socket is open right now. */
   isConnected(): boolean;
@@ -60,6 +76,10 @@ export interface WhatsAppGateway {
   profilePictureUrl(jid: string): Promise<string | null>;
   /** Which of these phone numbers (digits) have WhatsApp, with their JIDs. */
   onWhatsApp(phones: string[]): Promise<{ phone: string; exists: boolean; jid?: string }[]>;
+  /** Sends a reaction / edit / revoke / forward / location / contact / poll to `jid`. */
+  sendAction(jid: string, action: OutgoingAction): Promise<SentMessage>;
+  /** Account-wide presence (`available`/`unavailable`, no jid) or a chat state (typing…) in `jid`. */
+  sendPresence(state: PresenceState, jid?: string): Promise<void>;
 }
 
 /**
@@ -75,5 +95,7 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     groupMetadata: (jid) => current().groupMetadata(jid),
     profilePictureUrl: (jid) => current().profilePictureUrl(jid),
     onWhatsApp: (phones) => current().onWhatsApp(phones),
+    sendAction: (jid, action) => current().sendAction(jid, action),
+    sendPresence: (state, jid) => current().sendPresence(state, jid),
   };
 }

@@ -117,6 +117,8 @@ export function recordingGateway(): RecordingGateway {
       return g.pics.get(jid) ?? null;
     },
     onWhatsApp: (phones) => Promise.resolve(phones.map((phone) => ({ phone, exists: true, jid: `${phone}@s.whatsapp.net` }))),
+    sendAction: () => Promise.reject(new Error('not used')),
+    sendPresence: () => Promise.reject(new Error('not used')),
   };
   return g;
 }

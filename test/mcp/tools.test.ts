@@ -60,6 +60,16 @@ const ALL_TOOLS = [
   'search_contacts',
   'search_messages',
   'send_message',
+  // #14 actions
+  'react_to_message',
+  'edit_message',
+  'delete_message',
+  'forward_message',
+  'send_location',
+  'send_contact',
+  'send_poll',
+  'set_presence',
+  'check_whatsapp_numbers',
 ];
 
 interface Msg {
@@ -108,7 +118,7 @@ afterAll(async () => {
 const snapshot = () => ({ ...t.app.store.counters.get(), sent: gw.sent.length });
 
 describe('tools/list', () => {
-  it('lists all 29 tools of SPEC §3, each with truthful annotations, an input schema and an output schema', async () => {
+  it('lists every tool (SPEC §3 and #14 actions), each with truthful annotations, an input schema and an output schema', async () => {
     const { tools } = await client.listTools();
     const names = tools.map((x) => x.name);
     expect([...names].sort()).toEqual([...ALL_TOOLS].sort());
@@ -144,7 +154,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(29);
+    expect(ALL_TOOLS).toHaveLength(38);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });

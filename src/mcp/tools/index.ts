@@ -30,6 +30,7 @@ import { registerSearchMessagesTool } from './messages/search-messages.js';
 import { registerSendMessageTool } from './messages/send-message.js';
 import { registerPingTool } from './utility/ping.js';
 import type { ToolDeps } from './tool-deps.js';
+import { ACTION_REGISTRARS } from './actions/index.js';
 
 const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetQrCodeTool,
@@ -61,6 +62,7 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerDownloadMediaTool,
   registerStageMediaTool,
   registerPingTool,
+  ...ACTION_REGISTRARS,
 ];
 
 export function registerAllTools(server: McpServer, deps: ToolDeps): void {

@@ -3,10 +3,10 @@
  * number checks. What a call returns from WhatsApp is written to the store here (through the Ingestor),
  * since the adapter is the only writer of socket data.
  */
-import { jidNormalizedUser, proto, type AnyMessageContent, type WAMessage } from '@whiskeysockets/baileys';
+import { isJidGroup, jidNormalizedUser, proto, type AnyMessageContent, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import { withTimeout } from '../../errors.js';
 import type { Store } from '../../store/index.js';
-import { NotConnectedError, type GroupInfo, type OutgoingMedia, type SentMessage, type WhatsAppGateway } from '../gateway.js';
+import { NotConnectedError, type GroupInfo, type OutgoingAction, type OutgoingMedia, type SentMessage, type WhatsAppGateway } from '../gateway.js';
 import type { Ingestor } from '../ingest.js';
 import type { BaileysLogger } from '../log-signals.js';
 import { chatJidOf, messageId, timestampMs } from '../mapping.js';
@@ -46,6 +46,39 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     const raw = store.messages.getRaw(id);
     if (!raw) throw new Error(`quoted message ${id} is not in the store`);
     return proto.WebMessageInfo.decode(raw) as WAMessage;
+  }
+
+  /** The stored message as WhatsApp knows it: its raw proto, or (seeded/legacy rows) a rebuilt key and text. */
+  function stored(id: string): WAMessage {
+    const raw = store.messages.getRaw(id);
+    if (raw) return proto.WebMessageInfo.decode(raw) as WAMessage;
+    const m = store.messages.get(id);
+    if (!m) throw new Error(`message ${id} is not in the store`);
+    const key: WAMessageKey = { remoteJid: m.chatId, fromMe: m.fromMe, id: m.id.slice(m.chatId.length + 1) };
+    if (isJidGroup(m.chatId) && !m.fromMe) key.participant = m.from;
+    return { key, message: m.type === 'text' ? { conversation: m.body } : undefined } as WAMessage;
+  }
+
+  function actionContent(a: OutgoingAction): AnyMessageContent {
+    switch (a.kind) {
+      case 'reaction':
+        return { react: { text: a.emoji, key: stored(a.targetId).key } };
+      case 'edit':
+        return { text: a.text, edit: stored(a.targetId).key };
+      case 'revoke':
+        return { delete: stored(a.targetId).key };
+      case 'forward': {
+        const src = stored(a.sourceId);
+        if (!src.message) throw new Error(`message ${a.sourceId} has no stored content to forward`);
+        return { forward: src };
+      }
+      case 'location':
+        return { location: { degreesLatitude: a.latitude, degreesLongitude: a.longitude, name: a.name, address: a.address } };
+      case 'contact':
+        return { contacts: { displayName: a.displayName, contacts: [{ displayName: a.displayName, vcard: a.vcard }] } };
+      case 'poll':
+        return { poll: { name: a.question, values: a.options, selectableCount: a.selectableCount } };
+    }
   }
 
   async function send(jid: string, content: AnyMessageContent, quotedId?: string): Promise<SentMessage> {
@@ -89,6 +122,10 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
         if ([404, 401, 403].includes(statusCodeOf(err) ?? 0) || /item-not-found|not-authorized/.test(String(err))) return null;
         throw err;
       }
+    },
+    sendAction: (jid, action) => send(jid, actionContent(action)),
+    async sendPresence(state, jid) {
+      await withTimeout(slot.openSocket().sendPresenceUpdate(state, jid), callTimeoutMs, 'WhatsApp (presence)');
     },
     async onWhatsApp(phones) {
       const res = (await withTimeout(slot.openSocket().onWhatsApp(...phones), callTimeoutMs, 'WhatsApp (number check)')) ?? [];

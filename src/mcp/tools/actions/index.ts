@@ -1,0 +1,24 @@
+/** The action tools of #14 (reactions, edits, deletes, forwards, structured messages, presence, number check). */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolDeps } from '../tool-deps.js';
+import { registerCheckWhatsappNumbersTool } from './check-whatsapp-numbers.js';
+import { registerDeleteMessageTool } from './delete-message.js';
+import { registerEditMessageTool } from './edit-message.js';
+import { registerForwardMessageTool } from './forward-message.js';
+import { registerReactToMessageTool } from './react-to-message.js';
+import { registerSendContactTool } from './send-contact.js';
+import { registerSendLocationTool } from './send-location.js';
+import { registerSendPollTool } from './send-poll.js';
+import { registerSetPresenceTool } from './set-presence.js';
+
+export const ACTION_REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
+  registerReactToMessageTool,
+  registerEditMessageTool,
+  registerDeleteMessageTool,
+  registerForwardMessageTool,
+  registerSendLocationTool,
+  registerSendContactTool,
+  registerSendPollTool,
+  registerSetPresenceTool,
+  registerCheckWhatsappNumbersTool,
+];

@@ -1,0 +1,192 @@
+/**
+ * Issue #14 actions end to end: the real Baileys socket sends each action to the built-in simulator,
+ * whose contacts decrypt it; the assertions are on what the contact's phone received (the decrypted
+ * proto), and on what the store and the reading tools show afterwards.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { proto } from '@whiskeysockets/baileys';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SentMessage, Simulator } from '../../src/simulator/index.js';
+import { eventually } from '../helpers/app.js';
+import { silenceConsole } from '../helpers/sim-app.js';
+import { callErr, callOk, connectClient, startMcpApp, type McpTestApp } from './helpers.js';
+
+interface Sent {
+  messageId: string;
+  chatId: string;
+  timestamp: number;
+  deduplicated: boolean;
+  idempotencyKey: string | null;
+}
+interface StoredMessage {
+  id: string;
+  body: string;
+  fromMe: boolean;
+  type?: string;
+  editedAt?: number;
+  revokedAt?: number;
+}
+
+/** The decoded message a contact received, as plain data. */
+type Received = proto.IMessage;
+const received = (s: SentMessage) => s.message as Received;
+
+let t: McpTestApp;
+let sim: Simulator;
+let client: Client;
+
+beforeAll(async () => {
+  silenceConsole();
+  t = await startMcpApp({ simulator: true, env: { WA_SIMULATOR: '1' } });
+  await t.app.runtime.waitFor((s) => s.state === 'open', 25_000);
+  sim = t.app.simulator!;
+  client = await connectClient(t.url);
+}, 40_000);
+afterAll(async () => {
+  await client?.close();
+  await t?.stop();
+});
+
+/** Waits until a contact received a message matching `pred` after `from` (index into sim.sent). */
+async function sentAfter(from: number, pred: (m: Received, s: SentMessage) => boolean, timeoutMs = 10_000): Promise<SentMessage> {
+  const hit = await eventually(() => sim.sent.slice(from).find((s) => pred(received(s), s)), timeoutMs);
+  if (!hit) throw new Error('unreachable: eventually resolves with a truthy value');
+  return hit;
+}
+
+/** A contact writes to us; resolves with the stored message (bare key id is what tools show). */
+async function inbound(contactIdx: number, text: string): Promise<{ keyId: string; id: string; jid: string }> {
+  const contact = sim.contacts[contactIdx]!;
+  const { id } = await sim.deliverText({ from: contact.jid, text });
+  const stored = await eventually(() => t.app.store.messages.get(`${contact.jid}:${id}`), 10_000);
+  return { keyId: id, id: stored?.id ?? '', jid: contact.jid };
+}
+
+async function outbound(contactIdx: number, text: string): Promise<Sent & { keyId: string }> {
+  const contact = sim.contacts[contactIdx]!;
+  const before = sim.sent.length;
+  const r = await callOk<Sent>(client, 'send_message', { recipient_jid: contact.jid, message: text });
+  await sentAfter(before, (m) => m.conversation === text || m.extendedTextMessage?.text === text);
+  return { ...r, keyId: r.messageId.slice(r.chatId.length + 1) };
+}
+
+const keyIdOf = (messageId: string) => messageId.slice(messageId.lastIndexOf(':') + 1);
+
+describe('react_to_message', () => {
+  it('puts the emoji on the right key at the contact, replaces it, and "" removes it', async () => {
+    const msg = await inbound(0, 'we reached the summit');
+    const before = sim.sent.length;
+    const r = await callOk<Sent & { emoji: string }>(client, 'react_to_message', { message_id: msg.keyId, emoji: '👍' });
+    expect(r).toMatchObject({ messageId: msg.id, chatId: msg.jid, emoji: '👍', deduplicated: false });
+    const got = await sentAfter(before, (m) => m.reactionMessage?.key?.id === msg.keyId);
+    expect(received(got).reactionMessage).toMatchObject({ text: '👍', key: { id: msg.keyId, fromMe: false } });
+
+    const mid = sim.sent.length;
+    await callOk(client, 'react_to_message', { message_id: msg.id, emoji: '' });
+    const removal = await sentAfter(mid, (m) => m.reactionMessage?.key?.id === msg.keyId);
+    expect(received(removal).reactionMessage?.text ?? '').toBe('');
+  });
+
+  it('reacts to an own message, once per idempotency key', async () => {
+    const mine = await outbound(1, 'photos are uploaded');
+    const before = sim.sent.length;
+    const a = await callOk<Sent>(client, 'react_to_message', { message_id: mine.messageId, emoji: '❤️', idempotency_key: 'react-once-1' });
+    const b = await callOk<Sent>(client, 'react_to_message', { message_id: mine.messageId, emoji: '❤️', idempotency_key: 'react-once-1' });
+    expect(b).toMatchObject({ messageId: a.messageId, deduplicated: true });
+    const got = await sentAfter(before, (m) => m.reactionMessage?.key?.id === mine.keyId);
+    // From the contact's side the reacted message is theirs to receive: the key names our message.
+    expect(received(got).reactionMessage).toMatchObject({ text: '❤️', key: { id: mine.keyId, fromMe: true } });
+    // Give a duplicate every chance to arrive behind the first, then count.
+    await outbound(1, 'sync marker after reaction');
+    expect(sim.sent.slice(before).filter((s) => received(s).reactionMessage?.key?.id === mine.keyId)).toHaveLength(1);
+  });
+
+  it('refuses what is not one emoji, and unknown ids', async () => {
+    const msg = await inbound(0, 'react to me badly');
+    expect(await callErr(client, 'react_to_message', { message_id: msg.id, emoji: 'yes' })).toMatch(/not a single emoji/);
+    expect(await callErr(client, 'react_to_message', { message_id: msg.id, emoji: '👍👍' })).toMatch(/not a single emoji/);
+    expect(await callErr(client, 'react_to_message', { message_id: 'NOSUCHKEY123', emoji: '👍' })).toMatch(/No message with id NOSUCHKEY123/);
+  });
+});
+
+describe('edit_message', () => {
+  it('the contact receives the edit of our message; the store shows the new text and editedAt', async () => {
+    const mine = await outbound(0, 'meet at 5');
+    const before = sim.sent.length;
+    const r = await callOk<Sent & { editedAt: number }>(client, 'edit_message', { message_id: mine.keyId, text: 'meet at 6' });
+    expect(r).toMatchObject({ messageId: mine.messageId, chatId: mine.chatId, deduplicated: false });
+    const got = await sentAfter(before, (m) => m.protocolMessage?.key?.id === mine.keyId);
+    const p = received(got).protocolMessage!;
+    expect(p.type).toBe(proto.Message.ProtocolMessage.Type.MESSAGE_EDIT);
+    expect(p.editedMessage?.conversation ?? p.editedMessage?.extendedTextMessage?.text).toBe('meet at 6');
+    const stored = await callOk<{ message: StoredMessage }>(client, 'get_message_by_id', { message_id: mine.messageId });
+    expect(stored.message).toMatchObject({ body: 'meet at 6', fromMe: true });
+    expect(stored.message.editedAt).toEqual(expect.any(Number));
+  });
+
+  it("refuses someone else's message, a message older than 15 minutes, non-text, and unknown ids — nothing is sent", async () => {
+    const theirs = await inbound(1, 'this is mine, not yours');
+    const contact = sim.contacts[1]!;
+    t.app.store.messages.upsertMessages([
+      { chatId: contact.jid, keyId: 'OLDOWN0001', fromMe: true, timestamp: Date.now() - 16 * 60_000, type: 'text', body: 'said long ago' },
+      { chatId: contact.jid, keyId: 'OWNLOC0001', fromMe: true, timestamp: Date.now(), type: 'location', body: 'Harbour' },
+    ]);
+    const before = sim.sent.length;
+    expect(await callErr(client, 'edit_message', { message_id: theirs.id, text: 'hacked' })).toMatch(/sent by someone else.*only lets you edit your own/);
+    expect(await callErr(client, 'edit_message', { message_id: `${contact.jid}:OLDOWN0001`, text: 'late fix' })).toMatch(/within 15 minutes/);
+    expect(await callErr(client, 'edit_message', { message_id: 'OWNLOC0001', text: 'x' })).toMatch(/Only text messages can be edited/);
+    expect(await callErr(client, 'edit_message', { message_id: 'NOSUCHKEY456', text: 'x' })).toMatch(/No message with id NOSUCHKEY456/);
+    await outbound(1, 'sync marker after refused edits');
+    expect(sim.sent.slice(before).filter((s) => received(s).protocolMessage)).toHaveLength(0);
+  });
+});
+
+describe('delete_message', () => {
+  it('revokes our message at the contact; the store marks it deleted', async () => {
+    const mine = await outbound(2, 'wrong chat, sorry');
+    const before = sim.sent.length;
+    const r = await callOk<Sent & { forEveryone: boolean }>(client, 'delete_message', { message_id: mine.messageId });
+    expect(r).toMatchObject({ messageId: mine.messageId, forEveryone: true });
+    const got = await sentAfter(before, (m) => m.protocolMessage?.key?.id === mine.keyId);
+    expect(received(got).protocolMessage?.type).toBe(proto.Message.ProtocolMessage.Type.REVOKE);
+    await eventually(() => t.app.store.messages.get(mine.messageId)?.revokedAt !== undefined, 5_000);
+    expect(await callErr(client, 'react_to_message', { message_id: mine.messageId, emoji: '👍' })).toMatch(/deleted for everyone/);
+  });
+
+  it("refuses someone else's message in a direct chat", async () => {
+    const theirs = await inbound(2, 'you cannot delete this');
+    expect(await callErr(client, 'delete_message', { message_id: theirs.id })).toMatch(/only your own messages can be deleted for everyone/);
+  });
+
+  it("as group admin, revokes a member's message for every member", async () => {
+    const group = sim.groups[0]!;
+    const author = sim.contacts[0]!;
+    const { id } = await sim.deliverGroupText({ group: group.jid, from: author.jid, text: 'spam in the group' });
+    await eventually(() => t.app.store.messages.get(`${group.jid}:${id}`), 10_000);
+    const before = sim.sent.length;
+    await callOk(client, 'delete_message', { message_id: `${group.jid}:${id}`, for_everyone: true });
+    const got = await sentAfter(before, (m) => m.protocolMessage?.key?.id === id);
+    expect(got.to).toBe(group.jid);
+    expect(received(got).protocolMessage).toMatchObject({ type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id, participant: expect.stringContaining('@') } });
+  });
+});
+
+describe('forward_message', () => {
+  it("forwards a contact's text to another contact, marked as forwarded", async () => {
+    const msg = await inbound(0, 'the trail is closed on Sunday');
+    const to = sim.contacts[1]!;
+    const before = sim.sent.length;
+    const r = await callOk<Sent & { sourceId: string }>(client, 'forward_message', { message_id: msg.keyId, recipient_jid: to.jid });
+    expect(r).toMatchObject({ sourceId: msg.id, chatId: to.jid });
+    expect(keyIdOf(r.messageId)).not.toBe(msg.keyId);
+    const got = await sentAfter(before, (m) => m.extendedTextMessage?.text === 'the trail is closed on Sunday');
+    expect(received(got).extendedTextMessage?.contextInfo).toMatchObject({ isForwarded: true, forwardingScore: 1 });
+    const stored = await callOk<{ message: StoredMessage }>(client, 'get_message_by_id', { message_id: r.messageId });
+    expect(stored.message).toMatchObject({ fromMe: true, body: 'the trail is closed on Sunday' });
+  });
+
+  it('refuses an invalid recipient before sending anything', async () => {
+    const msg = await inbound(0, 'forward me nowhere');
+    expect(await callErr(client, 'forward_message', { message_id: msg.id, recipient_jid: 'status@broadcast' })).toMatch(/not a WhatsApp/);
+  });
+});
