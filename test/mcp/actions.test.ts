@@ -6,7 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { proto } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SentMessage, Simulator } from '../../src/simulator/index.js';
+import type { ClientPresence, SentMessage, Simulator } from '../../src/simulator/index.js';
 import { eventually } from '../helpers/app.js';
 import { silenceConsole } from '../helpers/sim-app.js';
 import { callErr, callOk, connectClient, startMcpApp, type McpTestApp } from './helpers.js';
@@ -188,5 +188,131 @@ describe('forward_message', () => {
   it('refuses an invalid recipient before sending anything', async () => {
     const msg = await inbound(0, 'forward me nowhere');
     expect(await callErr(client, 'forward_message', { message_id: msg.id, recipient_jid: 'status@broadcast' })).toMatch(/not a WhatsApp/);
+  });
+});
+
+describe('send_location', () => {
+  it('the contact receives a location pin with the exact coordinates, name and address', async () => {
+    const to = sim.contacts[0]!;
+    const before = sim.sent.length;
+    const r = await callOk<Sent>(client, 'send_location', { recipient_jid: to.jid, latitude: 51.5007292, longitude: -0.1246254, name: 'Big Ben', address: 'London SW1A 0AA' });
+    expect(r).toMatchObject({ chatId: to.jid, deduplicated: false });
+    const got = await sentAfter(before, (m) => !!m.locationMessage);
+    expect(keyIdOf(r.messageId)).toBe(got.id);
+    expect(received(got).locationMessage).toMatchObject({ degreesLatitude: 51.5007292, degreesLongitude: -0.1246254, name: 'Big Ben', address: 'London SW1A 0AA' });
+    expect(await callOk<{ message: StoredMessage }>(client, 'get_message_by_id', { message_id: r.messageId })).toMatchObject({ message: { type: 'location', fromMe: true } });
+  });
+
+  it('refuses coordinates out of range', async () => {
+    expect(await callErr(client, 'send_location', { recipient_jid: sim.contacts[0]!.jid, latitude: 91, longitude: 0 })).toMatch(/latitude/i);
+  });
+});
+
+describe('send_contact', () => {
+  it('sends a vCard of a known contact (name and WhatsApp id) or of a name and phone', async () => {
+    const to = sim.contacts[1]!;
+    const shared = sim.contacts[2]!;
+    const before = sim.sent.length;
+    const r = await callOk<Sent & { name: string; phone: string }>(client, 'send_contact', { recipient_jid: to.jid, contact_jid: shared.jid });
+    expect(r.phone).toBe(shared.number);
+    const got = await sentAfter(before, (m) => !!m.contactMessage);
+    const card = received(got).contactMessage!;
+    expect(card.displayName).toBe(r.name);
+    expect(card.vcard).toContain(`TEL;type=CELL;type=VOICE;waid=${shared.number}:+${shared.number}`);
+    expect(card.vcard).toMatch(/^BEGIN:VCARD\nVERSION:3\.0\nFN:.+\n/);
+
+    const mid = sim.sent.length;
+    await callOk(client, 'send_contact', { recipient_jid: to.jid, name: 'Plumber; Joe, 24h', phone: '+44 7911 123456' });
+    const second = await sentAfter(mid, (m) => !!m.contactMessage);
+    expect(received(second).contactMessage).toMatchObject({ displayName: 'Plumber; Joe, 24h' });
+    expect(received(second).contactMessage?.vcard).toContain('FN:Plumber\\; Joe\\, 24h\nTEL;type=CELL;type=VOICE;waid=447911123456:+447911123456');
+  });
+
+  it('needs contact_jid, or name and phone', async () => {
+    expect(await callErr(client, 'send_contact', { recipient_jid: sim.contacts[1]!.jid, name: 'Only a name' })).toMatch(/needs a name and a phone/);
+    expect(await callErr(client, 'send_contact', { recipient_jid: sim.contacts[1]!.jid, name: 'Bad', phone: '12345678x' })).toMatch(/not a phone number/);
+  });
+});
+
+describe('send_poll', () => {
+  it('single choice arrives as a poll (v3) with every option and a 32-byte message secret', async () => {
+    const to = sim.contacts[0]!;
+    const before = sim.sent.length;
+    const r = await callOk<Sent>(client, 'send_poll', { recipient_jid: to.jid, question: 'Which trail?', options: ['Coast', 'Ridge', 'Forest'] });
+    const got = await sentAfter(before, (m) => !!(m.pollCreationMessageV3 ?? m.pollCreationMessage));
+    expect(keyIdOf(r.messageId)).toBe(got.id);
+    const m = received(got);
+    expect(m.pollCreationMessageV3).toMatchObject({ name: 'Which trail?', selectableOptionsCount: 1 });
+    expect(m.pollCreationMessageV3?.options?.map((o) => o.optionName)).toEqual(['Coast', 'Ridge', 'Forest']);
+    expect(Buffer.from(m.messageContextInfo?.messageSecret ?? []).length).toBe(32);
+  });
+
+  it('multiple choice allows any number of answers (selectableOptionsCount 0)', async () => {
+    const to = sim.contacts[0]!;
+    const before = sim.sent.length;
+    await callOk(client, 'send_poll', { recipient_jid: to.jid, question: 'Which days?', options: ['Sat', 'Sun'], multiple: true });
+    const got = await sentAfter(before, (m) => m.pollCreationMessage?.name === 'Which days?');
+    expect(received(got).pollCreationMessage?.selectableOptionsCount ?? 0).toBe(0);
+  });
+
+  it('refuses duplicate options and fewer than 2 or more than 12', async () => {
+    const to = sim.contacts[0]!.jid;
+    expect(await callErr(client, 'send_poll', { recipient_jid: to, question: 'Q', options: ['Yes', 'yes'] })).toMatch(/listed twice/);
+    expect(await callErr(client, 'send_poll', { recipient_jid: to, question: 'Q', options: ['Only'] })).toMatch(/options/);
+    const many = Array.from({ length: 13 }, (_, i) => `o${i}`);
+    expect(await callErr(client, 'send_poll', { recipient_jid: to, question: 'Q', options: many })).toMatch(/options/);
+  });
+});
+
+describe('set_presence', () => {
+  it('typing / recording / paused reach the chat as chatstate; available is account-wide presence', async () => {
+    const to = sim.contacts[1]!;
+    const seen: ClientPresence[] = [];
+    const listener = (p: ClientPresence) => seen.push(p);
+    sim.on('client-presence', listener);
+    try {
+      await callOk(client, 'set_presence', { state: 'available' });
+      await eventually(() => seen.some((p) => p.tag === 'presence' && p.state === 'available'));
+      for (const state of ['typing', 'recording', 'paused'] as const) {
+        const r = await callOk<{ state: string; chatId: string }>(client, 'set_presence', { state, chat_id: to.jid });
+        expect(r).toMatchObject({ state, chatId: to.jid });
+      }
+      const states = await eventually(() => {
+        const chat = seen.filter((p) => p.tag === 'chatstate');
+        return chat.length >= 3 ? chat : undefined;
+      });
+      expect((states ?? []).map((p) => [p.to, p.state])).toEqual([
+        [to.jid, 'composing'],
+        [to.jid, 'recording'],
+        [to.jid, 'paused'],
+      ]);
+      const presence = seen.find((p) => p.tag === 'presence');
+      expect(presence?.attrs.name).toBeTruthy();
+    } finally {
+      sim.off('client-presence', listener);
+    }
+  });
+
+  it('typing needs a chat; available takes none', async () => {
+    expect(await callErr(client, 'set_presence', { state: 'typing' })).toMatch(/Pass chat_id/);
+    expect(await callErr(client, 'set_presence', { state: 'available', chat_id: sim.contacts[0]!.jid })).toMatch(/account-wide/);
+  });
+});
+
+describe('check_whatsapp_numbers', () => {
+  it('asks WhatsApp (usync) and answers per number, with the JID of those on WhatsApp', async () => {
+    const known = sim.contacts[0]!;
+    const r = await callOk<{ results: Array<{ input: string; phone: string; exists: boolean; jid: string | null }> }>(client, 'check_whatsapp_numbers', {
+      phones: [`+${known.number}`, '+44 7700 900999'],
+    });
+    expect(r.results).toEqual([
+      { input: `+${known.number}`, phone: known.number, exists: true, jid: known.jid },
+      { input: '+44 7700 900999', phone: '447700900999', exists: false, jid: null },
+    ]);
+  });
+
+  it('refuses what is not a phone number, and more than 50', async () => {
+    expect(await callErr(client, 'check_whatsapp_numbers', { phones: ['call me maybe'] })).toMatch(/not a phone number/);
+    expect(await callErr(client, 'check_whatsapp_numbers', { phones: Array.from({ length: 51 }, (_, i) => `+4477009${String(i).padStart(5, '0')}`) })).toMatch(/phones/);
   });
 });
