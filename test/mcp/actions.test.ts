@@ -171,7 +171,40 @@ describe('delete_message', () => {
   });
 });
 
+describe('delete_message without admin rights', () => {
+  it("refuses a member's message in a group where we are not admin (checked live), and sends nothing", async () => {
+    const group = sim.groups[0]!;
+    const author = sim.contacts[1]!;
+    const { id } = await sim.deliverGroupText({ group: group.jid, from: author.jid, text: 'not yours to delete' });
+    await eventually(() => t.app.store.messages.get(`${group.jid}:${id}`), 10_000);
+    sim.groupParticipants({ group: group.jid, action: 'demote', participants: [sim.phone.jid], by: author.jid });
+    try {
+      const before = sim.sent.length;
+      expect(await callErr(client, 'delete_message', { message_id: `${group.jid}:${id}` })).toMatch(/not an admin of this group/);
+      await outbound(1, 'sync marker after refused delete');
+      expect(sim.sent.slice(before).filter((s) => received(s).protocolMessage)).toHaveLength(0);
+    } finally {
+      sim.groupParticipants({ group: group.jid, action: 'promote', participants: [sim.phone.jid], by: author.jid });
+    }
+  });
+});
+
 describe('forward_message', () => {
+  it("forwards a contact's photo: the other contact downloads and decrypts the same bytes", async () => {
+    const from = sim.contacts[0]!;
+    const to = sim.contacts[2]!;
+    const data = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('forwarded photo bytes '.repeat(40))]);
+    const { id } = await sim.deliverMedia({ from: from.jid, kind: 'image', data, mimetype: 'image/jpeg', caption: 'the view' });
+    await eventually(() => t.app.store.messages.getRaw(`${from.jid}:${id}`), 10_000);
+    const before = sim.sent.length;
+    const r = await callOk<Sent>(client, 'forward_message', { message_id: id, recipient_jid: to.jid });
+    const got = await sentAfter(before, (m) => !!m.imageMessage);
+    expect(keyIdOf(r.messageId)).toBe(got.id);
+    expect(got.media).toMatchObject({ kind: 'image', mimetype: 'image/jpeg', caption: 'the view' });
+    expect(got.media?.data.equals(data)).toBe(true);
+    expect(received(got).imageMessage?.contextInfo).toMatchObject({ isForwarded: true, forwardingScore: 1 });
+  });
+
   it("forwards a contact's text to another contact, marked as forwarded", async () => {
     const msg = await inbound(0, 'the trail is closed on Sunday');
     const to = sim.contacts[1]!;
