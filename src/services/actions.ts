@@ -4,13 +4,13 @@
  * send_message: strict target validation first, then the idempotency guard, the open-state check
  * (retryable error) and a per-call timeout. What WhatsApp answers is stored by the adapter.
  */
-import { AppError, invalidInput, withTimeout } from '../errors.js';
+import { invalidInput, withTimeout } from '../errors.js';
 import { jidKind, jidUser, type Message } from '../store/index.js';
 import type { OutgoingAction, PresenceState, SentMessage } from '../whatsapp/gateway.js';
 import { requireOpen, type ServiceDeps } from './context.js';
-import { toAppError } from './errors.js';
 import type { Idempotency } from './idempotency.js';
 import type { MessagesService } from './messages.js';
+import { LiveWrite } from './live-write.js';
 import { resolveRecipient } from './recipient.js';
 
 /** WhatsApp accepts edits of one's own message for 15 minutes after sending. */
@@ -68,11 +68,15 @@ export function buildVcard(name: string, phone: string): string {
 }
 
 export class ActionsService {
+  private readonly live: LiveWrite;
+
   constructor(
     private readonly deps: ServiceDeps,
-    private readonly idempotency: Idempotency,
+    idempotency: Idempotency,
     private readonly messages: MessagesService,
-  ) {}
+  ) {
+    this.live = new LiveWrite(deps, idempotency);
+  }
 
   // ---- acting on a stored message ----------------------------------------------------------------
 
@@ -82,8 +86,8 @@ export class ActionsService {
     if (emoji !== '' && !this.isOneEmoji(emoji)) {
       throw invalidInput(`"${input.emoji}" is not a single emoji`, 'Pass one emoji such as 👍 or ❤️, or "" to remove your reaction');
     }
-    const r = await this.write('react_to_message', input.idempotencyKey, { target: target.id, emoji }, () =>
-      this.call('reaction', () => this.deps.gateway.sendAction(target.chatId, { kind: 'reaction', targetId: target.id, emoji })),
+    const r = await this.live.once('react_to_message', input.idempotencyKey, { target: target.id, emoji }, () =>
+      this.live.call('reaction', () => this.deps.gateway.sendAction(target.chatId, { kind: 'reaction', targetId: target.id, emoji })),
     );
     return { ...this.onTarget(target, r), emoji };
   }
@@ -104,8 +108,8 @@ export class ActionsService {
       );
     }
     if (input.text.trim().length === 0) throw invalidInput('The new text is empty', 'Pass the corrected text, or use delete_message to remove the message');
-    const r = await this.write('edit_message', input.idempotencyKey, { target: target.id, text: input.text }, () =>
-      this.call('edit', () => this.deps.gateway.sendAction(target.chatId, { kind: 'edit', targetId: target.id, text: input.text })),
+    const r = await this.live.once('edit_message', input.idempotencyKey, { target: target.id, text: input.text }, () =>
+      this.live.call('edit', () => this.deps.gateway.sendAction(target.chatId, { kind: 'edit', targetId: target.id, text: input.text })),
     );
     return { ...this.onTarget(target, r), editedAt: r.timestamp };
   }
@@ -125,8 +129,8 @@ export class ActionsService {
       );
     }
     if (!target.fromMe) await this.requireGroupAdmin(target);
-    const r = await this.write('delete_message', input.idempotencyKey, { target: target.id, forEveryone: true }, () =>
-      this.call('delete', () => this.deps.gateway.sendAction(target.chatId, { kind: 'revoke', targetId: target.id })),
+    const r = await this.live.once('delete_message', input.idempotencyKey, { target: target.id, forEveryone: true }, () =>
+      this.live.call('delete', () => this.deps.gateway.sendAction(target.chatId, { kind: 'revoke', targetId: target.id })),
     );
     return { ...this.onTarget(target, r), forEveryone: true };
   }
@@ -138,8 +142,8 @@ export class ActionsService {
     if (source.hasMedia && this.deps.store.messages.getRaw(source.id) === null) {
       throw invalidInput('The media of this message is not stored (only its description is)', 'Download it with download_media and send it with send_media');
     }
-    const r = await this.write('forward_message', input.idempotencyKey, { source: source.id, recipient: chatId }, () =>
-      this.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id })),
+    const r = await this.live.once('forward_message', input.idempotencyKey, { source: source.id, recipient: chatId }, () =>
+      this.live.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id })),
     );
     return { ...this.result(r), sourceId: source.id };
   }
@@ -181,8 +185,8 @@ export class ActionsService {
       throw invalidInput(`"${input.state}" is account-wide, not per chat`, 'Leave chat_id out, or use typing / recording / paused for one chat');
     }
     const chatId = input.chatId === undefined ? null : resolveRecipient(this.deps.store, input.chatId);
-    const r = await this.write('set_presence', input.idempotencyKey, { state: input.state, chatId }, async () => {
-      await this.call('presence', () => this.deps.gateway.sendPresence(PRESENCE[input.state], chatId ?? undefined));
+    const r = await this.live.once('set_presence', input.idempotencyKey, { state: input.state, chatId }, async () => {
+      await this.live.call('presence', () => this.deps.gateway.sendPresence(PRESENCE[input.state], chatId ?? undefined));
       return { state: input.state, chatId };
     });
     return { ...r, idempotencyKey: input.idempotencyKey ?? null };
@@ -196,7 +200,7 @@ export class ActionsService {
     });
     requireOpen(this.deps.runtime);
     const unique = [...new Set(parsed.map((p) => p.phone))];
-    const answers = await this.call('number check', () => this.deps.gateway.onWhatsApp(unique), this.deps.liveTimeoutMs ?? 10_000);
+    const answers = await this.live.call('number check', () => this.deps.gateway.onWhatsApp(unique), this.deps.liveTimeoutMs ?? 10_000);
     const byPhone = new Map(answers.map((a) => [a.phone, a]));
     return {
       results: parsed.map(({ input, phone }) => {
@@ -271,7 +275,7 @@ export class ActionsService {
 
   private async sendNew(tool: string, chatId: string, action: OutgoingAction, key: string | undefined): Promise<ActionResult> {
     const { kind: _k, ...params } = action;
-    const r = await this.write(tool, key, { chatId, ...params }, () => this.call(action.kind, () => this.deps.gateway.sendAction(chatId, action)));
+    const r = await this.live.once(tool, key, { chatId, ...params }, () => this.live.call(action.kind, () => this.deps.gateway.sendAction(chatId, action)));
     return this.result(r);
   }
 
@@ -281,29 +285,5 @@ export class ActionsService {
 
   private result(r: SentMessage & { deduplicated: boolean; idempotencyKey: string | null }): ActionResult {
     return { messageId: r.id, chatId: r.chatId, timestamp: r.timestamp, deduplicated: r.deduplicated, idempotencyKey: r.idempotencyKey };
-  }
-
-  /** At most once per idempotency key; the open-state check runs inside, so a stored result is returned even offline. */
-  private async write<T extends object>(tool: string, key: string | undefined, params: Record<string, unknown>, act: () => Promise<T>) {
-    const r = await this.idempotency.once(tool, key, params, () => {
-      requireOpen(this.deps.runtime);
-      return act();
-    });
-    return { ...r, idempotencyKey: key ?? null };
-  }
-
-  /** One live call with the per-call timeout; unexpected failures become a retryable upstream error. */
-  private async call<T>(what: string, fn: () => Promise<T>, timeoutMs = this.deps.sendTimeoutMs ?? 30_000): Promise<T> {
-    try {
-      return await withTimeout(fn(), timeoutMs, `WhatsApp (${what})`);
-    } catch (err) {
-      const e = toAppError(err, () => this.deps.runtime.getStatus());
-      if (e.code !== 'internal') throw e;
-      this.deps.logger.warn({ err, what }, 'WhatsApp action failed');
-      throw new AppError('upstream_failed', `WhatsApp did not accept the ${what}`, 'Retry in a moment; check check_auth_status if it keeps failing', {
-        retryable: true,
-        cause: err,
-      });
-    }
   }
 }

@@ -7,6 +7,7 @@ import { ChatsService } from './chats.js';
 import { ConnectionService } from './connection.js';
 import { ContactsService } from './contacts.js';
 import type { ServiceDeps } from './context.js';
+import { GroupAdminService } from './group-admin.js';
 import { GroupsService } from './groups.js';
 import { Idempotency } from './idempotency.js';
 import { MessagesService } from './messages.js';
@@ -21,6 +22,8 @@ export interface Services {
   sending: SendingService;
   /** Reactions, edits, deletes, forwards, location/contact/poll, presence, number checks (#14). */
   actions: ActionsService;
+  /** Group create / participants / settings / invite / join / leave (#14). */
+  groupAdmin: GroupAdminService;
   /** The one "at most once per key" guard for every write tool. */
   idempotency: Idempotency;
   /** Stops background timers (idempotency pruning). */
@@ -39,6 +42,7 @@ export function createServices(deps: ServiceDeps, opts: { auditConcurrency?: num
     groups: new GroupsService(deps, contacts, { concurrency: opts.auditConcurrency }),
     sending: new SendingService(deps, idempotency),
     actions: new ActionsService(deps, idempotency, messages),
+    groupAdmin: new GroupAdminService(deps, idempotency),
     idempotency,
     close: () => idempotency.close(),
   };

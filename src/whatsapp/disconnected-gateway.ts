@@ -15,5 +15,11 @@ export function disconnectedGateway(): WhatsAppGateway {
     onWhatsApp: fail,
     sendAction: fail,
     sendPresence: fail,
+    createGroup: fail,
+    updateGroupParticipants: fail,
+    updateGroupSettings: fail,
+    groupInviteCode: fail,
+    joinGroup: fail,
+    leaveGroup: fail,
   };
 }

@@ -65,6 +65,24 @@ export type OutgoingAction =
 
 export type PresenceState = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
 
+export type GroupParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
+
+/** WhatsApp answers a participant change with one status per JID: `200` done, otherwise an error code. */
+export interface ParticipantResult {
+  jid: string;
+  status: string;
+}
+
+export interface GroupSettingsChange {
+  subject?: string;
+  /** `''` removes the description. */
+  description?: string;
+  /** Only admins can send messages. */
+  announce?: boolean;
+  /** Only admins can edit the group info. */
+  locked?: boolean;
+}
+
 export interface WhatsAppGateway {
   /** True when a socket is open right now. */
   isConnected(): boolean;
@@ -80,6 +98,15 @@ export interface WhatsAppGateway {
   sendAction(jid: string, action: OutgoingAction): Promise<SentMessage>;
   /** Account-wide presence (`available`/`unavailable`, no jid) or a chat state (typing…) in `jid`. */
   sendPresence(state: PresenceState, jid?: string): Promise<void>;
+  /** Creates a group with us as superadmin; participants WhatsApp refused come back with their status. */
+  createGroup(subject: string, participants: string[]): Promise<{ group: GroupInfo; refused: ParticipantResult[] }>;
+  updateGroupParticipants(jid: string, action: GroupParticipantAction, participants: string[]): Promise<ParticipantResult[]>;
+  updateGroupSettings(jid: string, change: GroupSettingsChange): Promise<void>;
+  /** The current invite code, or a new one (the old link stops working) when `revoke`. */
+  groupInviteCode(jid: string, revoke: boolean): Promise<string>;
+  /** Joins by invite code; returns the group JID. */
+  joinGroup(code: string): Promise<string>;
+  leaveGroup(jid: string): Promise<void>;
 }
 
 /**
@@ -97,5 +124,11 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     onWhatsApp: (phones) => current().onWhatsApp(phones),
     sendAction: (jid, action) => current().sendAction(jid, action),
     sendPresence: (state, jid) => current().sendPresence(state, jid),
+    createGroup: (subject, participants) => current().createGroup(subject, participants),
+    updateGroupParticipants: (jid, action, participants) => current().updateGroupParticipants(jid, action, participants),
+    updateGroupSettings: (jid, change) => current().updateGroupSettings(jid, change),
+    groupInviteCode: (jid, revoke) => current().groupInviteCode(jid, revoke),
+    joinGroup: (code) => current().joinGroup(code),
+    leaveGroup: (jid) => current().leaveGroup(jid),
   };
 }

@@ -7,6 +7,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { proto } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientPresence, SentMessage, Simulator } from '../../src/simulator/index.js';
+import { groupExtras } from '../../src/simulator/group-admin.js';
 import { eventually } from '../helpers/app.js';
 import { silenceConsole } from '../helpers/sim-app.js';
 import { callErr, callOk, connectClient, startMcpApp, type McpTestApp } from './helpers.js';
@@ -347,5 +348,107 @@ describe('check_whatsapp_numbers', () => {
   it('refuses what is not a phone number, and more than 50', async () => {
     expect(await callErr(client, 'check_whatsapp_numbers', { phones: ['call me maybe'] })).toMatch(/not a phone number/);
     expect(await callErr(client, 'check_whatsapp_numbers', { phones: Array.from({ length: 51 }, (_, i) => `+4477009${String(i).padStart(5, '0')}`) })).toMatch(/phones/);
+  });
+});
+
+describe('group administration', () => {
+  interface Outcome {
+    jid: string;
+    ok: boolean;
+    status: string;
+    error?: string;
+  }
+  const simGroup = (jid: string) => sim.groups.find((g) => g.jid === jid);
+  const members = (jid: string) => simGroup(jid)?.participants.map((p) => [p.jid, p.admin ?? null]) ?? [];
+  let groupId = '';
+
+  it('create_group: WhatsApp creates it with us as superadmin and the members; the store has it', async () => {
+    const [a, b] = [sim.contacts[0]!, sim.contacts[1]!];
+    const r = await callOk<{ groupId: string; subject: string; participants: Array<{ jid: string; admin: string | null }>; refused: Outcome[] }>(client, 'create_group', {
+      subject: 'Summit team',
+      participants: [a.jid, `+${b.number}`],
+      idempotency_key: 'create-summit-1',
+    });
+    groupId = r.groupId;
+    expect(r).toMatchObject({ subject: 'Summit team', refused: [] });
+    expect(simGroup(groupId)).toMatchObject({ subject: 'Summit team', owner: sim.phone.jid });
+    expect(members(groupId)).toEqual([
+      [sim.phone.jid, 'superadmin'],
+      [a.jid, null],
+      [b.jid, null],
+    ]);
+    expect(r.participants).toEqual(expect.arrayContaining([{ jid: sim.phone.jid, admin: 'superadmin' }, { jid: a.jid, admin: null }]));
+    expect(t.app.store.groups.get(groupId)).toMatchObject({ subject: 'Summit team' });
+    const again = await callOk<{ groupId: string; deduplicated: boolean }>(client, 'create_group', { subject: 'Summit team', participants: [a.jid, `+${b.number}`], idempotency_key: 'create-summit-1' });
+    expect(again).toMatchObject({ groupId, deduplicated: true });
+    expect(sim.groups.filter((g) => g.subject === 'Summit team')).toHaveLength(1);
+  });
+
+  it('refuses numbers that are not on WhatsApp before creating or adding anything', async () => {
+    const count = sim.groups.length;
+    expect(await callErr(client, 'create_group', { subject: 'Ghosts', participants: [sim.contacts[0]!.jid, '+44 7700 900999'] })).toMatch(/Not on WhatsApp: \+447700900999/);
+    expect(sim.groups).toHaveLength(count);
+    const before = members(groupId);
+    expect(await callErr(client, 'update_group_participants', { group_jid: groupId, action: 'add', participants: ['447700900998'] })).toMatch(/Not on WhatsApp: \+447700900998/);
+    expect(members(groupId)).toEqual(before);
+  });
+
+  it('update_group_participants: add, promote, demote, remove — one status per participant', async () => {
+    const c = sim.contacts[2]!;
+    const add = await callOk<{ results: Outcome[] }>(client, 'update_group_participants', { group_jid: groupId, action: 'add', participants: [c.jid] });
+    expect(add.results).toEqual([{ jid: c.jid, ok: true, status: '200' }]);
+    expect(members(groupId)).toContainEqual([c.jid, null]);
+    await callOk(client, 'update_group_participants', { group_jid: groupId, action: 'promote', participants: [c.jid] });
+    expect(members(groupId)).toContainEqual([c.jid, 'admin']);
+    await callOk(client, 'update_group_participants', { group_jid: groupId, action: 'demote', participants: [c.jid] });
+    expect(members(groupId)).toContainEqual([c.jid, null]);
+    const removed = await callOk<{ results: Outcome[] }>(client, 'update_group_participants', { group_jid: groupId, action: 'remove', participants: [c.jid] });
+    expect(removed.results).toEqual([{ jid: c.jid, ok: true, status: '200' }]);
+    expect(members(groupId).map(([j]) => j)).not.toContain(c.jid);
+  });
+
+  it('update_group_settings: subject, description, announce and locked reach WhatsApp', async () => {
+    const r = await callOk<{ changed: string[] }>(client, 'update_group_settings', {
+      group_jid: groupId,
+      subject: 'Summit team 2027',
+      description: 'Kit list and dates',
+      announce: true,
+      locked: true,
+    });
+    expect(r.changed.sort()).toEqual(['announce', 'description', 'locked', 'subject']);
+    const g = simGroup(groupId)!;
+    expect(g.subject).toBe('Summit team 2027');
+    expect(groupExtras(g)).toMatchObject({ description: 'Kit list and dates', announce: true, locked: true });
+    await eventually(() => t.app.store.groups.get(groupId)?.subject === 'Summit team 2027', 5_000);
+    expect(t.app.store.groups.get(groupId)).toMatchObject({ description: 'Kit list and dates', announce: true, restrict: true });
+    expect(await callErr(client, 'update_group_settings', { group_jid: groupId })).toMatch(/Nothing to change/);
+  });
+
+  it('invite link: get, revoke (the old code stops working), leave, then join back with the link', async () => {
+    const first = await callOk<{ code: string; link: string }>(client, 'get_group_invite_link', { group_jid: groupId });
+    const g = simGroup(groupId)!;
+    expect(first.code).toBe(groupExtras(g).inviteCode);
+    expect(first.link).toBe(`https://chat.whatsapp.com/${first.code}`);
+    const fresh = await callOk<{ code: string; revoked: boolean }>(client, 'get_group_invite_link', { group_jid: groupId, revoke: true });
+    expect(fresh.revoked).toBe(true);
+    expect(fresh.code).not.toBe(first.code);
+    expect(groupExtras(g).inviteCode).toBe(fresh.code);
+
+    await callOk(client, 'leave_group', { group_jid: groupId });
+    expect(members(groupId).map(([j]) => j)).not.toContain(sim.phone.jid);
+    expect(await callErr(client, 'join_group', { invite_link: first.link })).toMatch(/did not accept|not-acceptable|406/);
+    const joined = await callOk<{ groupId: string }>(client, 'join_group', { invite_link: `https://chat.whatsapp.com/${fresh.code}` });
+    expect(joined.groupId).toBe(groupId);
+    expect(members(groupId).map(([j]) => j)).toContain(sim.phone.jid);
+    expect(await callErr(client, 'join_group', { invite_link: 'https://example.com/x' })).toMatch(/not a WhatsApp invite link/);
+  });
+
+  it('a member who is not admin gets a clear error and nothing changes', async () => {
+    // After rejoining by link we are a plain member.
+    expect(members(groupId)).toContainEqual([sim.phone.jid, null]);
+    expect(await callErr(client, 'update_group_settings', { group_jid: groupId, subject: 'Hijacked' })).toMatch(/not an admin of Summit team 2027/);
+    expect(await callErr(client, 'update_group_participants', { group_jid: groupId, action: 'remove', participants: [sim.contacts[0]!.jid] })).toMatch(/not an admin/);
+    expect(simGroup(groupId)?.subject).toBe('Summit team 2027');
+    expect(members(groupId).map(([j]) => j)).toContain(sim.contacts[0]!.jid);
   });
 });

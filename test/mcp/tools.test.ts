@@ -70,6 +70,12 @@ const ALL_TOOLS = [
   'send_poll',
   'set_presence',
   'check_whatsapp_numbers',
+  'create_group',
+  'update_group_participants',
+  'update_group_settings',
+  'get_group_invite_link',
+  'join_group',
+  'leave_group',
 ];
 
 interface Msg {
@@ -154,7 +160,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(38);
+    expect(ALL_TOOLS).toHaveLength(44);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });

@@ -3,7 +3,7 @@
  * number checks. What a call returns from WhatsApp is written to the store here (through the Ingestor),
  * since the adapter is the only writer of socket data.
  */
-import { isJidGroup, jidNormalizedUser, proto, type AnyMessageContent, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
+import { isJidGroup, jidNormalizedUser, proto, type AnyMessageContent, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import { withTimeout } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { NotConnectedError, type GroupInfo, type OutgoingAction, type OutgoingMedia, type SentMessage, type WhatsAppGateway } from '../gateway.js';
@@ -91,6 +91,31 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     return { id: messageId(chatId, msg.key.id), chatId, keyId: msg.key.id, timestamp: timestampMs(msg.messageTimestamp ?? 0) || Date.now() };
   }
 
+  function groupInfo(meta: GroupMetadata): GroupInfo {
+    return {
+      id: meta.id,
+      subject: meta.subject,
+      description: meta.desc,
+      owner: meta.ownerPn ?? meta.owner,
+      creation: meta.creation ? timestampMs(meta.creation) : undefined,
+      participants: meta.participants.map((p) => ({
+        jid: jidNormalizedUser(p.phoneNumber ?? p.id),
+        lid: p.lid ?? (p.id.endsWith('@lid') ? p.id : undefined),
+        phoneJid: p.phoneNumber ?? (p.id.endsWith('@s.whatsapp.net') ? p.id : undefined),
+        admin: p.admin ?? null,
+      })),
+    };
+  }
+
+  /** Re-reads a group after a change so the store shows it at once (best effort: the w:gp2 notification follows). */
+  async function refreshGroup(jid: string): Promise<void> {
+    try {
+      ingest.groups([await withTimeout(slot.openSocket().groupMetadata(jid), callTimeoutMs, 'WhatsApp (group metadata)')]);
+    } catch {
+      // The notification WhatsApp sends for the change updates the store too.
+    }
+  }
+
   return {
     isConnected: () => Boolean(slot.current?.open),
     sendText: (jid, text, o) => send(jid, { text }, o?.quotedMessageId),
@@ -126,6 +151,42 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     sendAction: (jid, action) => send(jid, actionContent(action)),
     async sendPresence(state, jid) {
       await withTimeout(slot.openSocket().sendPresenceUpdate(state, jid), callTimeoutMs, 'WhatsApp (presence)');
+    },
+    async createGroup(subject, participants) {
+      const meta = await withTimeout(slot.openSocket().groupCreate(subject, participants), callTimeoutMs, 'WhatsApp (create group)');
+      ingest.groups([meta]);
+      const inGroup = new Set(meta.participants.flatMap((p) => [p.id, p.phoneNumber, p.lid].filter((x): x is string => Boolean(x)).map((x) => jidNormalizedUser(x))));
+      const refused = participants.filter((p) => !inGroup.has(jidNormalizedUser(p))).map((jid) => ({ jid, status: 'not added' }));
+      return { group: groupInfo(meta), refused };
+    },
+    async updateGroupParticipants(jid, action, participants) {
+      const res = await withTimeout(slot.openSocket().groupParticipantsUpdate(jid, participants, action), callTimeoutMs, 'WhatsApp (group participants)');
+      await refreshGroup(jid);
+      return res.map((r) => ({ jid: r.jid ? jidNormalizedUser(r.jid) : '', status: r.status }));
+    },
+    async updateGroupSettings(jid, change) {
+      const sock = slot.openSocket();
+      const step = (p: Promise<unknown>, what: string) => withTimeout(p, callTimeoutMs, `WhatsApp (${what})`);
+      if (change.subject !== undefined) await step(sock.groupUpdateSubject(jid, change.subject), 'group subject');
+      if (change.description !== undefined) await step(sock.groupUpdateDescription(jid, change.description || undefined), 'group description');
+      if (change.announce !== undefined) await step(sock.groupSettingUpdate(jid, change.announce ? 'announcement' : 'not_announcement'), 'group settings');
+      if (change.locked !== undefined) await step(sock.groupSettingUpdate(jid, change.locked ? 'locked' : 'unlocked'), 'group settings');
+      await refreshGroup(jid);
+    },
+    async groupInviteCode(jid, revoke) {
+      const sock = slot.openSocket();
+      const code = await withTimeout(revoke ? sock.groupRevokeInvite(jid) : sock.groupInviteCode(jid), callTimeoutMs, 'WhatsApp (invite link)');
+      if (!code) throw new Error('WhatsApp returned no invite code');
+      return code;
+    },
+    async joinGroup(code) {
+      const jid = await withTimeout(slot.openSocket().groupAcceptInvite(code), callTimeoutMs, 'WhatsApp (join group)');
+      if (!jid) throw new Error('WhatsApp returned no group for the invite');
+      await refreshGroup(jid);
+      return jid;
+    },
+    async leaveGroup(jid) {
+      await withTimeout(slot.openSocket().groupLeave(jid), callTimeoutMs, 'WhatsApp (leave group)');
     },
     async onWhatsApp(phones) {
       const res = (await withTimeout(slot.openSocket().onWhatsApp(...phones), callTimeoutMs, 'WhatsApp (number check)')) ?? [];

@@ -1,7 +1,13 @@
-/** The action tools of #14 (reactions, edits, deletes, forwards, structured messages, presence, number check). */
+/** The action tools of #14 (reactions, edits, deletes, forwards, structured messages, presence, number check, group administration). */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { registerCheckWhatsappNumbersTool } from './check-whatsapp-numbers.js';
+import { registerCreateGroupTool } from './create-group.js';
+import { registerGetGroupInviteLinkTool } from './get-group-invite-link.js';
+import { registerJoinGroupTool } from './join-group.js';
+import { registerLeaveGroupTool } from './leave-group.js';
+import { registerUpdateGroupParticipantsTool } from './update-group-participants.js';
+import { registerUpdateGroupSettingsTool } from './update-group-settings.js';
 import { registerDeleteMessageTool } from './delete-message.js';
 import { registerEditMessageTool } from './edit-message.js';
 import { registerForwardMessageTool } from './forward-message.js';
@@ -21,4 +27,10 @@ export const ACTION_REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps
   registerSendPollTool,
   registerSetPresenceTool,
   registerCheckWhatsappNumbersTool,
+  registerCreateGroupTool,
+  registerUpdateGroupParticipantsTool,
+  registerUpdateGroupSettingsTool,
+  registerGetGroupInviteLinkTool,
+  registerJoinGroupTool,
+  registerLeaveGroupTool,
 ];
