@@ -1,7 +1,8 @@
 /**
- * The group administration iqs the companion sends (#14): create, leave, description, announce/locked
- * settings, invite codes (get, revoke, accept). Answered like WhatsApp's `w:g2` service, applied to the
- * simulator's group model, and announced to linked devices as `w:gp2` notifications.
+ * The group administration iqs the companion sends (#14): create, leave, add (per-participant status),
+ * description, announce/locked settings, invite codes (get, revoke, accept). Answered like WhatsApp's
+ * `w:g2` service, applied to the simulator's group model, and announced to linked devices as `w:gp2`
+ * notifications.
  */
 import { randomBytes } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
@@ -101,6 +102,15 @@ export function answerGroupAdminIq(sim: SimulatorCore, iq: BinaryNode): BinaryNo
     return iqResult(iq, [{ tag: 'invite', attrs: { code: e.inviteCode } }]);
   }
   if (!set) return undefined;
+  if (first.tag === 'add') {
+    // One status per participant, as WhatsApp answers: members already in the group get 409.
+    const jids = children(first, 'participant').map(p => p.attrs.jid ?? '');
+    const present = new Set(group.participants.map(p => p.jid));
+    const fresh = jids.filter(j => !present.has(j));
+    if (fresh.length) changeParticipants(sim, group, 'add', fresh, me);
+    const content = jids.map(jid => ({ tag: 'participant', attrs: present.has(jid) ? { jid, error: '409' } : { jid } }));
+    return iqResult(iq, [{ tag: 'add', attrs: {}, content }]);
+  }
   if (first.tag === 'description') {
     if (e.locked && !isAdmin(group, me)) return iqError(iq, 403, 'forbidden');
     e.description = first.attrs.delete === 'true' ? undefined : bytesOf(child(first, 'body'))?.toString('utf8');

@@ -402,6 +402,13 @@ describe('group administration', () => {
     expect(members(groupId)).toContainEqual([c.jid, 'admin']);
     await callOk(client, 'update_group_participants', { group_jid: groupId, action: 'demote', participants: [c.jid] });
     expect(members(groupId)).toContainEqual([c.jid, null]);
+    const d = sim.contacts[3]!;
+    const mixed = await callOk<{ results: Outcome[] }>(client, 'update_group_participants', { group_jid: groupId, action: 'add', participants: [c.jid, d.jid] });
+    expect(mixed.results).toEqual([
+      { jid: c.jid, ok: false, status: '409', error: 'already a member of this group' },
+      { jid: d.jid, ok: true, status: '200' },
+    ]);
+    expect(members(groupId)).toContainEqual([d.jid, null]);
     const removed = await callOk<{ results: Outcome[] }>(client, 'update_group_participants', { group_jid: groupId, action: 'remove', participants: [c.jid] });
     expect(removed.results).toEqual([{ jid: c.jid, ok: true, status: '200' }]);
     expect(members(groupId).map(([j]) => j)).not.toContain(c.jid);
