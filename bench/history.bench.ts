@@ -10,7 +10,8 @@
  *   HISTORY_BENCH_MESSAGES=100000 npx tsx bench/run.ts history  # quick run
  *
  * The CPU split comes from a V8 profile of the child: self time by where the code lives (Baileys and its
- * protobuf/Signal/zlib work, our mapping and ingest, SQLite calls, the simulator, the rest).
+ * protobuf/Signal/zlib work, our mapping and ingest, SQLite calls, the simulated phone and its data
+ * generator, module loading, GC, the rest — the largest "rest" frames are printed as comments).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -134,7 +135,8 @@ if (profFile) {
   }
   const prof = JSON.parse(readFileSync(join(profDir, profFile), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const buckets: Record<string, number> = { baileys: 0, ours_mapping_ingest: 0, sqlite: 0, simulator: 0, gc: 0, other: 0, idle: 0 };
+  const buckets: Record<string, number> = { baileys: 0, ours_mapping_ingest: 0, sqlite: 0, simulator_and_data: 0, module_loading: 0, gc: 0, other: 0, idle: 0 };
+  const otherTop = new Map<string, number>();
   const SQLITE_NATIVE = new Set(['run', 'all', 'get', 'iterate', 'exec', 'prepare', 'pluck', 'raw']);
   prof.samples.forEach((id, i) => {
     const f = byId.get(id)!.callFrame;
@@ -143,12 +145,18 @@ if (profFile) {
     let b = 'other';
     if (f.functionName === '(idle)') b = 'idle';
     else if (f.functionName === '(garbage collector)') b = 'gc';
-    else if (u.includes('/src/simulator/')) b = 'simulator';
+    else if (u.includes('/src/simulator/') || u.includes('/bench/')) b = 'simulator_and_data';
+    else if (/esm\/|cjs\/loader|register-|tsx|bootstrap\//.test(u)) b = 'module_loading';
     else if (u.includes('/src/store/') || u.includes('better-sqlite3') || (!u && SQLITE_NATIVE.has(f.functionName))) b = 'sqlite';
     else if (u.includes('/src/')) b = 'ours_mapping_ingest';
     else if (/@whiskeysockets|protobufjs|libsignal|@hapi|noise|zlib/.test(u) || (!u && /^(inflate|deflate|zlib)/i.test(f.functionName))) b = 'baileys';
     buckets[b] = (buckets[b] ?? 0) + dt;
+    if (b === 'other') {
+      const k = `${f.functionName || '(anonymous)'} ${u.split('/').slice(-2).join('/')}`;
+      otherTop.set(k, (otherTop.get(k) ?? 0) + dt);
+    }
   });
+  for (const [k, v] of [...otherTop].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`#   other: ${(v / 1000).toFixed(0)} ms ${k}`);
   const busy = Object.entries(buckets).filter(([k]) => k !== 'idle').reduce((a, [, v]) => a + v, 0);
   for (const [k, v] of Object.entries(buckets)) if (k !== 'idle') bench(`history_cpu_share_${k}`, (100 * v) / busy, '%');
   bench('history_cpu_busy_s', busy / 1e6, 's');
