@@ -258,7 +258,11 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
             'div',
             { class: `msg ${m.fromMe ? 'msg-out' : 'msg-in'}`, 'data-id': m.id },
             c.isGroup && !m.fromMe ? h('div', { class: 'msg-from' }, displayJid(m.from)) : null,
-            stored ? mediaEl(m, stored) : label ? h('div', { class: 'media-label' }, m.hasMedia ? `${label} (not downloaded)` : label) : null,
+            stored
+              ? mediaEl(m, stored)
+              : label
+                ? h('div', { class: 'media-line' }, h('span', { class: 'media-label' }, label), m.hasMedia ? h('span', { class: 'media-note' }, 'not downloaded') : null)
+                : null,
             m.body ? h('div', { class: 'msg-body' }, m.body) : null,
             h('time', { class: 'msg-time', datetime: new Date(ts).toISOString(), title: new Date(ts).toLocaleString() }, timeOfDay(ts)),
           ),
