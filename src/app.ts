@@ -26,6 +26,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { ChatEvents, liveChatRoutes } from './http/routes/live-chats.js';
 import { mediaFileRoutes } from './http/routes/media-files.js';
 import { createMetrics } from './http/routes/metrics.js';
+import { opsRoutes } from './http/routes/ops.js';
 import { qrRoutes } from './http/routes/qr.js';
 import { sessionRoutes } from './http/routes/session.js';
 import { SessionStreams } from './http/routes/session-streams.js';
@@ -158,6 +159,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         avatarRoutes(store, gateway),
         exportRoutes({ store, media: media.store, logger: mediaLog }),
         simulatorRoutes(() => backend?.simulator ?? null),
+        opsRoutes({ store, tokens, dataDir: config.dataDir }),
       ],
     },
     metrics: metrics.handler,

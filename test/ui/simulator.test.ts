@@ -56,7 +56,7 @@ describe('admin UI with the simulator', () => {
     await panel.locator('[data-fault="corrupt-app-state"]').click();
     // The repair can be over within a second (resync → reconnect → open), so look for the step in the log.
     const log = page.getByTestId('event-log');
-    await log.locator('.log-item', { hasText: 'ENGINE.APP_STATE_FAILURE' }).filter({ hasText: 'open → soft-resync' }).waitFor();
+    await log.locator('.log-item[data-event="ENGINE.APP_STATE_FAILURE"]', { hasText: 'app-state sync failed → soft-resync' }).waitFor();
     await waitActive(page, 'connection.open');
     // However fast the repair was, its first step is in the trail.
     await page.locator('.edge.trail[data-edge="connection.open->connection.soft-resync"]').waitFor({ state: 'attached' });
