@@ -8,7 +8,8 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { newContext, prepareBrowser, shot, signIn, waitActive } from './helpers.js';
+import { join } from 'node:path';
+import { newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp | undefined;
@@ -26,7 +27,7 @@ afterAll(async () => {
 describe('admin UI with the simulator', () => {
   it('scan → open, a 428 → reconnect path → open, corrupt app state → soft-resync, a message in chats', async () => {
     t = await startTestApp({ WA_SIMULATOR: '1', WA_SIMULATOR_AUTOPAIR: '0', WA_BACKOFF_BASE_MS: '1500', WA_BACKOFF_JITTER: '0', AUTO_DOWNLOAD_MEDIA: '1' });
-    context = await newContext(browser, { viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
+    context = await newContext(browser, { viewport: { width: 1280, height: 800 }, colorScheme: 'light', locale: 'en-GB' });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -101,6 +102,8 @@ describe('admin UI with the simulator', () => {
     // No protocol stubs anywhere.
     expect(await page.locator('.chats').textContent()).not.toContain('[[');
     await shot(page, '34-sim-chat');
+    // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/ui/simulator.test.ts` refreshes the README's chats picture.
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: join(ROOT, 'docs/admin-chats.png') });
 
     // Message search: highlighted hits; a hit opens its thread at the message.
     await page.getByTestId('chat-search').fill('hello from');

@@ -8,7 +8,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { axeSerious, newContext, prepareBrowser, shot, signIn, waitActive } from './helpers.js';
+import { join } from 'node:path';
+import { axeSerious, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 import type { StatusSummary } from '../../src/runtime/index.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
@@ -121,6 +122,15 @@ describe('admin UI v2 (browser)', () => {
       await expect.poll(() => page.getByTestId('what-now-countdown').textContent()).toMatch(/^Next attempt in (1 min \d\d|2 min 00) s$/);
       expect(await page.getByTestId('what-now-action').textContent()).toBe('Reconnect now');
       await shot(page, `42-what-now-backoff-${name}`);
+    }
+    // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/ui/v2.test.ts` refreshes the README's overview pictures:
+    // what a person sees in the window (no full-page stitching), desktop and phone.
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
+      await waitActive(pages[0]!.page, 'connection.connecting.backoff');
+      for (const { name, page } of pages) {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: join(ROOT, name === 'desktop' ? 'docs/admin-overview.png' : 'docs/admin-overview-phone.png') });
+      }
     }
     await waitActive(pages[0]!.page, 'connection.connecting.backoff');
     await expect

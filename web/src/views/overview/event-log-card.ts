@@ -95,7 +95,8 @@ export function eventLogCard(live: LiveState, opts: { tall?: boolean } = {}): Co
     }
     if (total === 0) logList.append(h('li', { class: 'muted log-empty' }, 'No transitions yet.'));
     else if (shown === 0) logList.append(h('li', { class: 'muted log-empty' }, 'No event matches these filters.'));
-    count.textContent = shown === total ? `${total} events` : `${shown} of ${total} events`;
+    const events = (n: number) => `${n} event${n === 1 ? '' : 's'}`;
+    count.textContent = shown === total ? events(total) : `${shown} of ${events(total)}`;
   };
 
   for (const c of [actorSel, kindSel]) c.addEventListener('change', renderAll);
