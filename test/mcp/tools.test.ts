@@ -30,7 +30,10 @@ import {
   type RecordingGateway,
 } from './helpers.js';
 
+/** The 29 seed tools of SPEC §3 plus the reading tools of issue #13. */
 const ALL_TOOLS = [
+  'catch_up',
+  'mark_as_read',
   'analyze_group_overlaps',
   'download_media',
   'send_media',
@@ -108,7 +111,7 @@ afterAll(async () => {
 const snapshot = () => ({ ...t.app.store.counters.get(), sent: gw.sent.length });
 
 describe('tools/list', () => {
-  it('lists all 29 tools of SPEC §3, each with truthful annotations, an input schema and an output schema', async () => {
+  it('lists every tool (the 29 of SPEC §3 and the #13 additions), each with truthful annotations, an input schema and an output schema', async () => {
     const { tools } = await client.listTools();
     const names = tools.map((x) => x.name);
     expect([...names].sort()).toEqual([...ALL_TOOLS].sort());
@@ -144,7 +147,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(29);
+    expect(ALL_TOOLS).toHaveLength(31);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });
