@@ -105,7 +105,24 @@ const logLevel = z
     return s as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   });
 
+/** An IANA time zone accepted by Intl (e.g. Europe/London), or absent (the server's own zone). */
+const timeZone = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = v?.trim();
+    if (!s) return undefined;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: s });
+      return s;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected an IANA time zone such as Europe/London, America/New_York or UTC' });
+      return z.NEVER;
+    }
+  });
+
 const EnvSchema = z.object({
+  DISPLAY_TIMEZONE: timeZone,
   DATA_DIR: optionalString,
   DB_PATH: optionalString,
   MEDIA_DIR: optionalString,
@@ -195,6 +212,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   stdio: boolean;
   mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number; sseReplayKb: number; validateToolOutput: boolean };
+  /** DISPLAY_TIMEZONE: zone of the ISO `time` fields in tool outputs; undefined = the server's zone. */
+  displayTimeZone?: string;
   auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[]; trustProxy: false | number | string };
   whatsapp: {
     socketUrl?: string;
@@ -256,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     host: e.HOST ?? '127.0.0.1',
     logLevel: e.LOG_LEVEL,
     stdio: argv.includes('--stdio'),
+    displayTimeZone: e.DISPLAY_TIMEZONE,
     mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS, sseReplayKb: e.MCP_SSE_REPLAY_KB, validateToolOutput: e.MCP_VALIDATE_TOOL_OUTPUT },
     auth: {
       disabled: e.AUTH_DISABLED,
