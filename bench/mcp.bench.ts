@@ -13,8 +13,11 @@
  *    the ceiling for HTTP + JSON + the query on this machine; the MCP figure is reported as a ratio of it;
  *  - the same MCP sessions behind a minimal Express harness (no auth/host middleware), once through the
  *    SDK's Node wrapper (`StreamableHTTPServerTransport`, @hono/node-server conversion) and once through our
- *    bridge to the SDK's web-standard transport (src/mcp/node-web.ts), to separate adapter from middleware.
- * The production `list_chats` phase is CPU-profiled in the server (inspector) and summarised by package.
+ *    bridge to the SDK's web-standard transport (src/mcp/node-web.ts), to separate adapter from middleware,
+ *    and once more through the bridge with the SDK's output validation on (MCP_VALIDATE_TOOL_OUTPUT), for an A/B.
+ * Each is reported as calls/s and as server CPU per call (process.cpuUsage around each phase: far less
+ * sensitive to the other processes on this shared box). The production `list_chats` phase is CPU-profiled in
+ * the server (inspector) and summarised by package; MCP_BENCH_CPU_PROF=<dir> also keeps the .cpuprofile.
  * Prints `BENCH <name> <value> <unit>` lines.
  */
 import { fork, type ChildProcess } from 'node:child_process';
