@@ -106,6 +106,11 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
     s.active++;
     if (stream) s.streams++;
     s.lastSeen = Date.now();
+    // Authenticated and its body read: a slow tool keeping the socket silent is not an idle client, so the
+    // connection guard's idle timeout is off until this request is answered (then back for the next one).
+    const socket = req.socket;
+    const idleTimeout = socket.timeout ?? 0;
+    if (idleTimeout > 0) socket.setTimeout(0);
     let done = false;
     const finish = () => {
       if (done) return;
@@ -113,6 +118,7 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
       s.active--;
       if (stream) s.streams--;
       s.lastSeen = Date.now();
+      if (idleTimeout > 0 && !socket.destroyed) socket.setTimeout(idleTimeout);
     };
     res.once('close', finish);
     try {

@@ -8,11 +8,10 @@
  * to those requests are written to it as they are sent, and the JSON result the SDK produced closes it.
  * Requests without a token keep the cheap JSON answer.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Request as ExpressRequest } from 'express';
 import type { BoundedEventStore } from './event-store.js';
 import { isEventStream, readBody, sendWebResponse, toWebRequest } from './node-web.js';
 
@@ -24,6 +23,11 @@ export interface SessionTransportOptions {
   eventStore?: BoundedEventStore;
   /** The SSE `retry` (ms) sent with the priming event, so clients know when to reconnect. */
   retryMs?: number;
+  /**
+   * Comment frames on idle SSE streams (default 15 s, the SDK's): the HTTP server cuts sockets that stay
+   * silent for its idle timeout (30 s), and a long tool may be silent between two progress events.
+   */
+  keepAliveMs?: number;
 }
 
 type Sink = (message: JSONRPCMessage) => void;
@@ -32,6 +36,8 @@ type Sink = (message: JSONRPCMessage) => void;
 const GET_STREAM_ID = '_GET_stream';
 /** Priming events (empty data) only go to clients that can parse them (SDK: the same cut-off). */
 const PRIMING_MIN_VERSION = '2025-11-25';
+
+const DEFAULT_KEEP_ALIVE_MS = 15_000;
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' } as const;
 
@@ -57,11 +63,13 @@ export class SessionTransport implements Transport {
   private readonly sinks = new Map<RequestId, Sink>();
   private readonly eventStore: BoundedEventStore | undefined;
   private readonly retryMs: number | undefined;
+  private readonly keepAliveMs: number;
 
   constructor(opts: SessionTransportOptions) {
     this.jsonResponse = opts.jsonResponse;
     this.eventStore = opts.eventStore;
     this.retryMs = opts.retryMs;
+    this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.inner = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       enableJsonResponse: opts.jsonResponse,
@@ -69,6 +77,7 @@ export class SessionTransport implements Transport {
       onsessionclosed: opts.onsessionclosed,
       ...(opts.eventStore ? { eventStore: opts.eventStore } : {}),
       ...(opts.retryMs !== undefined ? { retryInterval: opts.retryMs } : {}),
+      keepAliveMs: this.keepAliveMs,
     });
   }
 
@@ -117,7 +126,7 @@ export class SessionTransport implements Transport {
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------------
-  private primeGetStream(req: ExpressRequest): string | undefined {
+  private primeGetStream(req: IncomingMessage): string | undefined {
     if (!this.eventStore || req.headers['last-event-id'] !== undefined) return undefined;
     const version = req.headers['mcp-protocol-version'];
     if (typeof version !== 'string' || version < PRIMING_MIN_VERSION) return undefined;
@@ -126,7 +135,7 @@ export class SessionTransport implements Transport {
   }
 
   /** Answers one HTTP request (POST bodies pre-parsed by express.json). */
-  async handle(req: ExpressRequest, res: ServerResponse, body?: unknown): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
     const webReq = toWebRequest(req);
     // An empty POST body reaches the transport as null: a JSON-RPC parse error, not a second body read.
     const parsedBody = req.method === 'POST' ? (body ?? null) : undefined;
@@ -154,6 +163,13 @@ export class SessionTransport implements Transport {
       res.write(sseEvent(JSON.stringify(message)));
     };
     for (const id of streamIds) this.sinks.set(id, sink);
+    // A refusal resolves before the first tick, so a tick means the request is being served: open and ping.
+    const keepAlive = setInterval(() => {
+      if (res.destroyed || res.writableEnded) return;
+      start();
+      res.write(': keepalive\n\n');
+    }, this.keepAliveMs);
+    keepAlive.unref();
     try {
       const response = await this.inner.handleRequest(webReq, { parsedBody });
       // Refusals (4xx before dispatch) and anything unexpected go out as the SDK made them.
@@ -169,6 +185,7 @@ export class SessionTransport implements Transport {
       else res.write(sseEvent(text));
       res.end();
     } finally {
+      clearInterval(keepAlive);
       for (const id of streamIds) if (this.sinks.get(id) === sink) this.sinks.delete(id);
     }
   }

@@ -1,13 +1,19 @@
 /** Chats: pages, lookups by id / phone / contact name. */
 import { phoneToJid, type Chat, type ContactMatch, type Page } from '../store/index.js';
-import type { ServiceDeps } from './context.js';
-import { invalidInput, notFound } from '../errors.js';
+import { requireOpen, type ServiceDeps } from './context.js';
+import { invalidInput, notFound, withTimeout } from '../errors.js';
+import { toAppError } from './errors.js';
 import { Presenter, isStub, type ChatView, type NameBook } from './present.js';
 
 export interface ChatPageOptions {
   limit?: number;
   includeLastMessage?: boolean;
   cursor?: string;
+  /** Name or number text to match. */
+  query?: string;
+  unreadOnly?: boolean;
+  isGroup?: boolean;
+  sort?: 'recent' | 'unread';
 }
 
 export interface ChatByContactResult {
@@ -78,6 +84,34 @@ export class ChatsService {
 
   get(input: string): ChatView {
     return this.view(this.raw(input));
+  }
+
+  /**
+   * Marks a chat read up to a message (default: all): sends WhatsApp read receipts for the incoming
+   * messages it covers (their senders see blue ticks), then moves the read marker and recounts unread.
+   */
+  async markAsRead(input: string, upToMessageId?: string): Promise<{ chatId: string; chatName: string; receipts: number; unreadCount: number }> {
+    const chat = this.raw(input);
+    const target = upToMessageId === undefined ? undefined : upToMessageId.includes(':') ? upToMessageId : `${chat.id}:${upToMessageId.trim()}`;
+    const pending = this.deps.store.messages.unreadUpTo(chat.id, target);
+    if (!pending) throw notFound(`No message ${upToMessageId ?? ''} in chat ${chat.id}`, 'Take up_to_message_id from list_messages of this chat, or leave it out to read everything');
+    if (pending.messages.length > 0) {
+      requireOpen(this.deps.runtime);
+      const gateway = this.deps.gateway;
+      if (!gateway.readMessages) throw notFound('This WhatsApp backend cannot send read receipts', 'Retry once connected to WhatsApp');
+      const group = chat.isGroup;
+      try {
+        await withTimeout(
+          gateway.readMessages(pending.messages.map((m) => ({ chatId: chat.id, keyId: m.keyId, ...(group ? { participant: m.sender } : {}) }))),
+          this.deps.liveTimeoutMs ?? 10_000,
+          'WhatsApp (read receipts)',
+        );
+      } catch (err) {
+        throw toAppError(err, () => this.deps.runtime.getStatus());
+      }
+    }
+    const unreadCount = this.deps.store.chats.markRead(chat.id, pending.marker);
+    return { chatId: chat.id, chatName: chat.name, receipts: pending.messages.length, unreadCount };
   }
 
   /** Normalises "+44 7911 123456" style input to a JID and returns its direct chat (or `chat: null`). */

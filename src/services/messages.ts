@@ -22,6 +22,11 @@ export type MessageWithMedia = MessageView & { media?: MediaInfo };
 export interface ListOptions {
   limit?: number;
   before?: number;
+  after?: number;
+  /** Sender: JID / LID / phone / "me" / a name resolved like resolve_contact. */
+  from?: string;
+  query?: string;
+  onlyIncoming?: boolean;
   cursor?: string;
   includeMedia?: boolean;
   includeFullData?: boolean;
@@ -68,6 +73,22 @@ function decodeCursor(cursor: string, query: string): number | null {
   }
 }
 
+export interface CatchUpChat {
+  chatId: string;
+  chatName: string;
+  isGroup: boolean;
+  unreadCount: number;
+  /** New messages older than the ones shown (raise limit_per_chat, or list_messages). */
+  notShown?: number;
+  messages: MessageView[];
+}
+
+export interface CatchUp {
+  summary: string;
+  since?: string;
+  chats: CatchUpChat[];
+}
+
 export class MessagesService {
   readonly presenter: Presenter;
 
@@ -86,7 +107,19 @@ export class MessagesService {
 
   async list(chatId: string, opts: ListOptions = {}): Promise<MessagePage> {
     const jid = this.chatJid(chatId);
-    const page = this.deps.store.messages.list(jid, { limit: opts.limit, before: opts.before, cursor: opts.cursor });
+    if (opts.after !== undefined && opts.before !== undefined && opts.after >= opts.before) {
+      throw invalidInput('The time range is empty (after is not before before)', 'Swap or widen the after/before bounds');
+    }
+    const from = opts.from === undefined ? undefined : this.resolveSender(opts.from).jid;
+    const page = this.deps.store.messages.list(jid, {
+      limit: opts.limit,
+      before: opts.before,
+      after: opts.after,
+      from,
+      query: opts.query,
+      onlyIncoming: opts.onlyIncoming,
+      cursor: opts.cursor,
+    });
     const book = this.presenter.names();
     const chatName = book.chat(jid);
     const messages: MessageWithMedia[] = page.items.map((m) => this.presenter.message(m, book, { inChat: jid }));
@@ -225,6 +258,56 @@ export class MessagesService {
     if (!c) return null;
     for (let i = c.before.length - 1; i >= 0; i--) if (!isStub(c.before[i]!)) return c.before[i]!;
     return null;
+  }
+
+  /**
+   * "What did I miss": incoming messages grouped by chat, newest chats first. Without `since`, the unread
+   * messages of chats with unread ones (above each chat's read marker); with `since`, everything incoming
+   * since then (only chats with unread ones when `unreadOnly`).
+   */
+  catchUp(opts: { since?: number; unreadOnly?: boolean; limitPerChat?: number; maxChats?: number } = {}): CatchUp {
+    const perChat = opts.limitPerChat ?? 10;
+    const maxChats = opts.maxChats ?? 20;
+    const book = this.presenter.names();
+    const out: CatchUpChat[] = [];
+    let cursor: string | undefined;
+    let more = false;
+    // Chats newest first; with `since` the walk stops at the first chat older than it.
+    walk: for (let pages = 0; pages < 20; pages++) {
+      const page = this.deps.store.chats.listChats({ limit: 50, cursor, includeLastMessage: false, unreadOnly: opts.since === undefined || opts.unreadOnly });
+      for (const chat of page.items) {
+        if (opts.since !== undefined && chat.timestamp < opts.since) break walk;
+        if (out.length >= maxChats) {
+          more = true;
+          break walk;
+        }
+        const want = opts.since === undefined ? Math.min(chat.unreadCount, perChat) : perChat;
+        if (want <= 0) continue;
+        // A few extra rows: reactions and notices are left out below.
+        const rows = this.deps.store.messages.list(chat.id, { onlyIncoming: true, after: opts.since, limit: want + 5 }).items.filter((m) => !isStub(m) && m.type !== 'reaction');
+        const shown = rows.slice(-want);
+        if (shown.length === 0) continue;
+        book.knowChat(chat.id, chat.name);
+        const total = opts.since === undefined ? chat.unreadCount : rows.length;
+        out.push({
+          chatId: chat.id,
+          chatName: chat.name,
+          isGroup: chat.isGroup,
+          unreadCount: chat.unreadCount,
+          ...(total > shown.length ? { notShown: total - shown.length } : {}),
+          messages: shown.map((m) => this.presenter.message(m, book, { inChat: chat.id })),
+        });
+      }
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const count = out.reduce((n, c) => n + c.messages.length + (c.notShown ?? 0), 0);
+    const since = opts.since === undefined ? 'since each chat was last read' : `since ${this.presenter.time(opts.since)}`;
+    const summary =
+      out.length === 0
+        ? `Nothing new ${since}.`
+        : `${count} new message${count === 1 ? '' : 's'} in ${out.length} chat${out.length === 1 ? '' : 's'} ${since}${more ? ` (more chats not shown: raise max_chats)` : ''}.`;
+    return { summary, ...(opts.since === undefined ? {} : { since: this.presenter.time(opts.since) }), chats: out };
   }
 
   names(): NameBook {

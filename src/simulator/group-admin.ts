@@ -108,7 +108,11 @@ export function answerGroupAdminIq(sim: SimulatorCore, iq: BinaryNode): BinaryNo
     const present = new Set(group.participants.map(p => p.jid));
     const fresh = jids.filter(j => !present.has(j));
     if (fresh.length) changeParticipants(sim, group, 'add', fresh, me);
-    const content = jids.map(jid => ({ tag: 'participant', attrs: present.has(jid) ? { jid, error: '409' } : { jid } }));
+    const content: BinaryNode[] = jids.map(jid => {
+      const attrs: Record<string, string> = { jid };
+      if (present.has(jid)) attrs.error = '409';
+      return { tag: 'participant', attrs };
+    });
     return iqResult(iq, [{ tag: 'add', attrs: {}, content }]);
   }
   if (first.tag === 'description') {

@@ -107,6 +107,15 @@ export interface WhatsAppGateway {
   /** Joins by invite code; returns the group JID. */
   joinGroup(code: string): Promise<string>;
   leaveGroup(jid: string): Promise<void>;
+  /** Sends read receipts for incoming messages (what the phone shows as blue ticks to their senders). */
+  readMessages?(keys: ReadonlyArray<ReadKey>): Promise<void>;
+}
+
+/** One incoming message to mark read: its chat, key id and (in groups) its author. */
+export interface ReadKey {
+  chatId: string;
+  keyId: string;
+  participant?: string;
 }
 
 /**
@@ -130,5 +139,10 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     groupInviteCode: (jid, revoke) => current().groupInviteCode(jid, revoke),
     joinGroup: (code) => current().joinGroup(code),
     leaveGroup: (jid) => current().leaveGroup(jid),
+    readMessages: async (keys) => {
+      const g = current();
+      if (!g.readMessages) throw new NotConnectedError('This WhatsApp backend cannot send read receipts');
+      await g.readMessages(keys);
+    },
   };
 }

@@ -6,7 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
+import { ALICE, BOB, CAROL, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
 
 let app: Awaited<ReturnType<typeof openApp>>;
 let client: Client;
@@ -92,5 +92,52 @@ describe('outputs', () => {
     for (const c of chats.chats) if (c.lastMessage) expect(c.lastMessage.body.trim(), c.id).not.toBe('');
     const sys = await callOk<{ chats: Array<{ id: string; lastMessage?: { body: string; type?: string } }> }>(client, 'list_system_chats');
     expect(sys.chats.find((c) => c.id === SYSTEM_CHAT)?.lastMessage).toMatchObject({ type: 'protocol', body: expect.stringMatching(/\S/) });
+  });
+});
+
+describe('filters', () => {
+  type Page = { messages: Array<{ id: string; fromMe: boolean; from?: string }>; nextCursor?: string };
+  it('list_messages: from (by name), after, query, only_incoming', async () => {
+    const byCarol = await callOk<Page>(client, 'list_messages', { chat_id: GROUP_HIKE, from: 'Carol' });
+    expect(byCarol.messages.map((m) => [m.id, m.from])).toEqual([['G001', CAROL]]);
+    const incoming = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, only_incoming: true, limit: 3 });
+    expect(incoming.messages.map((m) => m.id)).toEqual(['A024', 'A026', 'A028']);
+    const older = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, only_incoming: true, limit: 3, cursor: incoming.nextCursor });
+    expect(older.messages.map((m) => m.id)).toEqual(['A018', 'A020', 'A022']);
+    const mine = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, from: 'me', limit: 2 });
+    expect(mine.messages.map((m) => m.id)).toEqual(['A027', 'A029']);
+    const about = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, query: 'lighthouse' });
+    expect(about.messages.map((m) => m.id)).toEqual(['A010']);
+    const after = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, after: new Date(T0 + 27 * 60_000).toISOString() });
+    expect(after.messages.map((m) => m.id)).toEqual(['A027', 'A028', 'A029']);
+    expect(await callErr(client, 'list_messages', { chat_id: ALICE, from: 'Nobody Here' })).toMatch(/No contact matches/);
+  });
+
+  it('list_chats: query by name or number, unread_only, is_group, sort by unread', async () => {
+    const byName = await callOk<{ chats: Array<{ id: string }> }>(client, 'list_chats', { query: 'hikers' });
+    expect(byName.chats.map((c) => c.id)).toEqual([GROUP_HIKE]);
+    const byNumber = await callOk<{ chats: Array<{ id: string }> }>(client, 'list_chats', { query: '+44 7700 900002' });
+    expect(byNumber.chats.map((c) => c.id)).toEqual([BOB]);
+    const groups = await callOk<{ chats: Array<{ id: string; isGroup: boolean }> }>(client, 'list_chats', { is_group: true });
+    expect(groups.chats.map((c) => c.id).sort()).toEqual([GROUP_BOOK, GROUP_HIKE].sort());
+    const unread = await callOk<{ chats: Array<{ id: string; unreadCount: number }> }>(client, 'list_chats', { unread_only: true, sort: 'unread' });
+    expect(unread.chats[0]).toMatchObject({ id: ALICE, unreadCount: 2 });
+    expect(unread.chats.every((c) => c.unreadCount > 0)).toBe(true);
+    expect(unread.chats.map((c) => c.id)).not.toContain(SYSTEM_CHAT); // a protocol stub is not unread
+  });
+
+  it('catch_up: unread messages grouped by chat in one call, or everything since a time', async () => {
+    const r = await callOk<{ summary: string; chats: Array<{ chatId: string; chatName: string; messages: Array<{ id: string; fromName?: string }> }> }>(client, 'catch_up');
+    const alice = r.chats.find((c) => c.chatId === ALICE)!;
+    expect(alice).toMatchObject({ chatName: 'Alice Andersen' });
+    expect(alice.messages.map((m) => m.id)).toEqual(['A026', 'A028']);
+    expect(r.summary).toMatch(/new messages? in \d+ chats?/);
+    const since = await callOk<{ since: string; chats: Array<{ chatId: string; messages: Array<{ id: string; fromName?: string }> }> }>(client, 'catch_up', {
+      since: new Date(T0 + 45 * 60_000).toISOString(),
+    });
+    expect(since.chats.map((c) => c.chatId)).toEqual([GROUP_BOOK, GROUP_HIKE]);
+    expect(since.chats[0]!.messages).toMatchObject([{ id: 'G101', fromName: 'Alice Andersen' }]);
+    const nothing = await callOk<{ summary: string; chats: unknown[] }>(client, 'catch_up', { since: '2030-01-01' });
+    expect(nothing).toMatchObject({ chats: [], summary: expect.stringMatching(/^Nothing new since 2030-01-01T/) });
   });
 });

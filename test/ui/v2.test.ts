@@ -8,7 +8,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { axeSerious, newContext, prepareBrowser, shot, signIn, waitActive } from './helpers.js';
+import { join } from 'node:path';
+import { axeSerious, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 import type { StatusSummary } from '../../src/runtime/index.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
@@ -122,6 +123,15 @@ describe('admin UI v2 (browser)', () => {
       expect(await page.getByTestId('what-now-action').textContent()).toBe('Reconnect now');
       await shot(page, `42-what-now-backoff-${name}`);
     }
+    // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/ui/v2.test.ts` refreshes the README's overview pictures:
+    // what a person sees in the window (no full-page stitching), desktop and phone.
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
+      await waitActive(pages[0]!.page, 'connection.connecting.backoff');
+      for (const { name, page } of pages) {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: join(ROOT, name === 'desktop' ? 'docs/admin-overview.png' : 'docs/admin-overview-phone.png') });
+      }
+    }
     await waitActive(pages[0]!.page, 'connection.connecting.backoff');
     await expect
       .poll(() => pages[0]!.page.locator('[data-edge-label="connection.open->connection.connecting.backoff"]').textContent())
@@ -158,5 +168,60 @@ describe('admin UI v2 (browser)', () => {
     }
     await controlsMatchServer();
     for (const { errors } of pages) expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('Operations: MCP endpoint and client configs with a token placeholder (never the token), store statistics, the event log newest first with filters', async () => {
+    const engine = scriptedEngine();
+    t = await startTestApp(SLOW, { engine: engine.factory, sseHeartbeatMs: 1000 });
+    const app = t;
+    engine.emit({ type: 'ENGINE.OPEN', me: ME });
+    engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: 'Connection Closed', selfInflicted: false });
+    expect((await app.api('/api/restart-wa', { method: 'POST' })).status).toBe(202);
+    engine.emit({ type: 'ENGINE.OPEN', me: ME });
+    await app.app.runtime.waitFor((s) => s.state === 'open', 5_000);
+    const ops = (await (await app.api('/api/ops')).json()) as { stats: { messages: number; chats: number; dbBytes: number } };
+    expect(ops.stats.dbBytes).toBeGreaterThan(0);
+
+    for (const [name, vp] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+      const { page, errors } = await openPage(vp);
+      await signIn(page, app.url);
+      await page.locator('[data-route=operations]').click();
+      await expect.poll(() => page.locator('[data-route=operations]').getAttribute('aria-current')).toBe('page');
+      await expect.poll(() => page.getByTestId('mcp-url').textContent()).toBe(`${app.url}/mcp`);
+      const http = JSON.parse((await page.getByTestId('config-http').textContent())!) as { mcpServers: { whatsapp: { url: string; headers: Record<string, string> } } };
+      expect(http.mcpServers.whatsapp.url).toBe(`${app.url}/mcp`);
+      expect(http.mcpServers.whatsapp.headers.Authorization).toBe('Bearer <MCP_AUTH_TOKEN>');
+      const stdio = JSON.parse((await page.getByTestId('config-stdio').textContent())!) as { mcpServers: { whatsapp: { args: string[]; env: Record<string, string> } } };
+      expect(stdio.mcpServers.whatsapp.args.at(-1)).toBe('--stdio');
+      expect(stdio.mcpServers.whatsapp.env.DATA_DIR).toBe(app.dataDir);
+      // The token itself is nowhere on the page.
+      expect(await page.content()).not.toContain('mcp-secret-token');
+
+      const stats = page.getByTestId('store-stats');
+      await expect.poll(() => stats.locator('.stat').count()).toBe(7);
+      expect(await stats.locator('.stat', { hasText: 'Messages' }).locator('dd').textContent()).toBe(ops.stats.messages.toLocaleString('en-GB'));
+      expect(await stats.locator('.stat', { hasText: 'Database size' }).locator('dd').textContent()).toMatch(/\d (B|KB|MB)$/);
+
+      // Newest first, one line per event; filters narrow it down.
+      const log = page.getByTestId('event-log');
+      await expect.poll(() => log.locator('.log-item').count()).toBeGreaterThan(4);
+      const times = await log.locator('.log-item time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime')!)));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      const heights = await log.locator('.log-item').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+      expect(Math.max(...heights), 'one line per event').toBeLessThan(40);
+      expect(await log.locator('.log-item', { hasText: '428 connection lost → backoff' }).count()).toBe(1);
+      await page.getByTestId('log-kind').selectOption('operator');
+      await expect.poll(async () => [...new Set(await log.locator('.log-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-event'))))]).toEqual(['RESTART']);
+      await page.getByTestId('log-kind').selectOption('all');
+      await page.getByTestId('log-actor').selectOption('supervisor');
+      await expect.poll(async () => (await log.locator('.log-item .log-actor').allTextContents()).every((a) => a === 'supervisor')).toBe(true);
+      await page.getByTestId('log-actor').selectOption('');
+      await page.getByTestId('log-text').fill('428');
+      await expect.poll(() => log.locator('.log-item').count()).toBe(1);
+      await page.getByTestId('log-text').fill('');
+      await shot(page, `45-operations-${name}`);
+      expect(await axeSerious(page), `operations ${name}`).toEqual([]);
+      expect(errors).toEqual([]);
+    }
   }, 120_000);
 });

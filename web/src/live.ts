@@ -86,7 +86,8 @@ export class LiveState {
       out.reason = t.reason;
     }
     // Deadline and record are stamped a moment apart: round that moment off.
-    if (t.delayMs !== undefined) out.delayMs = Math.round(t.delayMs / 100) * 100;
+    // A timer of (almost) 0 is "at once": no "in 0 s".
+    if (t.delayMs !== undefined && t.delayMs >= 500) out.delayMs = Math.round(t.delayMs / 100) * 100;
     return out;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Admin UI entry: session check → sign-in or the app shell (Overview · Chats · Settings), hash-routed.
+ * Admin UI entry: session check → sign-in or the app shell (Overview · Chats · Operations · Settings), hash-routed.
  * One live store per signed-in session feeds every view.
  */
 import './styles.css';
@@ -13,14 +13,16 @@ import { loginView } from './views/login.js';
 import { STATE_TEXT } from './views/overview/lifecycle.js';
 import type { Component } from './views/overview/component.js';
 import { overviewView } from './views/overview/index.js';
+import { operationsView } from './views/operations.js';
 import { settingsView } from './views/settings.js';
 
 const root = document.getElementById('app')!;
 
-type Route = 'overview' | 'chats' | 'settings';
+type Route = 'overview' | 'chats' | 'operations' | 'settings';
 const ROUTES: { id: Route; label: string; title: string }[] = [
   { id: 'overview', label: 'Overview', title: 'Overview: connection, controls and the live supervisor' },
   { id: 'chats', label: 'Chats', title: 'Chats' },
+  { id: 'operations', label: 'Operations', title: 'Operations: MCP clients, store statistics and the event log' },
   { id: 'settings', label: 'Settings', title: 'Settings' },
 ];
 
@@ -142,7 +144,7 @@ function showApp(): void {
     clear(main);
     heading.textContent = meta.title;
     const view: Component & { canLeave?: () => Promise<boolean> } =
-      route === 'chats' ? chatsView() : route === 'settings' ? settingsView(store) : overviewView(store);
+      route === 'chats' ? chatsView() : route === 'operations' ? operationsView(store) : route === 'settings' ? settingsView(store) : overviewView(store);
     disposeView = view.dispose;
     canLeave = view.canLeave;
     main.append(offline, heading, view.el);

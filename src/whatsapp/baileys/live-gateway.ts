@@ -188,6 +188,16 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     async leaveGroup(jid) {
       await withTimeout(slot.openSocket().groupLeave(jid), callTimeoutMs, 'WhatsApp (leave group)');
     },
+    async readMessages(keys) {
+      const sock = slot.openSocket();
+      await withTimeout(
+        sock.readMessages(
+          keys.map((k) => ({ remoteJid: k.chatId, id: k.keyId, fromMe: false, ...(k.participant ? { participant: k.participant } : {}) })),
+        ),
+        callTimeoutMs,
+        'WhatsApp (read receipts)',
+      );
+    },
     async onWhatsApp(phones) {
       const res = (await withTimeout(slot.openSocket().onWhatsApp(...phones), callTimeoutMs, 'WhatsApp (number check)')) ?? [];
       return phones.map((phone) => {

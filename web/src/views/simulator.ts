@@ -96,7 +96,8 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
     void (async () => {
       const kind = kindSel.value;
       const from = fromSel.value || undefined;
-      const words = text.value.trim();
+      const typed = text.value;
+      const words = typed.trim();
       let ok: boolean;
       if (kind === 'text') ok = await call('Deliver message', '/api/simulator/deliver', { ...(from ? { from } : {}), text: words || 'Hello from the simulator' }, sendBtn);
       else if (kind === 'group') {
@@ -112,10 +113,9 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
         }
         ok = await call(`Deliver ${kind}`, '/api/simulator/deliver-media', body, sendBtn);
       }
-      if (ok) {
-        text.value = '';
-        file.value = '';
-      }
+      // Only what was sent is cleared: something typed meanwhile stays.
+      if (ok && text.value === typed) text.value = '';
+      if (ok) file.value = '';
     })();
   });
 
