@@ -6,7 +6,7 @@
  */
 import { invalidInput, withTimeout } from '../errors.js';
 import { jidKind, jidUser, type Message } from '../store/index.js';
-import type { OutgoingAction, PresenceState, SentMessage } from '../whatsapp/gateway.js';
+import type { ChatChange, OutgoingAction, PresenceState, SentMessage } from '../whatsapp/gateway.js';
 import { requireOpen, type ServiceDeps } from './context.js';
 import type { Idempotency } from './idempotency.js';
 import type { MessagesService } from './messages.js';
@@ -117,10 +117,12 @@ export class ActionsService {
   async delete(input: { messageId: string; forEveryone: boolean; idempotencyKey?: string }): Promise<ActionResult & { forEveryone: boolean }> {
     const target = this.target(input.messageId, 'delete');
     if (!input.forEveryone) {
-      throw invalidInput(
-        'Deleting a message only on this account ("delete for me") is not supported yet',
-        'Pass for_everyone: true to delete it for everyone (own messages, or any message in a group where you are admin)',
-      );
+      // "Delete for me": an app-state change on this account only (the phone and linked devices apply it).
+      const r = await this.live.once('delete_message', input.idempotencyKey, { target: target.id, forEveryone: false }, async () => {
+        await this.live.call('delete', () => this.deps.gateway.modifyChat(target.chatId, { kind: 'deleteForMe', messageId: target.id }));
+        return { id: target.id, chatId: target.chatId, keyId: '', timestamp: Date.now() } satisfies SentMessage;
+      });
+      return { ...this.onTarget(target, r), forEveryone: false };
     }
     if (Date.now() - target.timestamp > REVOKE_WINDOW_MS) {
       throw invalidInput(
@@ -174,6 +176,22 @@ export class ActionsService {
     if (dup !== undefined) throw invalidInput(`The poll option "${dup}" is listed twice`, 'Make every option different');
     const action: OutgoingAction = { kind: 'poll', question, options, selectableCount: input.multiple ? 0 : 1 };
     return this.sendNew('send_poll', chatId, action, input.idempotencyKey);
+  }
+
+  // ---- chat state (app-state patches that sync to the phone) -------------------------------------------
+
+  async changeChat(input: { chatId: string; change: ChatChange; idempotencyKey?: string }): Promise<{ chatId: string; deduplicated: boolean; idempotencyKey: string | null }> {
+    const chatId = resolveRecipient(this.deps.store, input.chatId);
+    const { change } = input;
+    if (change.kind === 'mute' && change.until !== null && change.until <= Date.now()) {
+      throw invalidInput('"until" is in the past', 'Pass a future time, or leave it out (8 hours)');
+    }
+    const tool = change.kind === 'archive' ? 'archive_chat' : change.kind === 'pin' ? 'pin_chat' : 'mute_chat';
+    const r = await this.live.once(tool, input.idempotencyKey, { chatId, ...change }, async () => {
+      await this.live.call('chat change', () => this.deps.gateway.modifyChat(chatId, change));
+      return { chatId };
+    });
+    return { chatId, deduplicated: r.deduplicated, idempotencyKey: r.idempotencyKey };
   }
 
   // ---- presence and number check ----------------------------------------------------------------------

@@ -21,5 +21,6 @@ export function disconnectedGateway(): WhatsAppGateway {
     groupInviteCode: fail,
     joinGroup: fail,
     leaveGroup: fail,
+    modifyChat: fail,
   };
 }

@@ -65,6 +65,14 @@ export type OutgoingAction =
 
 export type PresenceState = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
 
+/** App-state changes of one chat; they sync to the phone and the other linked devices. */
+export type ChatChange =
+  | { kind: 'archive'; on: boolean }
+  | { kind: 'pin'; on: boolean }
+  /** `until` epoch ms; null unmutes. */
+  | { kind: 'mute'; until: number | null }
+  | { kind: 'deleteForMe'; messageId: string };
+
 export type GroupParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
 
 /** WhatsApp answers a participant change with one status per JID: `200` done, otherwise an error code. */
@@ -107,6 +115,8 @@ export interface WhatsAppGateway {
   /** Joins by invite code; returns the group JID. */
   joinGroup(code: string): Promise<string>;
   leaveGroup(jid: string): Promise<void>;
+  /** Archive / pin / mute a chat, or delete one message only for this account (app-state patch). */
+  modifyChat(jid: string, change: ChatChange): Promise<void>;
   /** Sends read receipts for incoming messages (what the phone shows as blue ticks to their senders). */
   readMessages?(keys: ReadonlyArray<ReadKey>): Promise<void>;
 }
@@ -139,6 +149,7 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     groupInviteCode: (jid, revoke) => current().groupInviteCode(jid, revoke),
     joinGroup: (code) => current().joinGroup(code),
     leaveGroup: (jid) => current().leaveGroup(jid),
+    modifyChat: (jid, change) => current().modifyChat(jid, change),
     readMessages: async (keys) => {
       const g = current();
       if (!g.readMessages) throw new NotConnectedError('This WhatsApp backend cannot send read receipts');

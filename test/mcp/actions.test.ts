@@ -6,7 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { proto } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientPresence, SentMessage, Simulator } from '../../src/simulator/index.js';
+import type { ClientAppStateMutation, ClientPresence, SentMessage, Simulator } from '../../src/simulator/index.js';
 import { groupExtras } from '../../src/simulator/group-admin.js';
 import { eventually } from '../helpers/app.js';
 import { silenceConsole } from '../helpers/sim-app.js';
@@ -457,5 +457,52 @@ describe('group administration', () => {
     expect(await callErr(client, 'update_group_participants', { group_jid: groupId, action: 'remove', participants: [sim.contacts[0]!.jid] })).toMatch(/not an admin/);
     expect(simGroup(groupId)?.subject).toBe('Summit team 2027');
     expect(members(groupId).map(([j]) => j)).toContain(sim.contacts[0]!.jid);
+  });
+});
+
+describe('app-state changes: archive, pin, mute, delete for me', () => {
+  async function mutations(act: () => Promise<unknown>, count: number): Promise<ClientAppStateMutation[]> {
+    const seen: ClientAppStateMutation[] = [];
+    const listener = (m: ClientAppStateMutation) => seen.push(m);
+    sim.on('client-app-state', listener);
+    try {
+      await act();
+      await eventually(() => seen.length >= count, 10_000);
+      return seen;
+    } finally {
+      sim.off('client-app-state', listener);
+    }
+  }
+
+  it('archive_chat and pin_chat reach the phone as app-state mutations of that chat', async () => {
+    const chat = sim.contacts[0]!.jid;
+    const [archived] = await mutations(() => callOk(client, 'archive_chat', { chat_id: chat, on: true }), 1);
+    expect(archived).toMatchObject({ index: ['archive', chat], value: { archiveChatAction: { archived: true } } });
+    const [unarchived] = await mutations(() => callOk(client, 'archive_chat', { chat_id: chat, on: false }), 1);
+    expect(unarchived?.value?.archiveChatAction?.archived ?? false).toBe(false);
+    const [pinned] = await mutations(() => callOk(client, 'pin_chat', { chat_id: chat, on: true }), 1);
+    expect(pinned).toMatchObject({ index: ['pin_v1', chat], value: { pinAction: { pinned: true } } });
+  });
+
+  it('mute_chat mutes until the given time, and unmutes', async () => {
+    const chat = sim.contacts[1]!.jid;
+    const until = Date.now() + 3600_000;
+    const [muted] = await mutations(async () => expect(await callOk(client, 'mute_chat', { chat_id: chat, on: true, until: new Date(until).toISOString() })).toMatchObject({ on: true }), 1);
+    expect(muted?.index).toEqual(['mute', chat]);
+    expect(muted?.value?.muteAction).toMatchObject({ muted: true });
+    expect(Math.abs(Number(muted?.value?.muteAction?.muteEndTimestamp) - until)).toBeLessThan(1000);
+    const [unmuted] = await mutations(() => callOk(client, 'mute_chat', { chat_id: chat, on: false }), 1);
+    expect(unmuted?.value?.muteAction?.muted ?? false).toBe(false);
+    expect(await callErr(client, 'mute_chat', { chat_id: chat, on: true, until: '2020-01-01' })).toMatch(/in the past/);
+  });
+
+  it('delete_message for_everyone: false deletes only on our account (no revoke reaches the contact)', async () => {
+    const msg = await inbound(2, 'delete this just for me');
+    const before = sim.sent.length;
+    const [m] = await mutations(async () => expect(await callOk(client, 'delete_message', { message_id: msg.id, for_everyone: false })).toMatchObject({ forEveryone: false }), 1);
+    expect(m?.index.slice(0, 4)).toEqual(['deleteMessageForMe', msg.jid, msg.keyId, '0']);
+    expect(m?.value?.deleteMessageForMeAction).toBeTruthy();
+    await outbound(2, 'sync marker after delete for me');
+    expect(sim.sent.slice(before).filter((s) => received(s).protocolMessage)).toHaveLength(0);
   });
 });

@@ -125,6 +125,7 @@ export function recordingGateway(): RecordingGateway {
     groupInviteCode: () => Promise.reject(new Error('not used')),
     joinGroup: () => Promise.reject(new Error('not used')),
     leaveGroup: () => Promise.reject(new Error('not used')),
+    modifyChat: () => Promise.reject(new Error('not used')),
   };
   return g;
 }

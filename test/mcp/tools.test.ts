@@ -79,6 +79,9 @@ const ALL_TOOLS = [
   'get_group_invite_link',
   'join_group',
   'leave_group',
+  'archive_chat',
+  'pin_chat',
+  'mute_chat',
 ];
 
 interface Msg {
@@ -163,7 +166,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(46);
+    expect(ALL_TOOLS).toHaveLength(49);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });

@@ -3,7 +3,7 @@
  * number checks. What a call returns from WhatsApp is written to the store here (through the Ingestor),
  * since the adapter is the only writer of socket data.
  */
-import { isJidGroup, jidNormalizedUser, proto, type AnyMessageContent, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
+import { isJidGroup, jidNormalizedUser, proto, type AnyMessageContent, type ChatModification, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import { withTimeout } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { NotConnectedError, type GroupInfo, type OutgoingAction, type OutgoingMedia, type SentMessage, type WhatsAppGateway } from '../gateway.js';
@@ -187,6 +187,32 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     },
     async leaveGroup(jid) {
       await withTimeout(slot.openSocket().groupLeave(jid), callTimeoutMs, 'WhatsApp (leave group)');
+    },
+    async modifyChat(jid, change) {
+      const sock = slot.openSocket();
+      let mod: ChatModification;
+      switch (change.kind) {
+        case 'archive': {
+          // WhatsApp wants the chat's newest message with the archive flag (the range it applies to).
+          const newest = store.messages.list(jid, { limit: 1 }).items.at(-1);
+          const raw = newest ? store.messages.getRaw(newest.id) : null;
+          const last = raw ? proto.WebMessageInfo.decode(raw) : null;
+          mod = { archive: change.on, lastMessages: last?.key && last.messageTimestamp ? [{ key: last.key, messageTimestamp: last.messageTimestamp }] : [] };
+          break;
+        }
+        case 'pin':
+          mod = { pin: change.on };
+          break;
+        case 'mute':
+          mod = { mute: change.until };
+          break;
+        case 'deleteForMe': {
+          const m = stored(change.messageId);
+          mod = { deleteForMe: { deleteMedia: false, key: m.key, timestamp: Number(m.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000) } };
+          break;
+        }
+      }
+      await withTimeout(sock.chatModify(mod, jid), callTimeoutMs, 'WhatsApp (chat change)');
     },
     async readMessages(keys) {
       const sock = slot.openSocket();

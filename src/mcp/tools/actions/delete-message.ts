@@ -6,13 +6,13 @@ import type { ToolDeps } from '../tool-deps.js';
 import { ActionOutputFields, messageIdInput } from './shapes.js';
 
 const CONFIG = {
-  title: 'Delete a message for everyone',
+  title: 'Delete a message',
   description:
-    'Deletes a message for everyone ("This message was deleted"): your own messages, or anyone\'s in a group where you are admin. ' +
-    'WhatsApp offers this for about 2.5 days after sending. Cannot be undone.',
+    'Deletes a message for everyone ("This message was deleted"): your own messages, or anyone\'s in a group where you are admin, for about 2.5 days after sending. ' +
+    'With for_everyone: false it is removed only from your account (your phone and linked devices). Cannot be undone.',
   inputSchema: toolInput({
     message_id: messageIdInput('The message to delete'),
-    for_everyone: z.boolean().default(true).describe('Delete for everyone (default true; deleting only on this account is not supported yet)'),
+    for_everyone: z.boolean().default(true).describe('true (default): for everyone; false: only on your account'),
     idempotency_key: idempotencyKeyInput,
   }),
   outputSchema: z.object({ ...ActionOutputFields, messageId: z.string().describe('The deleted message'), forEveryone: z.boolean() }),
