@@ -194,6 +194,16 @@ export class ActionsService {
     return { chatId, deduplicated: r.deduplicated, idempotencyKey: r.idempotencyKey };
   }
 
+  async setBlocked(input: { jid: string; on: boolean; idempotencyKey?: string }): Promise<{ jid: string; blocked: boolean; deduplicated: boolean; idempotencyKey: string | null }> {
+    const jid = resolveRecipient(this.deps.store, input.jid);
+    if (jidKind(jid) === 'group') throw invalidInput('Groups cannot be blocked', 'Pass a person; to stop a group, use leave_group or mute_chat');
+    const r = await this.live.once('block_contact', input.idempotencyKey, { jid, on: input.on }, async () => {
+      await this.live.call('block list', () => this.deps.gateway.setBlocked(jid, input.on));
+      return { jid };
+    });
+    return { jid, blocked: input.on, deduplicated: r.deduplicated, idempotencyKey: r.idempotencyKey };
+  }
+
   // ---- presence and number check ----------------------------------------------------------------------
 
   async setPresence(input: { state: PresenceInputState; chatId?: string; idempotencyKey?: string }): Promise<{ state: PresenceInputState; chatId: string | null; deduplicated: boolean; idempotencyKey: string | null }> {

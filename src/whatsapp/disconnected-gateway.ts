@@ -22,5 +22,6 @@ export function disconnectedGateway(): WhatsAppGateway {
     joinGroup: fail,
     leaveGroup: fail,
     modifyChat: fail,
+    setBlocked: fail,
   };
 }

@@ -117,6 +117,8 @@ export interface WhatsAppGateway {
   leaveGroup(jid: string): Promise<void>;
   /** Archive / pin / mute a chat, or delete one message only for this account (app-state patch). */
   modifyChat(jid: string, change: ChatChange): Promise<void>;
+  /** Blocks (`on`) or unblocks a person. */
+  setBlocked(jid: string, on: boolean): Promise<void>;
   /** Sends read receipts for incoming messages (what the phone shows as blue ticks to their senders). */
   readMessages?(keys: ReadonlyArray<ReadKey>): Promise<void>;
 }
@@ -150,6 +152,7 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     joinGroup: (code) => current().joinGroup(code),
     leaveGroup: (jid) => current().leaveGroup(jid),
     modifyChat: (jid, change) => current().modifyChat(jid, change),
+    setBlocked: (jid, on) => current().setBlocked(jid, on),
     readMessages: async (keys) => {
       const g = current();
       if (!g.readMessages) throw new NotConnectedError('This WhatsApp backend cannot send read receipts');

@@ -6,7 +6,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { proto } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientAppStateMutation, ClientPresence, SentMessage, Simulator } from '../../src/simulator/index.js';
+import type { ClientAppStateMutation, ClientBlockChange, ClientPresence, SentMessage, Simulator } from '../../src/simulator/index.js';
+import { blockedJids } from '../../src/simulator/blocklist.js';
 import { groupExtras } from '../../src/simulator/group-admin.js';
 import { eventually } from '../helpers/app.js';
 import { silenceConsole } from '../helpers/sim-app.js';
@@ -504,5 +505,27 @@ describe('app-state changes: archive, pin, mute, delete for me', () => {
     expect(m?.value?.deleteMessageForMeAction).toBeTruthy();
     await outbound(2, 'sync marker after delete for me');
     expect(sim.sent.slice(before).filter((s) => received(s).protocolMessage)).toHaveLength(0);
+  });
+});
+
+describe('block_contact', () => {
+  it('blocks by LID with the phone JID beside it, then unblocks; the phone keeps the list', async () => {
+    const c = sim.contacts[4]!;
+    const seen: ClientBlockChange[] = [];
+    const listener = (b: ClientBlockChange) => seen.push(b);
+    sim.on('client-blocklist', listener);
+    try {
+      expect(await callOk(client, 'block_contact', { jid: c.jid, on: true })).toMatchObject({ jid: c.jid, blocked: true });
+      expect(blockedJids(sim).has(c.lidJid)).toBe(true);
+      await callOk(client, 'block_contact', { jid: `+${c.number}`, on: false });
+      expect(blockedJids(sim).has(c.lidJid)).toBe(false);
+      expect(seen).toEqual([
+        { action: 'block', jid: c.lidJid, pnJid: c.jid },
+        { action: 'unblock', jid: c.lidJid },
+      ]);
+    } finally {
+      sim.off('client-blocklist', listener);
+    }
+    expect(await callErr(client, 'block_contact', { jid: sim.groups[0]!.jid, on: true })).toMatch(/Groups cannot be blocked/);
   });
 });

@@ -126,6 +126,7 @@ export function recordingGateway(): RecordingGateway {
     joinGroup: () => Promise.reject(new Error('not used')),
     leaveGroup: () => Promise.reject(new Error('not used')),
     modifyChat: () => Promise.reject(new Error('not used')),
+    setBlocked: () => Promise.reject(new Error('not used')),
   };
   return g;
 }

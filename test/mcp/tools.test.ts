@@ -82,6 +82,7 @@ const ALL_TOOLS = [
   'archive_chat',
   'pin_chat',
   'mute_chat',
+  'block_contact',
 ];
 
 interface Msg {
@@ -166,7 +167,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(49);
+    expect(ALL_TOOLS).toHaveLength(50);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });

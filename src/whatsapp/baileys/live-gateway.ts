@@ -214,6 +214,9 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
       }
       await withTimeout(sock.chatModify(mod, jid), callTimeoutMs, 'WhatsApp (chat change)');
     },
+    async setBlocked(jid, on) {
+      await withTimeout(slot.openSocket().updateBlockStatus(jid, on ? 'block' : 'unblock'), callTimeoutMs, 'WhatsApp (block list)');
+    },
     async readMessages(keys) {
       const sock = slot.openSocket();
       await withTimeout(

@@ -1,6 +1,7 @@
 /** The action tools of #14 (reactions, edits, deletes, forwards, structured messages, presence, number check, group administration). */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolDeps } from '../tool-deps.js';
+import { registerBlockContactTool } from './block-contact.js';
 import { registerArchiveChatTool, registerMuteChatTool, registerPinChatTool } from './chat-state.js';
 import { registerCheckWhatsappNumbersTool } from './check-whatsapp-numbers.js';
 import { registerCreateGroupTool } from './create-group.js';
@@ -37,4 +38,5 @@ export const ACTION_REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps
   registerArchiveChatTool,
   registerPinChatTool,
   registerMuteChatTool,
+  registerBlockContactTool,
 ];
