@@ -144,9 +144,10 @@ export class ActionsService {
     if (source.hasMedia && this.deps.store.messages.getRaw(source.id) === null) {
       throw invalidInput('The media of this message is not stored (only its description is)', 'Download it with download_media and send it with send_media');
     }
-    const r = await this.live.once('forward_message', input.idempotencyKey, { source: source.id, recipient: chatId }, () =>
-      this.live.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id })),
-    );
+    const r = await this.live.once('forward_message', input.idempotencyKey, { source: source.id, recipient: chatId }, async () => {
+      await this.live.requireOnWhatsApp(chatId);
+      return this.live.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id }));
+    });
     return { ...this.result(r), sourceId: source.id };
   }
 
@@ -303,7 +304,10 @@ export class ActionsService {
 
   private async sendNew(tool: string, chatId: string, action: OutgoingAction, key: string | undefined): Promise<ActionResult> {
     const { kind: _k, ...params } = action;
-    const r = await this.live.once(tool, key, { chatId, ...params }, () => this.live.call(action.kind, () => this.deps.gateway.sendAction(chatId, action)));
+    const r = await this.live.once(tool, key, { chatId, ...params }, async () => {
+      await this.live.requireOnWhatsApp(chatId);
+      return this.live.call(action.kind, () => this.deps.gateway.sendAction(chatId, action));
+    });
     return this.result(r);
   }
 

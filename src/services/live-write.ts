@@ -3,12 +3,19 @@
  * check inside it (so a stored result is returned even while offline), and a per-call timeout whose
  * unexpected failures become a retryable upstream error.
  */
-import { AppError, withTimeout } from '../errors.js';
+import { AppError, invalidInput, withTimeout } from '../errors.js';
+import { jidKind, jidUser } from '../store/index.js';
 import { requireOpen, type ServiceDeps } from './context.js';
 import { toAppError } from './errors.js';
 import type { Idempotency } from './idempotency.js';
 
+/** How long a usync answer about a number is trusted. */
+const ON_WHATSAPP_TTL_MS = 24 * 3600_000;
+
 export class LiveWrite {
+  /** phone digits → whether it has WhatsApp, and when that was asked. */
+  private readonly onWhatsApp = new Map<string, { exists: boolean; at: number }>();
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly idempotency: Idempotency,
@@ -36,5 +43,22 @@ export class LiveWrite {
         cause: err,
       });
     }
+  }
+
+  /**
+   * Refuses a phone number without a WhatsApp account before the first message to it: asked once with
+   * usync and cached; numbers with a stored chat, LIDs and groups are known to exist.
+   */
+  async requireOnWhatsApp(jid: string): Promise<void> {
+    if (jidKind(jid) !== 'pn' || this.deps.store.chats.findId(jid) !== undefined) return;
+    const phone = jidUser(jid);
+    const now = Date.now();
+    let known = this.onWhatsApp.get(phone);
+    if (!known || now - known.at > ON_WHATSAPP_TTL_MS) {
+      const [answer] = await this.call('number check', () => this.deps.gateway.onWhatsApp([phone]), this.deps.liveTimeoutMs ?? 10_000);
+      known = { exists: Boolean(answer?.exists), at: now };
+      this.onWhatsApp.set(phone, known);
+    }
+    if (!known.exists) throw invalidInput(`+${phone} is not on WhatsApp`, 'Check the number (check_whatsapp_numbers); nothing was sent');
   }
 }

@@ -238,6 +238,14 @@ describe('send_location', () => {
     expect(await callOk<{ message: StoredMessage }>(client, 'get_message_by_id', { message_id: r.messageId })).toMatchObject({ message: { type: 'location', fromMe: true } });
   });
 
+  it('refuses a number that is not on WhatsApp (usync) before sending anything', async () => {
+    const before = sim.sent.length;
+    expect(await callErr(client, 'send_location', { recipient_jid: '+44 7700 900777', latitude: 1, longitude: 2 })).toMatch(/\+447700900777 is not on WhatsApp/);
+    expect(await callErr(client, 'send_poll', { recipient_jid: '447700900777', question: 'Q', options: ['a', 'b'] })).toMatch(/not on WhatsApp/);
+    await outbound(0, 'sync marker after refused location');
+    expect(sim.sent.slice(before).filter((s) => received(s).locationMessage ?? received(s).pollCreationMessageV3)).toHaveLength(0);
+  });
+
   it('refuses coordinates out of range', async () => {
     expect(await callErr(client, 'send_location', { recipient_jid: sim.contacts[0]!.jid, latitude: 91, longitude: 0 })).toMatch(/latitude/i);
   });
