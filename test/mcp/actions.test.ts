@@ -511,6 +511,8 @@ describe('app-state changes: archive, pin, mute, delete for me', () => {
     const [m] = await mutations(async () => expect(await callOk(client, 'delete_message', { message_id: msg.id, for_everyone: false })).toMatchObject({ forEveryone: false }), 1);
     expect(m?.index.slice(0, 4)).toEqual(['deleteMessageForMe', msg.jid, msg.keyId, '0']);
     expect(m?.value?.deleteMessageForMeAction).toBeTruthy();
+    // Baileys applies its own patch locally (messages.delete): the store no longer shows it as live.
+    await eventually(() => t.app.store.messages.get(msg.id)?.revokedAt !== undefined, 5_000);
     await outbound(2, 'sync marker after delete for me');
     expect(sim.sent.slice(before).filter((s) => received(s).protocolMessage)).toHaveLength(0);
   });
