@@ -220,6 +220,19 @@ describe('forward_message', () => {
     expect(stored.message).toMatchObject({ fromMe: true, body: 'the trail is closed on Sunday' });
   });
 
+  it('forwards our own location pin unchanged and without the "Forwarded" label (WhatsApp marks only others\' messages)', async () => {
+    const [a, b] = [sim.contacts[0]!, sim.contacts[1]!];
+    const before = sim.sent.length;
+    const pin = await callOk<Sent>(client, 'send_location', { recipient_jid: a.jid, latitude: 48.8584, longitude: 2.2945, name: 'Tour Eiffel' });
+    await sentAfter(before, (m) => m.locationMessage?.name === 'Tour Eiffel');
+    const mid = sim.sent.length;
+    await callOk(client, 'forward_message', { message_id: pin.messageId, recipient_jid: b.jid });
+    const got = await sentAfter(mid, (m) => m.locationMessage?.name === 'Tour Eiffel');
+    expect(got.recipient.split('@')[0]?.split(':')[0]).toMatch(new RegExp(`^(${b.number}|${b.lidJid.split('@')[0]})$`));
+    expect(received(got).locationMessage).toMatchObject({ degreesLatitude: 48.8584, degreesLongitude: 2.2945 });
+    expect(received(got).locationMessage?.contextInfo?.isForwarded ?? false).toBe(false);
+  });
+
   it('refuses an invalid recipient before sending anything', async () => {
     const msg = await inbound(0, 'forward me nowhere');
     expect(await callErr(client, 'forward_message', { message_id: msg.id, recipient_jid: 'status@broadcast' })).toMatch(/not a WhatsApp/);
