@@ -9,7 +9,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { join } from 'node:path';
-import { newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { axeSerious, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp | undefined;
@@ -113,6 +113,8 @@ describe('admin UI with the simulator', () => {
     await hit.click();
     await page.locator('.thread .msg.msg-hit', { hasText: 'hello from the simulator' }).waitFor();
     await shot(page, '35-sim-search');
+    // The live chat view with inline media and highlighted hits passes axe too.
+    expect(await axeSerious(page)).toEqual([]);
     expect(errors).toEqual([]);
 
     // A phone opens a thread at the newest message too, and it grows live there.
