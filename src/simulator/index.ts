@@ -57,7 +57,7 @@
  * (or start with `autoPair`).
  */
 export { startSimulator, Simulator } from './simulator.js';
-export { simulatorSocketConfig } from './socket-config.js';
+export { simulatorSocketConfig, SIMULATOR_WA_VERSION } from './socket-config.js';
 export { trustSimulatorRoot, simulatorRootPublicKey } from './pki.js';
 export { parseQr, type ParsedQr } from './phone.js';
 export type { PairResult } from './pairing.js';

@@ -258,6 +258,15 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 5,
+    name: 'read marker per chat: unread = incoming messages after it',
+    up(db) {
+      // messages.id of the newest message known to be read (rowids are time-ordered). New incoming
+      // messages above it add to unread_count; a read receipt or mark_as_read moves it and recounts.
+      db.exec('ALTER TABLE chats ADD COLUMN read_upto INTEGER NOT NULL DEFAULT 0');
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

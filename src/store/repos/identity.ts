@@ -166,7 +166,10 @@ export class IdentityRepo {
     db.prepare(
       `UPDATE chats SET
          name = coalesce(name, (SELECT name FROM chats WHERE id = @lid)),
-         unread_count = unread_count + (SELECT unread_count FROM chats WHERE id = @lid),
+         -- One conversation seen under two ids: the same messages may be counted in both rows, so the
+         -- larger count stands (a sum would double them) and the later read marker.
+         unread_count = max(unread_count, (SELECT unread_count FROM chats WHERE id = @lid)),
+         read_upto = max(read_upto, (SELECT read_upto FROM chats WHERE id = @lid)),
          last_ts = max(last_ts, (SELECT last_ts FROM chats WHERE id = @lid)),
          last_message_id = @newest
        WHERE id = @pn`,

@@ -1,7 +1,7 @@
 /**
  * Messages repository: batch ingest, pages, context, status/edit/revoke updates and full-text search.
  *
- * Row ids encode time: `id = timestamp_ms * 1024 + slot` (slot from a hash of the key id, probed on
+ * Row ids encode time: `id = timestamp_ms * 1024 + slot` (slots of one timestamp in arrival order, probed on
  * collision). Consequences used throughout:
  * - the id is the chronological order and a unique keyset cursor (`before`, `nextCursor`);
  * - a message is one (chat, key id): a re-delivery is found by probing the ≤ 1024 ids of its timestamp,
@@ -47,6 +47,14 @@ export interface ListMessagesOptions {
   before?: number;
   /** `nextCursor` of the previous (newer) page. */
   cursor?: string;
+  /** Only messages at or after this timestamp (ms). */
+  after?: number;
+  /** Only messages by this author (canonical JID / LID / phone; every alias counts), or `'me'`. */
+  from?: string;
+  /** Only messages matching this search query (same syntax as `search`), in time order. */
+  query?: string;
+  /** Only messages not sent by us. */
+  onlyIncoming?: boolean;
 }
 
 export interface MessagesRepoOptions {
@@ -83,6 +91,12 @@ interface SearchPlan {
 /** How many newest matches of a query piece are walked to estimate its document frequency. */
 const DF_WINDOW = 200;
 
+/** Message types WhatsApp counts as unread (content, not bookkeeping or reactions). */
+const NOT_UNREAD = new Set(['protocol', 'system', 'reaction', 'edit', 'poll-vote']);
+export function countsAsUnread(type: string): boolean {
+  return !NOT_UNREAD.has(type);
+}
+
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -105,6 +119,7 @@ const MAX_TS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
 
 export class MessagesRepo {
   private readonly findExisting: Database.Statement<[number, number, number, string], ExistingRow>;
+  private readonly topOfTs: Database.Statement<[number, number], { id: number | null }>;
   private readonly movedKey: Database.Statement<[number, number, string], ExistingRow>;
   private readonly insertKey: Database.Statement<[number, number]>;
   private readonly insertMsg: Database.Statement<unknown[]>;
@@ -112,10 +127,13 @@ export class MessagesRepo {
   private readonly insertFts: Database.Statement<[number, string, string]>;
   private readonly deleteFts: Database.Statement<[number]>;
   private readonly bumpChat: Database.Statement<[number, number, number, number]>;
+  private readonly readUpto: Database.Statement<[number], { read_upto: number }>;
+  private readonly addUnread: Database.Statement<[number, number]>;
   private readonly bumpCounters: NumberedStatement;
   private readonly byKey: Database.Statement<[number, number, string], MessageRow>;
   private readonly pageStmt: Database.Statement<[string, number, number], MessageRow>;
   private readonly afterStmt: Database.Statement<[string, number, number], MessageRow>;
+  private readonly rangeStmt: Database.Statement<[string, number, number, number], MessageRow>;
   private readonly byIds: Database.Statement<[string], MessageRow>;
   private readonly byRowid: Database.Statement<[number], MessageRow>;
   private readonly candidatesStmt: Database.Statement<[string, number, number, number], { id: number }>;
@@ -146,6 +164,7 @@ export class MessagesRepo {
     this.findExisting = db.prepare(
       'SELECT id, body, caption, sender, status, ts FROM messages WHERE id BETWEEN ? AND ? AND chat_id = ? AND key_id = ?',
     );
+    this.topOfTs = db.prepare('SELECT max(id) AS id FROM messages WHERE id BETWEEN ? AND ?');
     this.movedKey = db.prepare(
       `SELECT m.id, m.body, m.caption, m.sender, m.status, m.ts FROM message_keys k JOIN messages m ON m.id = k.id
         WHERE k.hash = ? AND m.chat_id = ? AND m.key_id = ? LIMIT 1`,
@@ -176,6 +195,8 @@ export class MessagesRepo {
          last_message_id = CASE WHEN last_message_id IS NULL OR ? > last_message_id THEN ? ELSE last_message_id END
        WHERE id = ?`,
     );
+    this.readUpto = db.prepare('SELECT read_upto FROM chats WHERE id = ?');
+    this.addUnread = db.prepare('UPDATE chats SET unread_count = unread_count + ? WHERE id = ?');
     this.bumpCounters = prepareNumbered(
       db,
       `UPDATE counters SET value = CASE name WHEN 'messages' THEN value + ?1 ELSE max(value, ?2) END
@@ -191,6 +212,11 @@ export class MessagesRepo {
     this.pageStmt = db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
         WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?)
+        ORDER BY m.id DESC`,
+    );
+    this.rangeStmt = db.prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+        WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid < ? AND rowid >= ? ORDER BY rowid DESC LIMIT ?)
         ORDER BY m.id DESC`,
     );
     this.afterStmt = db.prepare(
@@ -244,6 +270,8 @@ export class MessagesRepo {
     let skipped = 0;
     let newestTs = 0;
     const chatLast = new Map<number, { id: number; ts: number }>();
+    // Inserted incoming messages with content, per chat: they count as unread above the chat's read marker.
+    const incoming = new Map<number, number[]>();
     for (const input of inputs) {
       const chat = input.keyId ? this.chatOf(input.chatId) : null;
       if (chat === null) {
@@ -276,7 +304,11 @@ export class MessagesRepo {
         }
         updated++;
       } else {
-        let slot = fnv1a(input.keyId) % ROWID_SLOTS;
+        // Slots in arrival order: messages of the same timestamp (WhatsApp's are whole seconds) keep the
+        // order they arrived in; a full timestamp falls back to probing from the key's hash.
+        const top = this.topOfTs.get(base, base + ROWID_SLOTS - 1)?.id;
+        let slot = top === null || top === undefined ? 0 : top - base + 1;
+        if (slot >= ROWID_SLOTS) slot = fnv1a(input.keyId) % ROWID_SLOTS;
         let tries = 0;
         for (;;) {
           rowid = base + slot;
@@ -302,6 +334,11 @@ export class MessagesRepo {
         }
         this.insertFts.run(rowid, ftsText(body, caption), ftsMeta(chatId, sender));
         this.insertKey.run(hash, rowid);
+        if (!input.fromMe && countsAsUnread(input.type)) {
+          const list = incoming.get(chatId);
+          if (list) list.push(rowid);
+          else incoming.set(chatId, [rowid]);
+        }
         inserted++;
         if (ts > newestTs) newestTs = ts;
       }
@@ -309,6 +346,11 @@ export class MessagesRepo {
       if (!cur || rowid > cur.id) chatLast.set(chatId, { id: rowid, ts: rowTs });
     }
     for (const [chatId, last] of chatLast) this.bumpChat.run(last.ts, last.id, last.id, chatId);
+    for (const [chatId, rowids] of incoming) {
+      const marker = this.readUpto.get(chatId)?.read_upto ?? 0;
+      const n = rowids.filter((id) => id > marker).length;
+      if (n > 0) this.addUnread.run(n, chatId);
+    }
     if (inserted > 0) this.bumpCounters.run(inserted, newestTs);
     return { inserted, updated, skipped };
   }
@@ -338,6 +380,37 @@ export class MessagesRepo {
     }
     if (input.fromMe) return 'me';
     return chatJid;
+  }
+
+  /**
+   * What reading a chat up to a message (default: its newest) covers: the incoming messages with content
+   * above the read marker (for read receipts) and the opaque marker to pass to `chats.markRead`.
+   * `null` when the chat or the message is unknown.
+   */
+  unreadUpTo(chatIdOrPhone: string, upToMessageId?: string): { marker: number; messages: Array<{ keyId: string; sender: string }> } | null {
+    const chatId = this.chats.findId(chatIdOrPhone);
+    if (chatId === undefined) return null;
+    let upto: number | undefined;
+    if (upToMessageId !== undefined) {
+      const row = this.rowOf(upToMessageId);
+      if (!row || this.chats.findId(row.m_chat) !== chatId) return null;
+      upto = row.m_rowid;
+    }
+    const msgs = this.chats.unreadMessages(chatIdOrPhone, upto);
+    const last = this.ctx.db.prepare('SELECT last_message_id AS id FROM chats WHERE id = ?').get(chatId) as { id: number | null };
+    return { marker: upto ?? last.id ?? 0, messages: msgs.map((m) => ({ keyId: m.keyId, sender: m.sender })) };
+  }
+
+  /** Chat JIDs (at most 5) holding a message with this WhatsApp key id (outputs show bare key ids). */
+  chatsWithKey(keyId: string): string[] {
+    return (
+      this.ctx.db
+        .prepare(
+          `SELECT DISTINCT mc.jid AS jid FROM message_keys k JOIN messages m ON m.id = k.id JOIN chats mc ON mc.id = m.chat_id
+            WHERE k.hash = ? AND m.key_id = ? LIMIT 5`,
+        )
+        .all(keyHash(keyId), keyId) as Array<{ jid: string }>
+    ).map((r) => r.jid);
   }
 
   /** Message by `<chatJid>:<keyId>` (the chat part may be a LID or phone in any format). */
@@ -376,12 +449,43 @@ export class MessagesRepo {
       upper = cur[0] as number;
     }
     if (opts.before !== undefined) upper = Math.min(upper, rowidFloor(opts.before));
-    const rows = this.pageStmt.all(`meta : "${chatToken(chatId)}"`, upper, limit + 1);
-    const more = rows.length > limit;
-    const page = (more ? rows.slice(0, limit) : rows).reverse();
-    const items = page.map(rowToMessage);
+    const filtered = opts.after !== undefined || opts.from !== undefined || opts.query !== undefined || opts.onlyIncoming;
+    if (!filtered) {
+      const rows = this.pageStmt.all(`meta : "${chatToken(chatId)}"`, upper, limit + 1);
+      const more = rows.length > limit;
+      const page = (more ? rows.slice(0, limit) : rows).reverse();
+      const items = page.map(rowToMessage);
+      const oldest = page[0];
+      return more && oldest ? { items, nextCursor: encodeCursor([oldest.m_rowid]) } : { items };
+    }
+    // Author and text filters are FTS tokens intersected in the index; "me" and "incoming" are checked
+    // on the rows, walking the chat's doclist in bounded batches until the page is full.
+    let match = `meta : "${chatToken(chatId)}"`;
+    if (opts.query !== undefined) {
+      const parsed = parseQuery(opts.query);
+      if (parsed.match === null) return { items: [] };
+      match = `text : (${parsed.match}) AND ${match}`;
+    }
+    const mine = opts.from === 'me';
+    if (opts.from !== undefined && !mine) {
+      const jid = this.identity.resolve(opts.from);
+      if (jid === null) return { items: [] };
+      match += ` AND meta : (${this.identity.aliases(jid).map((a) => `"${senderToken(a)}"`).join(' OR ')})`;
+    }
+    const keep = (r: MessageRow) => (!mine || r.m_from_me === 1) && (!opts.onlyIncoming || r.m_from_me === 0);
+    const lower = opts.after !== undefined ? rowidFloor(opts.after) : 0;
+    const picked: MessageRow[] = [];
+    const batch = Math.min(1000, (limit + 1) * (mine || opts.onlyIncoming ? 3 : 1));
+    for (let walks = 0; walks < 50 && picked.length <= limit; walks++) {
+      const rows = this.rangeStmt.all(match, upper, lower, batch);
+      for (const r of rows) if (keep(r) && picked.length <= limit) picked.push(r);
+      if (rows.length < batch) break;
+      upper = rows[rows.length - 1]!.m_rowid;
+    }
+    const more = picked.length > limit;
+    const page = (more ? picked.slice(0, limit) : picked).reverse();
     const oldest = page[0];
-    return more && oldest ? { items, nextCursor: encodeCursor([oldest.m_rowid]) } : { items };
+    return more && oldest ? { items: page.map(rowToMessage), nextCursor: encodeCursor([oldest.m_rowid]) } : { items: page.map(rowToMessage) };
   }
 
   /**
@@ -457,7 +561,10 @@ export class MessagesRepo {
       let changed = 0;
       for (const u of updates) {
         const row = this.rowOf(u.id);
-        if (row) changed += this.setStatus.run(STATUS_RANK[u.status], row.m_rowid).changes;
+        if (!row) continue;
+        changed += this.setStatus.run(STATUS_RANK[u.status], row.m_rowid).changes;
+        // A read receipt for an incoming message comes from our own phone (read-self): the chat is read up to it.
+        if (row.m_from_me === 0 && STATUS_RANK[u.status] >= STATUS_RANK.read) this.chats.markRead(row.m_chat, row.m_rowid);
       }
       return changed;
     })();
