@@ -91,6 +91,8 @@ describe('admin UI with the simulator', () => {
     await waitNewest(page);
     await expect.poll(() => page.locator('[data-jid]').first().getAttribute('data-jid')).toBe(bob);
     expect(await page.locator(`[data-jid="${bob}"]`).getAttribute('aria-current')).toBe('true');
+    // Reading it marked it read on the server (read receipts sent): no unread left for the open chat.
+    await expect.poll(() => t!.app.store.chats.get(bob)?.unreadCount).toBe(0);
     expect(firstJid === bob || (await page.locator(`[data-jid="${firstJid}"]`).count()) === 1).toBe(true);
     // Media inline once stored (auto-download on), a voice note as a player.
     expect((await post('deliver-media', { from: bob, kind: 'image', caption: 'sample photo' })).status).toBe(202);
