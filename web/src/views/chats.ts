@@ -379,10 +379,27 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
         });
       }, 1500);
     };
-    const refreshAndRetry = async () => {
-      mediaTries = 0;
-      await refresh();
-      retryMedia();
+    // One refresh at a time; one more after it when messages arrived meanwhile.
+    let refreshing: Promise<void> | null = null;
+    let again = false;
+    const refreshAndRetry = async (): Promise<void> => {
+      if (refreshing) {
+        again = true;
+        return refreshing;
+      }
+      refreshing = (async () => {
+        try {
+          do {
+            again = false;
+            mediaTries = 0;
+            await refresh();
+          } while (again && selected === c.id);
+        } finally {
+          refreshing = null;
+        }
+        retryMedia();
+      })();
+      return refreshing;
     };
 
     openThread = { chatId: c.id, refresh: refreshAndRetry, reveal };
@@ -403,6 +420,7 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
   // Live: new messages re-sort the list (first page, no filter: the newest first) and grow the open thread.
   let es: EventSource | null = null;
   let listTimer: ReturnType<typeof setTimeout> | null = null;
+  let changed = new Set<string>();
   const connect = () => {
     es = new EventSource('/api/chats/events', { withCredentials: true });
     es.addEventListener('messages', (ev) => {
@@ -412,12 +430,16 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
       } catch {
         return;
       }
-      if (openThread && chatIds.includes(openThread.chatId)) void openThread.refresh().catch(() => {});
-      if (offset === 0) {
-        if (listTimer) clearTimeout(listTimer);
-        listTimer = setTimeout(() => void loadChats(), 100);
-      }
-      if (q.length >= 2) void searchMessages();
+      for (const id of chatIds) changed.add(id);
+      // Throttled, not debounced: a steady stream of messages must not starve the update.
+      listTimer ??= setTimeout(() => {
+        listTimer = null;
+        const ids = changed;
+        changed = new Set();
+        if (openThread && ids.has(openThread.chatId)) void openThread.refresh().catch(() => {});
+        if (offset === 0) void loadChats();
+        if (q.length >= 2) void searchMessages();
+      }, 150);
     });
     // The page's state stream takes the operator to sign-in; this one just stops.
     es.addEventListener('session-ended', () => es?.close());
