@@ -227,6 +227,8 @@ describe('admin UI v2 (browser)', () => {
       await page.getByTestId('log-text').fill('428');
       await expect.poll(() => log.locator('.log-item').count()).toBe(1);
       await page.getByTestId('log-text').fill('');
+      // Nothing sticks out sideways (a phone would scroll the whole page).
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} page width`).toBeLessThanOrEqual(vp.width);
       await shot(page, `45-operations-${name}`);
       expect(await axeSerious(page), `operations ${name}`).toEqual([]);
       expect(errors).toEqual([]);
