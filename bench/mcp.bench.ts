@@ -13,8 +13,11 @@
  *    the ceiling for HTTP + JSON + the query on this machine; the MCP figure is reported as a ratio of it;
  *  - the same MCP sessions behind a minimal Express harness (no auth/host middleware), once through the
  *    SDK's Node wrapper (`StreamableHTTPServerTransport`, @hono/node-server conversion) and once through our
- *    bridge to the SDK's web-standard transport (src/mcp/node-web.ts), to separate adapter from middleware.
- * The production `list_chats` phase is CPU-profiled in the server (inspector) and summarised by package.
+ *    bridge to the SDK's web-standard transport (src/mcp/node-web.ts), to separate adapter from middleware,
+ *    and once more through the bridge with the SDK's output validation on (MCP_VALIDATE_TOOL_OUTPUT), for an A/B.
+ * Each is reported as calls/s and as server CPU per call (process.cpuUsage around each phase: far less
+ * sensitive to the other processes on this shared box). The production `list_chats` phase is CPU-profiled in
+ * the server (inspector) and summarised by package; MCP_BENCH_CPU_PROF=<dir> also keeps the .cpuprofile.
  * Prints `BENCH <name> <value> <unit>` lines.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -58,7 +61,7 @@ function quantile(xs: readonly number[], q: number): number {
 
 // ------------------------------------------------------------------------------------------ server
 type ServerMsg =
-  | { type: 'ready'; url: string; bare: string; sdkNode: string; bridge: string }
+  | { type: 'ready'; url: string; bare: string; sdkNode: string; bridge: string; bridgeValidate: string }
   | { type: 'mem'; heapUsed: number; rss: number; sessions: number }
   | { type: 'prof'; shares: Array<[string, number]>; top: Array<[string, number]>; file: string | null }
   | { type: 'ok' }
@@ -157,8 +160,10 @@ async function serve(dataDir: string): Promise<void> {
   const app = createApp(config, silentLogger(), { engine: () => ({ handle: () => {}, dispose: () => {} }) });
   const { url } = await app.start();
   const deps: McpDeps = { config: app.config, runtime: app.runtime, store: app.store, services: app.services, media: app.media.service, logger: silentLogger() };
-  const extra = [bareJsonRpc(app), harness(deps, 'sdk-node'), harness(deps, 'bridge')];
-  const [bare, sdkNode, bridge] = await Promise.all(extra.map(listen));
+  // The SDK default: every result re-validated against its output schema (A/B for that check, same process).
+  const validating: McpDeps = { ...deps, config: { ...app.config, mcp: { ...app.config.mcp, validateToolOutput: true } } };
+  const extra = [bareJsonRpc(app), harness(deps, 'sdk-node'), harness(deps, 'bridge'), harness(validating, 'bridge')];
+  const [bare, sdkNode, bridge, bridgeValidate] = await Promise.all(extra.map(listen));
   process.on('message', (m: { type: string; dir?: string }) => {
     if (m.type === 'prof-start') {
       inspector = new Inspector();
@@ -191,7 +196,7 @@ async function serve(dataDir: string): Promise<void> {
       void app.stop().then(() => process.disconnect());
     }
   });
-  process.send!({ type: 'ready', url, bare: bare!, sdkNode: sdkNode!, bridge: bridge! } satisfies ServerMsg);
+  process.send!({ type: 'ready', url, bare: bare!, sdkNode: sdkNode!, bridge: bridge!, bridgeValidate: bridgeValidate! } satisfies ServerMsg);
 }
 
 // ------------------------------------------------------------------------------------------ data
@@ -340,10 +345,10 @@ async function main(): Promise<void> {
     });
     return { proc, up };
   };
-  // MCP_BENCH_NODE_FLAGS: extra V8/Node flags for the main server. A second server with a larger young
-  // generation (MCP_BENCH_SEMI_SPACE_MB, default 32; 0 = none) runs in the list_chats rounds, to size the
-  // garbage collector's share (a third of server CPU in the profile) in the same run.
-  const semiMb = Number(process.env.MCP_BENCH_SEMI_SPACE_MB ?? 32);
+  // MCP_BENCH_NODE_FLAGS: extra V8/Node flags for the main server. MCP_BENCH_SEMI_SPACE_MB=<n> adds a second
+  // server with a larger young generation to the list_chats rounds (the GC is a sixth to a third of server
+  // CPU in the profile); off by default: that process is less warmed up than the main one.
+  const semiMb = Number(process.env.MCP_BENCH_SEMI_SPACE_MB ?? 0);
   const main1 = spawnServer(process.env.MCP_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []);
   const semi = semiMb > 0 ? spawnServer([`--max-semi-space-size=${semiMb}`]) : null;
   const child = main1.proc;
@@ -397,7 +402,7 @@ async function main(): Promise<void> {
     // 2. 50 concurrent sessions: list_chats on the production app, interleaved in rounds with the bare
     // JSON-RPC floor and the two harness variants so that load changes on this shared box hit all alike.
     if (ready.type !== 'ready') throw new Error('unexpected server message');
-    const targets: Record<string, string> = { app: url, bare: ready.bare, sdk_node: ready.sdkNode, bridge: ready.bridge };
+    const targets: Record<string, string> = { app: url, bare: ready.bare, sdk_node: ready.sdkNode, bridge: ready.bridge, bridge_validate_output: ready.bridgeValidate };
     if (semiReady?.type === 'ready') targets.app_semi_space = semiReady.url;
     const pools = Object.fromEntries(
       await Promise.all(Object.entries(targets).map(async ([k, u]) => [k, await Promise.all(Array.from({ length: SESSIONS }, () => new Session(u).open()))] as const)),
@@ -443,6 +448,8 @@ async function main(): Promise<void> {
     }
     bench('mcp_list_chats_cpu_vs_bare_jsonrpc', median(cpuPerCall.bare!) / median(cpuPerCall.app!), 'ratio');
     bench('bridge_vs_sdk_node_wrapper_cpu', median(cpuPerCall.sdk_node!) / median(cpuPerCall.bridge!), 'ratio');
+    bench('output_validation_cpu_per_call', median(cpuPerCall.bridge_validate_output!) - median(cpuPerCall.bridge!), 'us');
+    bench('no_output_validation_vs_validation', ratio('bridge', 'bridge_validate_output'), 'ratio');
     if (rates.app_semi_space) {
       bench(`mcp_list_chats_50_sessions_semi_space_${semiMb}mb`, median(rates.app_semi_space), 'calls/s');
       bench(`semi_space_${semiMb}mb_vs_default`, ratio('app_semi_space', 'app'), 'ratio');

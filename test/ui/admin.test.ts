@@ -313,7 +313,7 @@ describe('admin UI (browser)', () => {
     expect(await leave.textContent()).toContain('Leave without saving?');
     await leave.getByRole('button', { name: 'Keep editing' }).click();
     await leave.waitFor({ state: 'detached' });
-    // The address is put back right after the dialog closes (the page awaits the answer first).
+    // The address is put back once the dialog has answered (a microtask after it closes).
     await expect.poll(() => page.url()).toMatch(/#\/settings$/);
     expect(await form.locator('#set-upload_max_mb').inputValue()).toBe('64');
 
