@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 
 import { openStore, type Store } from '../src/store/store.js';
 import { parseQuery } from '../src/store/text.js';
+import { MESSAGE_COLUMNS, MESSAGE_JOINS } from '../src/store/repos/message-row.js';
 import {
   DEFAULT_CONFIG,
   contactJid,
@@ -63,6 +64,22 @@ let oursWall = 0;
 let oursCpu = 0;
 let bareWall = 0;
 let bareCpu = 0;
+
+/** The chat with the most messages (by its newest page being full furthest back: the largest counter). */
+function busyChat(st: Store): string {
+  const first = st.chats.listChats({ limit: 50 }).items;
+  let best = first[0]!.id;
+  let bestN = -1;
+  for (const c of first.slice(0, 20)) {
+    let n = 0;
+    for (let p = st.messages.list(c.id, { limit: 500 }); ; p = st.messages.list(c.id, { limit: 500, cursor: p.nextCursor })) {
+      n += p.items.length;
+      if (!p.nextCursor || n >= 5000) break;
+    }
+    if (n > bestN) [best, bestN] = [c.id, n];
+  }
+  return best;
+}
 
 function fileSize(p: string): number {
   try {
@@ -219,6 +236,29 @@ bench('search_recall_min', minRecall, 'ratio');
   bench('list_chats_50_page2_p50', quantile(lc2, 0.5), 'ms');
   const lg = sample(50, () => store.chats.listGroups({ limit: 50 }));
   bench('list_groups_50_p50', quantile(lg, 0.5), 'ms');
+
+  // Admin chat page and export page (issue #11): the repo's doclist cursor path at every depth of the
+  // busiest chat, against the OFFSET query the routes used to run (no chat_id index: it walks the table).
+  {
+    const chat = busyChat(store);
+    const cursors: Array<string | undefined> = [undefined];
+    for (let p = store.messages.list(chat, { limit: 50 }); p.nextCursor && cursors.length < 40; p = store.messages.list(chat, { limit: 50, cursor: p.nextCursor })) cursors.push(p.nextCursor);
+    const ap = sample(200, (i) => store.messages.list(chat, { limit: 50, cursor: cursors[i % cursors.length] }));
+    bench('admin_chat_page_p50', quantile(ap, 0.5), 'ms');
+    bench('admin_chat_page_p95', quantile(ap, 0.95), 'ms');
+    const chatRow = store.chats.findId(chat)!;
+    const offsetPage = store.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.chat_id = ? ORDER BY m.id DESC LIMIT 50 OFFSET ?`);
+    const naiveAp = sample(10, (i) => offsetPage.all(chatRow, ((i * 7) % cursors.length) * 50));
+    bench('admin_chat_page_offset_scan_p50', quantile(naiveAp, 0.5), 'ms');
+    bench('admin_chat_page_vs_offset_ratio', quantile(naiveAp, 0.5) / quantile(ap, 0.5), 'x');
+    const fwd: Array<string | undefined> = [undefined];
+    for (let p = store.messages.listForward(chat, { limit: 500 }); p.nextCursor && fwd.length < 10; p = store.messages.listForward(chat, { limit: 500, afterCursor: p.nextCursor })) fwd.push(p.nextCursor);
+    const ep = sample(50, (i) => store.messages.listForward(chat, { limit: 500, afterCursor: fwd[i % fwd.length] }));
+    bench('admin_export_page_500_p50', quantile(ep, 0.5), 'ms');
+    const scanPage = store.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.chat_id = ? AND m.id > ? ORDER BY m.id LIMIT 500`);
+    const naiveEp = sample(5, () => scanPage.all(chatRow, -1));
+    bench('admin_export_page_scan_p50', quantile(naiveEp, 0.5), 'ms');
+  }
 
   // The peers' N+1: chats page, then per chat last message, name and unread count. Peers index
   // messages by (chat, timestamp), so give the baseline that index (our schema does not have it).

@@ -105,7 +105,24 @@ const logLevel = z
     return s as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   });
 
+/** An IANA time zone accepted by Intl (e.g. Europe/London), or absent (the server's own zone). */
+const timeZone = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = v?.trim();
+    if (!s) return undefined;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: s });
+      return s;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected an IANA time zone such as Europe/London, America/New_York or UTC' });
+      return z.NEVER;
+    }
+  });
+
 const EnvSchema = z.object({
+  DISPLAY_TIMEZONE: timeZone,
   DATA_DIR: optionalString,
   DB_PATH: optionalString,
   MEDIA_DIR: optionalString,
@@ -118,6 +135,10 @@ const EnvSchema = z.object({
   MCP_HTTP_ENABLE_JSON_RESPONSE: bool(true),
   MCP_SESSION_IDLE_MS: int(30 * 60_000),
   MCP_MAX_SESSIONS: int(500, 1, 100_000),
+  /** Per-session budget (KB) of SSE events kept for Last-Event-ID resumption; 0 turns resumption off. */
+  MCP_SSE_REPLAY_KB: int(128, 0, 1_048_576),
+  /** Re-validate every tool result against its output schema on the server (the SDK default; costs CPU). */
+  MCP_VALIDATE_TOOL_OUTPUT: bool(false),
   MCP_AUTH_TOKEN: optionalString,
   ADMIN_TOKEN: optionalString,
   AUTH_DISABLED: bool(false),
@@ -190,7 +211,9 @@ export interface Config {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   stdio: boolean;
-  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number };
+  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number; sseReplayKb: number; validateToolOutput: boolean };
+  /** DISPLAY_TIMEZONE: zone of the ISO `time` fields in tool outputs; undefined = the server's zone. */
+  displayTimeZone?: string;
   auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[]; trustProxy: false | number | string };
   whatsapp: {
     socketUrl?: string;
@@ -252,7 +275,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     host: e.HOST ?? '127.0.0.1',
     logLevel: e.LOG_LEVEL,
     stdio: argv.includes('--stdio'),
-    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS },
+    displayTimeZone: e.DISPLAY_TIMEZONE,
+    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS, sseReplayKb: e.MCP_SSE_REPLAY_KB, validateToolOutput: e.MCP_VALIDATE_TOOL_OUTPUT },
     auth: {
       disabled: e.AUTH_DISABLED,
       mcpToken: e.MCP_AUTH_TOKEN,

@@ -6,11 +6,9 @@
  * `WA_AUTO_DOWNLOAD_CONCURRENCY` downloads at a time, skips files over `auto_download_max_mb`, and
  * follows the `auto_download_media` setting live (turning it off also drops what is queued).
  */
-import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import type { SettingsStore } from '../settings/index.js';
 import type { Store } from '../store/index.js';
-import { ROWID_SLOTS } from '../store/migrations.js';
 import { MB } from './media-store.js';
 import type { MediaService } from './service.js';
 
@@ -31,20 +29,13 @@ export class AutoDownloader {
   private closed = false;
   private readonly stats = { done: 0, failed: 0, skipped: 0, dropped: 0 };
   private readonly since: number;
-  private readonly pending: Database.Statement<[string, number], { id: string }>;
   private readonly off: () => void;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly deps: { store: Store; settings: SettingsStore; media: MediaService; logger: Logger; concurrency: number; queueMax: number; now?: () => number },
   ) {
-    this.since = ((deps.now ?? Date.now)() - 60_000) * ROWID_SLOTS;
-    this.pending = deps.store.db.prepare(
-      `SELECT c.jid || ':' || m.key_id AS id FROM messages m JOIN chats c ON c.id = m.chat_id
-        WHERE c.jid = ? AND m.has_media = 1 AND m.id >= ?
-          AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.message_id = c.jid || ':' || m.key_id)
-        ORDER BY m.id DESC LIMIT 100`,
-    );
+    this.since = (deps.now ?? Date.now)() - 60_000;
     this.off = deps.settings.subscribe((next, prev) => {
       if (prev.auto_download_media && !next.auto_download_media) {
         this.stats.dropped += this.queue.length;
@@ -60,16 +51,16 @@ export class AutoDownloader {
   onMessages(chatIds: readonly string[]): void {
     if (this.closed || !this.deps.settings.get().auto_download_media) return;
     for (const chat of new Set(chatIds)) {
-      let rows: Array<{ id: string }>;
+      let ids: string[];
       try {
-        rows = this.pending.all(chat, this.since);
+        ids = this.deps.store.messages.mediaWithoutFile(chat, this.since, 100);
       } catch (err) {
         this.deps.logger.warn({ err }, 'auto-download query failed');
         return;
       }
       // Oldest first; start downloads as they are queued so free slots never count against the queue.
-      for (const r of rows.reverse()) {
-        this.enqueue(r.id);
+      for (const id of ids) {
+        this.enqueue(id);
         this.pump();
       }
     }

@@ -13,7 +13,6 @@ import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type Database from 'better-sqlite3';
 import type { MediaFile, Store } from '../store/index.js';
 import { AppError } from '../errors.js';
 import { decideMime, extensionFor, SNIFF_BYTES } from './sniff.js';
@@ -87,18 +86,11 @@ export function cleanOriginalName(name: string | null | undefined): string | nul
 }
 
 export class MediaStore {
-  private readonly bySha: Database.Statement<[string], { file_name: string }>;
-  private readonly byChat: Database.Statement<[string, string, string, number], { file_name: string; message_id: string }>;
-
   constructor(
     readonly root: string,
     private readonly store: Store,
   ) {
     mkdirSync(root, { recursive: true, mode: 0o700 });
-    this.bySha = store.db.prepare('SELECT file_name FROM media_files WHERE sha256 = ? ORDER BY created_at LIMIT 1');
-    // message ids are `<chatJid>:<keyId>`: a range over the message_id index.
-    this.byChat = store.db.prepare(`SELECT file_name, message_id FROM media_files
-        WHERE (message_id, file_name) > (?, ?) AND message_id < ? ORDER BY message_id, file_name LIMIT ?`);
   }
 
   /** A fresh temp path inside the root (never served: not in the store, and the name starts with a dot). */
@@ -194,8 +186,7 @@ export class MediaStore {
   }
 
   findBySha(sha256: string): MediaFile | null {
-    const row = this.bySha.get(sha256);
-    return row ? this.store.media.getByFileName(row.file_name) : null;
+    return this.store.media.getBySha256(sha256);
   }
 
   /** A stored file by its served name, or null (also for names that are not stored names). */
@@ -205,19 +196,8 @@ export class MediaStore {
   }
 
   /** Files downloaded for messages of a chat (canonical chat JID). */
-  *filesOfChat(chatJid: string): Generator<MediaFile> {
-    // Keyset pages of `.all()` rather than one `.iterate()`: callers run other queries (or await) between items.
-    let after: [string, string] = [`${chatJid}:`, ''];
-    for (;;) {
-      const rows = this.byChat.all(after[0], after[1], `${chatJid};`, 200);
-      for (const r of rows) {
-        const f = this.store.media.getByFileName(r.file_name);
-        if (f) yield f;
-      }
-      const last = rows[rows.length - 1];
-      if (rows.length < 200 || !last) return;
-      after = [last.message_id, last.file_name];
-    }
+  filesOfChat(chatJid: string): Generator<MediaFile> {
+    return this.store.media.ofChat(chatJid);
   }
 
   pathOf(file: Pick<MediaFile, 'fileName'>): string {

@@ -21,13 +21,13 @@ import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import type { LifecycleConfig } from '../../machines/types.js';
 import type { Logger } from '../logger.js';
 import { engineActor, type EngineFactory } from './engine.js';
-import { transitionTracker } from './transitions.js';
+import { transitionDetail, transitionTracker, type TransitionDetail } from './transitions.js';
 
 export { OPERATOR_COMMANDS, PUBLIC_STATES, retryInMs } from '../../machines/status.js';
 export { attachEventStream, type EventStream, type EventStreamOptions } from './event-stream.js';
 export type { Health, LifecycleStatus, PublicState, StatusSummary } from '../../machines/status.js';
 
-export interface Transition {
+export interface Transition extends TransitionDetail {
   actor: 'supervisor' | 'connection';
   event: string;
   from: string[];
@@ -112,7 +112,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     const id = (taken.actorRef as { id?: string }).id;
     const actorName = taken.actorRef === actor ? 'supervisor' : id === 'connection' ? 'connection' : null;
     if (!actorName || taken.to.length === 0) return;
-    const transition: Transition = { actor: actorName, event: taken.event.type, from: taken.from, to: taken.to, at: Date.now() };
+    const at = Date.now();
+    const transition: Transition = { actor: actorName, event: taken.event.type, from: taken.from, to: taken.to, at, ...transitionDetail(taken, taken.after, at) };
     recent.push(transition);
     if (recent.length > TRANSITION_LOG_SIZE) recent.shift();
     log[transitionLevel]({ actor: actorName, event: transition.event, from: transition.from, to: transition.to }, 'transition');

@@ -1,22 +1,29 @@
 /** Chats: pages, lookups by id / phone / contact name. */
 import { phoneToJid, type Chat, type ContactMatch, type Page } from '../store/index.js';
-import type { ServiceDeps } from './context.js';
-import { invalidInput, notFound } from '../errors.js';
+import { requireOpen, type ServiceDeps } from './context.js';
+import { invalidInput, notFound, withTimeout } from '../errors.js';
+import { toAppError } from './errors.js';
+import { Presenter, isStub, type ChatView, type NameBook } from './present.js';
 
 export interface ChatPageOptions {
   limit?: number;
   includeLastMessage?: boolean;
   cursor?: string;
+  /** Name or number text to match. */
+  query?: string;
+  unreadOnly?: boolean;
+  isGroup?: boolean;
+  sort?: 'recent' | 'unread';
 }
 
 export interface ChatByContactResult {
   /** `found`: one chat chosen; `ambiguous`: several candidates, pick one from `matches`; `no_chat`: the person is known but has no chat; `not_found`: nothing matched. */
   status: 'found' | 'ambiguous' | 'no_chat' | 'not_found';
-  chat: Chat | null;
+  chat: ChatView | null;
   contact: ContactMatch | null;
   matches: ContactMatch[];
   /** Chats whose name matched when no contact did (groups, unnamed chats). */
-  chatMatches: Chat[];
+  chatMatches: ChatView[];
   autoSelected: boolean;
 }
 
@@ -29,21 +36,45 @@ function clearWinner(matches: readonly ContactMatch[]): boolean {
 }
 
 export class ChatsService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly presenter: Presenter;
 
-  list(opts: ChatPageOptions = {}): Page<Chat> {
-    return this.deps.store.chats.listChats(opts);
+  constructor(private readonly deps: ServiceDeps) {
+    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
   }
 
-  listGroups(opts: ChatPageOptions = {}): Page<Chat> {
-    return this.deps.store.chats.listGroups(opts);
+  /**
+   * A chat as a reader sees it. Its preview skips bookkeeping (protocol stubs, empty notices): the newest
+   * message with content stands in, or no preview at all (`keepStubs` for list_system_chats, whose point is them).
+   */
+  view(c: Chat, book: NameBook = this.presenter.names(), keepStubs = false): ChatView {
+    let last = c.lastMessage ?? null;
+    if (last && !keepStubs && isStub(last)) {
+      const ctx = this.deps.store.messages.context(last.id, 50);
+      last = ctx ? ([...ctx.before].reverse().find((m) => !isStub(m)) ?? null) : null;
+    }
+    return this.presenter.chat(c, book, last);
   }
 
-  listSystem(limit = 20): Page<Chat> {
-    return this.deps.store.chats.listChats({ limit, lastMessageTypes: ['protocol', 'system'] });
+  private page(p: Page<Chat>, keepStubs = false): Page<ChatView> {
+    const book = this.presenter.names();
+    const items = p.items.map((c) => this.view(c, book, keepStubs));
+    return p.nextCursor ? { items, nextCursor: p.nextCursor } : { items };
   }
 
-  get(input: string): Chat {
+  list(opts: ChatPageOptions = {}): Page<ChatView> {
+    return this.page(this.deps.store.chats.listChats(opts));
+  }
+
+  listGroups(opts: ChatPageOptions = {}): Page<ChatView> {
+    return this.page(this.deps.store.chats.listGroups(opts));
+  }
+
+  listSystem(limit = 20): Page<ChatView> {
+    return this.page(this.deps.store.chats.listChats({ limit, lastMessageTypes: ['protocol', 'system'] }), true);
+  }
+
+  /** The stored chat (domain form) by any id, or an error that says how to find one. */
+  raw(input: string): Chat {
     const jid = this.deps.store.identity.resolve(input);
     if (jid === null) throw invalidInput(`"${input}" is not a chat id`, 'Pass a chat JID from list_chats (…@s.whatsapp.net, …@g.us or …@lid)');
     const chat = this.deps.store.chats.get(jid);
@@ -51,8 +82,40 @@ export class ChatsService {
     return chat;
   }
 
+  get(input: string): ChatView {
+    return this.view(this.raw(input));
+  }
+
+  /**
+   * Marks a chat read up to a message (default: all): sends WhatsApp read receipts for the incoming
+   * messages it covers (their senders see blue ticks), then moves the read marker and recounts unread.
+   */
+  async markAsRead(input: string, upToMessageId?: string): Promise<{ chatId: string; chatName: string; receipts: number; unreadCount: number }> {
+    const chat = this.raw(input);
+    const target = upToMessageId === undefined ? undefined : upToMessageId.includes(':') ? upToMessageId : `${chat.id}:${upToMessageId.trim()}`;
+    const pending = this.deps.store.messages.unreadUpTo(chat.id, target);
+    if (!pending) throw notFound(`No message ${upToMessageId ?? ''} in chat ${chat.id}`, 'Take up_to_message_id from list_messages of this chat, or leave it out to read everything');
+    if (pending.messages.length > 0) {
+      requireOpen(this.deps.runtime);
+      const gateway = this.deps.gateway;
+      if (!gateway.readMessages) throw notFound('This WhatsApp backend cannot send read receipts', 'Retry once connected to WhatsApp');
+      const group = chat.isGroup;
+      try {
+        await withTimeout(
+          gateway.readMessages(pending.messages.map((m) => ({ chatId: chat.id, keyId: m.keyId, ...(group ? { participant: m.sender } : {}) }))),
+          this.deps.liveTimeoutMs ?? 10_000,
+          'WhatsApp (read receipts)',
+        );
+      } catch (err) {
+        throw toAppError(err, () => this.deps.runtime.getStatus());
+      }
+    }
+    const unreadCount = this.deps.store.chats.markRead(chat.id, pending.marker);
+    return { chatId: chat.id, chatName: chat.name, receipts: pending.messages.length, unreadCount };
+  }
+
   /** Normalises "+44 7911 123456" style input to a JID and returns its direct chat (or `chat: null`). */
-  directByPhone(phone: string): { jid: string; chat: Chat | null } {
+  directByPhone(phone: string): { jid: string; chat: ChatView | null } {
     const pn = phoneToJid(phone);
     if (pn === null) {
       throw invalidInput(
@@ -61,7 +124,8 @@ export class ChatsService {
       );
     }
     const jid = this.deps.store.identity.canonical(pn);
-    return { jid, chat: this.deps.store.chats.get(jid) };
+    const chat = this.deps.store.chats.get(jid);
+    return { jid, chat: chat ? this.view(chat) : null };
   }
 
   byContact(query: string, maxCandidates = 5): ChatByContactResult {
@@ -75,7 +139,7 @@ export class ChatsService {
       const chat = this.deps.store.chats.get(contact.id);
       return {
         status: chat ? 'found' : 'no_chat',
-        chat,
+        chat: chat ? this.view(chat) : null,
         contact,
         matches,
         chatMatches: [],
@@ -86,8 +150,11 @@ export class ChatsService {
     // No contact matched: a group or an unnamed chat may carry the name.
     const direct = this.deps.store.identity.resolve(q);
     const byId = direct ? this.deps.store.chats.get(direct) : null;
-    if (byId) return { status: 'found', chat: byId, contact: null, matches: [], chatMatches: [byId], autoSelected: false };
-    const chats = this.deps.store.chats.listChats({ query: q, limit: maxCandidates, includeLastMessage: false }).items;
+    if (byId) {
+      const v = this.view(byId);
+      return { status: 'found', chat: v, contact: null, matches: [], chatMatches: [v], autoSelected: false };
+    }
+    const chats = this.page(this.deps.store.chats.listChats({ query: q, limit: maxCandidates, includeLastMessage: false })).items;
     if (chats.length === 1) return { status: 'found', chat: chats[0]!, contact: null, matches: [], chatMatches: chats, autoSelected: false };
     return { status: chats.length > 1 ? 'ambiguous' : 'not_found', chat: null, contact: null, matches: [], chatMatches: chats, autoSelected: false };
   }

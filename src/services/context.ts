@@ -7,7 +7,7 @@ import type { WhatsAppGateway } from '../whatsapp/gateway.js';
 import { notConnected } from './errors.js';
 
 export interface ServiceDeps {
-  config: Pick<Config, 'sending' | 'mediaDir'>;
+  config: Pick<Config, 'sending' | 'mediaDir'> & Partial<Pick<Config, 'displayTimeZone'>>;
   runtime: Runtime;
   store: Store;
   gateway: WhatsAppGateway;

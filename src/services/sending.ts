@@ -45,7 +45,9 @@ export class SendingService {
     if (input.text.trim().length === 0) throw invalidInput('The message is empty', 'Pass the text to send in message');
     let quoted: string | undefined;
     if (input.quotedMessageId !== undefined) {
-      const q = store.messages.get(input.quotedMessageId);
+      // Outputs show bare key ids: a bare id is taken in the recipient's chat.
+      const qid = input.quotedMessageId.includes(':') ? input.quotedMessageId : `${chatId}:${input.quotedMessageId.trim()}`;
+      const q = store.messages.get(qid);
       if (!q) throw notFound(`No message with id ${input.quotedMessageId} to quote`, 'Take quoted_message_id from list_messages, or leave it out');
       if (q.chatId !== chatId) throw invalidInput('The quoted message belongs to another chat', 'Quote a message of the same chat, or leave quoted_message_id out');
       quoted = q.id;

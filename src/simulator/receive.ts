@@ -188,3 +188,23 @@ function forwardToCompanions(
 export function sendReceipt(sim: SimulatorCore, input: { id: string; from: string; type?: 'read' | 'played' }): void {
   for (const device of sim.state.devices.values()) postReceipt(sim, device, input);
 }
+
+/**
+ * The account's own phone read messages of a chat (a `read-self` receipt to every linked device, as
+ * WhatsApp relays it): the companion learns the chat is read up to them. In groups the receipt comes
+ * from the group with the phone as participant; in a direct chat from the phone with the chat as recipient.
+ */
+export function sendReadSelf(sim: SimulatorCore, input: { chat: string; ids: string[] }): void {
+  const [first, ...rest] = input.ids;
+  if (!first) return;
+  const me = sim.phone.jid;
+  const t = unixSeconds();
+  const attrs: Record<string, string> = input.chat.endsWith('@g.us')
+    ? { id: first, from: input.chat, participant: me, type: 'read-self', t }
+    : { id: first, from: me, recipient: input.chat, type: 'read-self', t };
+  const node: BinaryNode = { tag: 'receipt', attrs };
+  if (rest.length) node.content = [{ tag: 'list', attrs: {}, content: rest.map(id => ({ tag: 'item', attrs: { id } })) }];
+  for (const device of sim.state.devices.values()) {
+    void sim.outbox.post(device, { key: `receipt|${first}|read-self|`, id: first, stanza: 'receipt', t, payload: { kind: 'node', node } });
+  }
+}

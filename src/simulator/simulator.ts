@@ -13,7 +13,7 @@ import { changeParticipants, changeSubject, seedGroups, type GroupAction, type S
 import { answerIq } from './iq-handlers.js';
 import { onAuthenticated } from './login.js';
 import { deliverGroupText, deliverMedia, deliverText, type DeliverMediaInput, type DeliverTextInput } from './deliver.js';
-import { receiveClientMessage, sendReceipt } from './receive.js';
+import { receiveClientMessage, sendReadSelf, sendReceipt } from './receive.js';
 import { completePairing, type PairResult } from './pairing.js';
 import { MediaHost } from './media/host.js';
 import { Outbox, type Delivery } from './outbox.js';
@@ -281,6 +281,11 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   /** Delivery (default) or read receipt from a contact for a message the client sent. */
   receipt(input: { id: string; from?: string; type?: 'read' | 'played' }): void {
     sendReceipt(this, { id: input.id, from: input.from ?? this.contacts[0]?.jid ?? '', type: input.type });
+  }
+
+  /** The account's phone read these messages of `chat` (a `read-self` receipt to every linked device). */
+  phoneRead(input: { chat: string; ids: string[] }): void {
+    sendReadSelf(this, input);
   }
 
   /**

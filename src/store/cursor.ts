@@ -1,4 +1,10 @@
-/** Opaque pagination cursors: base64url of a small JSON array. */
+/** Paging shared by the repositories: opaque keyset cursors (base64url of a small JSON array) and page sizes. */
+
+/** Page size rule of every repository list: an integer from 1 to 500, `dflt` when absent or not finite. */
+export function clampLimit(limit: number | undefined, dflt: number): number {
+  const n = Math.floor(limit ?? dflt);
+  return Math.min(500, Math.max(1, Number.isFinite(n) ? n : dflt));
+}
 
 export function encodeCursor(parts: ReadonlyArray<number | string>): string {
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');

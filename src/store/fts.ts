@@ -1,6 +1,7 @@
 /**
  * Lookup tokens stored in the `meta` column of `messages_fts` (see migrations.ts, version 2).
- * They are plain ASCII words that unicode61 keeps whole: `c<chat rowid>`, `f<sender>`, `k<key hash>`.
+ * They are plain ASCII words that unicode61 keeps whole: `c<chat rowid>`, `f<sender>`. (Rows written
+ * before schema version 4 also carry `k<key hash>`; keys are looked up in `message_keys` since.)
  */
 import { jidKind, jidUser } from './identity.js';
 
@@ -15,10 +16,10 @@ export function senderToken(jid: string): string {
 }
 
 /**
- * Token for a message key id: 53 bits of two FNV-1a variants in base 36. Different keys may share a
- * token (rarely); lookups always re-check `key_id` on the row.
+ * 53-bit hash of a message key id (two FNV-1a variants). Different keys may share it (rarely); every
+ * lookup by it re-checks `key_id` on the row.
  */
-export function keyToken(keyId: string): string {
+export function keyHash(keyId: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193;
   for (let i = 0; i < keyId.length; i++) {
@@ -27,9 +28,9 @@ export function keyToken(keyId: string): string {
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
   }
   const hi = (a >>> 0) & 0x1fffff;
-  return `k${(hi * 4294967296 + (b >>> 0)).toString(36)}`;
+  return hi * 4294967296 + (b >>> 0);
 }
 
-export function ftsMeta(chatRowId: number, sender: string, keyId: string): string {
-  return `${chatToken(chatRowId)} ${senderToken(sender)} ${keyToken(keyId)}`;
+export function ftsMeta(chatRowId: number, sender: string): string {
+  return `${chatToken(chatRowId)} ${senderToken(sender)}`;
 }

@@ -90,11 +90,6 @@ export function looksLikePhone(input: string): boolean {
   return phoneToJid(input) !== null;
 }
 
-/** Digits of a PN JID's user part, or `null` for other kinds. */
-export function phoneDigits(jid: string): string | null {
-  return jidKind(jid) === 'pn' ? jidUser(jid) : null;
-}
-
 /**
  * A chat/contact name is "weak" when it carries no information beyond the JID itself: empty, whitespace,
  * a JID, the JID's user part, or just a phone number. Weak names never overwrite a stored name.

@@ -100,7 +100,12 @@ export interface ChatInput {
   /** Display name; ignored when empty or when it is only a JID / number (never downgrades a stored name). */
   name?: string | null;
   isGroup?: boolean;
+  /** Absolute unread count (history sync); messages up to `timestamp` are covered by it. */
   unreadCount?: number | null;
+  /** The chat was read elsewhere (the phone): unread becomes 0 up to the newest stored message. */
+  markedRead?: boolean;
+  /** The chat was marked unread on the phone: unread becomes at least 1. */
+  markedUnread?: boolean;
   /** Conversation timestamp (ms); the chat timestamp only moves forward. */
   timestamp?: number | null;
   archived?: boolean | null;

@@ -60,6 +60,15 @@ export interface WhatsAppGateway {
   profilePictureUrl(jid: string): Promise<string | null>;
   /** Which of these phone numbers (digits) have WhatsApp, with their JIDs. */
   onWhatsApp(phones: string[]): Promise<{ phone: string; exists: boolean; jid?: string }[]>;
+  /** Sends read receipts for incoming messages (what the phone shows as blue ticks to their senders). */
+  readMessages?(keys: ReadonlyArray<ReadKey>): Promise<void>;
+}
+
+/** One incoming message to mark read: its chat, key id and (in groups) its author. */
+export interface ReadKey {
+  chatId: string;
+  keyId: string;
+  participant?: string;
 }
 
 /**
@@ -75,5 +84,10 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     groupMetadata: (jid) => current().groupMetadata(jid),
     profilePictureUrl: (jid) => current().profilePictureUrl(jid),
     onWhatsApp: (phones) => current().onWhatsApp(phones),
+    readMessages: async (keys) => {
+      const g = current();
+      if (!g.readMessages) throw new NotConnectedError('This WhatsApp backend cannot send read receipts');
+      await g.readMessages(keys);
+    },
   };
 }

@@ -12,6 +12,7 @@ import {
   mapStatus,
   messageId,
   toChatInput,
+  toChatUpdateInput,
   toContactInput,
   toGroupInput,
   timestampMs,
@@ -97,8 +98,9 @@ export class Ingestor {
     if (mapping) this.link(mapping.lid, mapping.pn);
     if (events['contacts.upsert']) this.store.contacts.upsertContacts(events['contacts.upsert'].map(toContactInput).filter(notNull));
     if (events['contacts.update']) this.store.contacts.upsertContacts(events['contacts.update'].map(toContactInput).filter(notNull));
-    if (events['chats.upsert']) this.store.chats.upsertChats(events['chats.upsert'].map(toChatInput).filter(notNull));
-    if (events['chats.update']) this.store.chats.upsertChats(events['chats.update'].map(toChatInput).filter(notNull));
+    // Live chat events carry unread increments and read marks, not counts (history sync carries counts).
+    if (events['chats.upsert']) this.store.chats.upsertChats(events['chats.upsert'].map(toChatUpdateInput).filter(notNull));
+    if (events['chats.update']) this.store.chats.upsertChats(events['chats.update'].map(toChatUpdateInput).filter(notNull));
     const upsert = events['messages.upsert'];
     if (upsert) {
       // Already stored by commitNow: written again quietly (an idempotent merge), which keeps any update

@@ -185,6 +185,21 @@ export function toChatInput(chat: Partial<WAChat> & { id?: string | null }): Cha
   };
 }
 
+/**
+ * A live `chats.update` / `chats.upsert` → store input. Baileys' `unreadCount` there is not a count:
+ * a positive value is the increment for messages just received (the store counts those itself from
+ * the messages), 0 means the chat was read on another device, -1 that it was marked unread.
+ */
+export function toChatUpdateInput(chat: Partial<WAChat> & { id?: string | null }): ChatInput | null {
+  const base = toChatInput(chat);
+  if (!base) return null;
+  const u = chat.unreadCount;
+  const out: ChatInput = { ...base, unreadCount: null };
+  if (u === 0) out.markedRead = true;
+  else if (typeof u === 'number' && u < 0) out.markedUnread = true;
+  return out;
+}
+
 export function toContactInput(c: Partial<WAContact>): ContactInput | null {
   if (!c.id) return null;
   const id = jidNormalizedUser(c.id);

@@ -30,7 +30,10 @@ import {
   type RecordingGateway,
 } from './helpers.js';
 
+/** The 29 seed tools of SPEC §3 plus the reading tools of issue #13. */
 const ALL_TOOLS = [
+  'catch_up',
+  'mark_as_read',
   'analyze_group_overlaps',
   'download_media',
   'send_media',
@@ -69,7 +72,8 @@ interface Msg {
   from: string;
   fromMe: boolean;
   timestamp: number;
-  hasMedia: boolean;
+  type?: string;
+  hasMedia?: boolean;
   media?: { mimetype: string | null; downloaded: boolean };
 }
 interface Chat {
@@ -107,7 +111,7 @@ afterAll(async () => {
 const snapshot = () => ({ ...t.app.store.counters.get(), sent: gw.sent.length });
 
 describe('tools/list', () => {
-  it('lists all 29 tools of SPEC §3, each with truthful annotations, an input schema and an output schema', async () => {
+  it('lists every tool (the 29 of SPEC §3 and the #13 additions), each with truthful annotations, an input schema and an output schema', async () => {
     const { tools } = await client.listTools();
     const names = tools.map((x) => x.name);
     expect([...names].sort()).toEqual([...ALL_TOOLS].sort());
@@ -143,7 +147,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(29);
+    expect(ALL_TOOLS).toHaveLength(31);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });
@@ -261,7 +265,7 @@ describe('chat tools', () => {
 
   it('get_chat_by_id returns the chat with name and unread count', async () => {
     expect(await callOk(client, 'get_chat_by_id', { jid: ALICE })).toMatchObject({
-      chat: { id: ALICE, name: 'Alice Andersen', isGroup: false, unreadCount: 2, lastMessage: { id: `${ALICE}:A029` } },
+      chat: { id: ALICE, name: 'Alice Andersen', isGroup: false, unreadCount: 2, lastMessage: { id: 'A029', fromMe: true } },
     });
     expect(await callErr(client, 'get_chat_by_id', { jid: DAVE })).toMatch(/No chat.*list_chats/);
     await callErr(client, 'get_chat_by_id', { jid: '' });
@@ -389,56 +393,89 @@ describe('message tools', () => {
   it('list_messages returns a chronological page and continues with the cursor', async () => {
     const p1 = await callOk<{ chatId: string; messages: Msg[]; nextCursor?: string }>(client, 'list_messages', { chat_id: ALICE, limit: 10 });
     expect(p1.chatId).toBe(ALICE);
-    expect(p1.messages.map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => `${ALICE}:A0${20 + i}`));
+    expect(p1.messages.map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => `A0${20 + i}`));
     const p2 = await callOk<{ messages: Msg[] }>(client, 'list_messages', { chat_id: '+44 7700 900001', limit: 10, cursor: p1.nextCursor });
-    expect(p2.messages.map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => `${ALICE}:A0${String(10 + i).padStart(2, '0')}`));
+    expect(p2.messages.map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => `A0${String(10 + i).padStart(2, '0')}`));
     const before = await callOk<{ messages: Msg[] }>(client, 'list_messages', { chat_id: ALICE, limit: 2, before: p1.messages[0]!.timestamp });
-    expect(before.messages.map((m) => m.id)).toEqual([`${ALICE}:A018`, `${ALICE}:A019`]);
+    expect(before.messages.map((m) => m.id)).toEqual(['A018', 'A019']);
+    const beforeIso = await callOk<{ messages: Msg[] }>(client, 'list_messages', { chat_id: ALICE, limit: 2, before: new Date(p1.messages[0]!.timestamp).toISOString() });
+    expect(beforeIso.messages.map((m) => m.id)).toEqual(['A018', 'A019']);
     const media = await callOk<{ messages: Msg[] }>(client, 'list_messages', { chat_id: BOB, include_media: true });
-    expect(media.messages.find((m) => m.hasMedia)?.media).toEqual({ mimetype: 'image/jpeg', downloaded: false });
-    expect(media.messages.find((m) => !m.hasMedia)?.media).toBeUndefined();
+    expect(media.messages.find((m) => m.type === 'image')).toMatchObject({ body: '📷 photo (caption: map of the coast)', media: { mimetype: 'image/jpeg', downloaded: false } });
+    expect(media.messages.find((m) => m.type !== 'image')?.media).toBeUndefined();
     expect(await callErr(client, 'list_messages', { chat_id: DAVE })).toMatch(/No chat/);
     await callErr(client, 'list_messages', { chat_id: ALICE, limit: 1000 });
     await callErr(client, 'list_messages', { chat_id: ALICE, media_limit: 51 });
   });
 
-  it('search_messages ranks full-text hits with highlighted snippets, by chat and time range', async () => {
-    const all = await callOk<{ hits: Array<{ message: Msg; snippet: string }>; truncated: boolean }>(client, 'search_messages', { query: 'lighthouse' });
-    expect(all.hits.map((h) => h.message.id).sort()).toEqual([`${ALICE}:A010`, `${BOB}:B001`].sort());
+  it('search_messages ranks full-text hits with highlighted snippets, by chat, sender and time range', async () => {
+    type Hit = { id: string; chatId: string; chatName: string; time: string; fromName?: string; snippet: string; body?: string };
+    const all = await callOk<{ hits: Hit[]; truncated: boolean }>(client, 'search_messages', { query: 'lighthouse' });
+    expect(all.hits.map((h) => `${h.chatId}:${h.id}`).sort()).toEqual([`${ALICE}:A010`, `${BOB}:B001`].sort());
     expect(all.hits[0]!.snippet).toMatch(/\*\*lighthouse\*\*/i);
+    // Names and ISO time in every hit; the snippet is the text, not a second copy beside a body.
+    const alice = all.hits.find((h) => h.id === 'A010')!;
+    expect(alice).toMatchObject({ chatId: ALICE, chatName: 'Alice Andersen', fromMe: false, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/) });
+    expect(alice.body).toBeUndefined();
     expect(all.truncated).toBe(false);
-    const inChat = await callOk<{ hits: Array<{ message: Msg }> }>(client, 'search_messages', { query: 'lighthouse', chat_id: BOB });
-    expect(inChat.hits.map((h) => h.message.id)).toEqual([`${BOB}:B001`]);
+    const inChat = await callOk<{ hits: Hit[] }>(client, 'search_messages', { query: 'lighthouse', chat_id: BOB });
+    expect(inChat.hits.map((h) => h.id)).toEqual(['B001']);
+    // from = sender by name (resolved like resolve_contact) …
+    const byBob = await callOk<{ hits: Hit[] }>(client, 'search_messages', { query: 'lighthouse', from: 'Bob Brown' });
+    expect(byBob.hits.map((h) => h.id)).toEqual(['B001']);
     const aliceMsg = (await callOk<{ message: Msg }>(client, 'get_message_by_id', { message_id: `${ALICE}:A010` })).message;
-    const ranged = await callOk<{ hits: Array<{ message: Msg }> }>(client, 'search_messages', {
+    // … while a number or an ISO date in from keeps its old meaning (lower time bound).
+    const ranged = await callOk<{ hits: Hit[] }>(client, 'search_messages', {
       query: 'lighthouse',
       from: aliceMsg.timestamp - 1000,
       to: new Date(aliceMsg.timestamp + 1000).toISOString(),
     });
-    expect(ranged.hits.map((h) => h.message.id)).toEqual([`${ALICE}:A010`]);
+    expect(ranged.hits.map((h) => h.id)).toEqual(['A010']);
+    const iso = await callOk<{ hits: Hit[] }>(client, 'search_messages', { query: 'lighthouse', after: new Date(aliceMsg.timestamp + 1000).toISOString() });
+    expect(iso.hits.map((h) => h.id)).toEqual(['B001']);
     expect(await callErr(client, 'search_messages', { query: 'lighthouse', from: 2000, to: 1000 })).toMatch(/time range/);
-    expect(await callErr(client, 'search_messages', { query: 'lighthouse', from: 'yesterday-ish' })).toMatch(/not a valid date/);
+    expect(await callErr(client, 'search_messages', { query: 'lighthouse', after: 'yesterday-ish' })).toMatch(/not a time/);
+    expect(await callErr(client, 'search_messages', { query: 'lighthouse', from: 'Nobody Known' })).toMatch(/No contact matches/);
     await callErr(client, 'search_messages', { query: '' });
     await callErr(client, 'search_messages', { query: 'x', limit: 501 });
   });
 
+  it('search_messages pages with a cursor', async () => {
+    type Hit = { id: string };
+    const first = await callOk<{ hits: Hit[]; nextCursor?: string }>(client, 'search_messages', { query: 'alice', limit: 10 });
+    expect(first.hits).toHaveLength(10);
+    const second = await callOk<{ hits: Hit[]; nextCursor?: string }>(client, 'search_messages', { query: 'alice', limit: 10, cursor: first.nextCursor });
+    expect(second.hits).toHaveLength(10);
+    expect(second.hits.filter((h) => first.hits.some((f) => f.id === h.id))).toEqual([]);
+    expect(await callErr(client, 'search_messages', { query: 'other', cursor: first.nextCursor })).toMatch(/cursor/);
+  });
+
   it('get_message_by_id and get_message_context', async () => {
     expect(await callOk(client, 'get_message_by_id', { message_id: `${ALICE}:A010` })).toMatchObject({
-      message: { id: `${ALICE}:A010`, chatId: ALICE, from: ALICE, fromMe: false, body: 'Shall we walk to the lighthouse on Saturday?', type: 'text' },
+      message: { id: 'A010', chatId: ALICE, chatName: 'Alice Andersen', fromMe: false, body: 'Shall we walk to the lighthouse on Saturday?' },
     });
+    // The bare id that outputs show is accepted as message_id too.
+    expect(await callOk(client, 'get_message_by_id', { message_id: 'A010' })).toMatchObject({ message: { id: 'A010', chatId: ALICE } });
     expect(await callErr(client, 'get_message_by_id', { message_id: `${ALICE}:NOPE` })).toMatch(/No message.*list_messages/);
-    const ctx = await callOk<{ before: Msg[]; target: Msg; after: Msg[] }>(client, 'get_message_context', { message_id: `${ALICE}:A010`, limit: 3 });
-    expect(ctx.before.map((m) => m.id)).toEqual([`${ALICE}:A007`, `${ALICE}:A008`, `${ALICE}:A009`]);
-    expect(ctx.target.id).toBe(`${ALICE}:A010`);
-    expect(ctx.after.map((m) => m.id)).toEqual([`${ALICE}:A011`, `${ALICE}:A012`, `${ALICE}:A013`]);
+    const ctx = await callOk<{ chatId: string; chatName: string; before: Msg[]; target: Msg; after: Msg[] }>(client, 'get_message_context', { message_id: `${ALICE}:A010`, limit: 3 });
+    expect(ctx).toMatchObject({ chatId: ALICE, chatName: 'Alice Andersen' });
+    expect(ctx.before.map((m) => m.id)).toEqual(['A007', 'A008', 'A009']);
+    expect(ctx.target.id).toBe('A010');
+    expect(ctx.after.map((m) => m.id)).toEqual(['A011', 'A012', 'A013']);
     await callErr(client, 'get_message_context', { message_id: `${ALICE}:A010`, limit: 0 });
     await callErr(client, 'get_message_context', { message_id: 'bad' });
   });
 
   it('get_last_interaction finds the newest message with a person, also in groups', async () => {
-    expect(await callOk(client, 'get_last_interaction', { jid: ALICE_LID })).toMatchObject({ jid: ALICE, message: { id: `${GROUP_BOOK}:G101` } });
-    expect(await callOk(client, 'get_last_interaction', { jid: CAROL })).toMatchObject({ message: { id: `${GROUP_HIKE}:G001` } });
-    expect(await callOk(client, 'get_last_interaction', { jid: DAVE })).toEqual({ jid: DAVE, message: null });
+    expect(await callOk(client, 'get_last_interaction', { jid: ALICE_LID })).toMatchObject({
+      jid: ALICE,
+      name: 'Alice Andersen',
+      message: { id: 'G101', chatId: GROUP_BOOK, chatName: 'Book Club', from: ALICE, fromName: 'Alice Andersen', body: 'Next book: Moby Dick' },
+    });
+    expect(await callOk(client, 'get_last_interaction', { jid: CAROL })).toMatchObject({ message: { id: 'G001', chatId: GROUP_HIKE, fromName: 'Carol C' } });
+    expect(await callOk(client, 'get_last_interaction', { jid: DAVE })).toEqual({ jid: DAVE, name: 'Dave Dawson', message: null });
+    // A chat whose only message is a protocol stub has no last interaction to show.
+    expect(await callOk(client, 'get_last_interaction', { jid: SYSTEM_CHAT })).toMatchObject({ message: null });
     await callErr(client, 'get_last_interaction', { jid: 'xx' });
   });
 

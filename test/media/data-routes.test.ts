@@ -79,16 +79,24 @@ describe('/api/chats', () => {
     expect((await t.api('/api/chats?offset=-1')).status).toBe(400);
   });
 
-  it('pages messages back from the newest, each page chronological', async () => {
+  it('pages messages back from the newest by cursor, each page chronological', async () => {
     t = await startTestApp({}, { engine: scriptedEngine().factory });
     seedMessages(t, ALICE, 25);
-    let body = await json<{ messages: Array<{ id: string; body: string; timestamp: number }>; hasMore: boolean }>(await t.api(`/api/chats/${ALICE}/messages?limit=10`));
+    type PageBody = { messages: Array<{ id: string; body: string; timestamp: number }>; hasMore: boolean; nextCursor: string | null };
+    let body = await json<PageBody>(await t.api(`/api/chats/${ALICE}/messages?limit=10`));
     expect(body.messages.map((m) => m.body)).toEqual(Array.from({ length: 10 }, (_, i) => `message number ${15 + i}`));
     expect(body.hasMore).toBe(true);
-    body = await json(await t.api(`/api/chats/${encodeURIComponent(ALICE)}/messages?limit=10&offset=20`));
+    body = await json(await t.api(`/api/chats/${encodeURIComponent(ALICE)}/messages?limit=10&cursor=${body.nextCursor}`));
+    expect(body.messages.map((m) => m.body)).toEqual(Array.from({ length: 10 }, (_, i) => `message number ${5 + i}`));
+    // A message arriving meanwhile does not shift the older pages.
+    t.app.store.messages.upsertMessages([{ chatId: ALICE, keyId: 'LATE', fromMe: false, timestamp: 1_800_000_000_000, type: 'text', body: 'late' }]);
+    body = await json(await t.api(`/api/chats/${encodeURIComponent(ALICE)}/messages?limit=10&cursor=${body.nextCursor}`));
     expect(body.messages.map((m) => m.body)).toEqual(Array.from({ length: 5 }, (_, i) => `message number ${i}`));
     expect(body.hasMore).toBe(false);
+    expect(body.nextCursor).toBeNull();
     expect(body.messages[0]!.id).toBe(`${ALICE}:K0`);
+    expect((await t.api(`/api/chats/${ALICE}/messages?cursor=not-a-cursor`)).status).toBe(400);
+    expect((await t.api(`/api/chats/${ALICE}/messages?cursor=`)).status).toBe(400);
     expect((await t.api('/api/chats/447700900999@s.whatsapp.net/messages')).status).toBe(404);
   });
 });

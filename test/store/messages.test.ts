@@ -45,6 +45,28 @@ describe('messages', () => {
     expect(s.counters.get().messages).toBe(1);
   });
 
+  it('keeps one message per (chat, key id) whatever the timestamp of a re-delivery', () => {
+    const s = t.store;
+    const m = msg(ALICE, 'sent from here', { fromMe: true, status: 'sent' });
+    s.messages.upsertMessages([m]);
+    // The same key comes back with the server's time (later and earlier), alone and inside a batch
+    // that also repeats it: still one message, merged, counters unchanged.
+    const later = { ...m, timestamp: m.timestamp + 2_345, status: 'delivered' as const };
+    const earlier = { ...m, timestamp: m.timestamp - 86_400_000, body: null };
+    expect(s.messages.upsertMessages([later])).toEqual({ inserted: 0, updated: 1, skipped: 0 });
+    expect(s.messages.upsertMessages([earlier, msg(ALICE, 'new one'), later])).toEqual({ inserted: 1, updated: 2, skipped: 0 });
+    const page = s.messages.list(ALICE);
+    expect(page.items.filter((x) => x.id === `${ALICE}:${m.keyId}`)).toHaveLength(1);
+    expect(s.messages.get(`${ALICE}:${m.keyId}`)).toMatchObject({ body: 'sent from here', status: 'delivered', timestamp: m.timestamp });
+    expect(s.counters.get().messages).toBe(2);
+    // The same key id in another chat is another message.
+    expect(s.messages.upsertMessages([{ ...m, chatId: BOB, timestamp: m.timestamp + 5 }])).toEqual({ inserted: 1, updated: 0, skipped: 0 });
+    // And it survives a reopen (the key table is on disk, not in memory).
+    t.reopen();
+    expect(t.store.messages.upsertMessages([{ ...m, timestamp: m.timestamp + 99_999 }])).toEqual({ inserted: 0, updated: 1, skipped: 0 });
+    expect(t.store.counters.get().messages).toBe(3);
+  });
+
   it('moves status forward only', () => {
     const s = t.store;
     const m = msg(ALICE, 'x', { fromMe: true, status: 'pending' });

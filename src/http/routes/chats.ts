@@ -1,12 +1,12 @@
 /**
  * Admin viewer data: GET /api/chats?limit&offset&q → `{chats, total, limit, offset}` (newest first;
- * `q` matches name or id) and GET /api/chats/:jid/messages?limit&offset → `{chatId, messages, limit,
- * offset, hasMore}`: the page `offset` messages back from the newest, in chronological order.
+ * `q` matches name or id) and GET /api/chats/:jid/messages?limit&cursor → `{chatId, messages, limit,
+ * hasMore, nextCursor}`: the newest page (or the page older than `cursor`), in chronological order.
+ * Messages are read through `MessagesRepo.list`, the same doclist-driven path as `list_messages`, so
+ * every page costs the same however deep it is (no OFFSET walk).
  */
 import { Router, type Request } from 'express';
-import type Database from 'better-sqlite3';
-import type { Store, Chat, Message } from '../../store/index.js';
-import { MESSAGE_COLUMNS, MESSAGE_JOINS, rowToMessage, type MessageRow } from '../../store/repos/message-row.js';
+import type { Store, Chat } from '../../store/index.js';
 import { badRequest, methodNotAllowed, notFound } from '../errors.js';
 
 function intParam(req: Request, name: string, dflt: number, min: number, max: number): number {
@@ -19,11 +19,6 @@ function intParam(req: Request, name: string, dflt: number, min: number, max: nu
 
 export function chatsRoutes(store: Store): Router {
   const r = Router();
-  let page: Database.Statement<[number, number, number], MessageRow> | null = null;
-  const messagesPage = (chatRowId: number, limit: number, offset: number): MessageRow[] => {
-    page ??= store.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.chat_id = ? ORDER BY m.id DESC LIMIT ? OFFSET ?`);
-    return page.all(chatRowId, limit, offset);
-  };
 
   r.get('/chats', (req, res) => {
     const limit = intParam(req, 'limit', 50, 1, 500);
@@ -51,13 +46,12 @@ export function chatsRoutes(store: Store): Router {
   r.get('/chats/:jid/messages', (req, res) => {
     const jid = String(req.params.jid);
     const limit = intParam(req, 'limit', 50, 1, 500);
-    const offset = intParam(req, 'offset', 0, 0, 10_000_000);
-    const rowId = store.chats.findId(jid);
-    if (rowId === undefined) throw notFound(`no chat ${jid}`);
-    const rows = messagesPage(rowId, limit + 1, offset);
-    const hasMore = rows.length > limit;
-    const messages: Message[] = rows.slice(0, limit).reverse().map(rowToMessage);
-    res.json({ chatId: store.chats.get(jid)?.id ?? jid, messages, limit, offset, hasMore });
+    const cursor = req.query.cursor;
+    if (cursor !== undefined && (typeof cursor !== 'string' || cursor === '')) throw badRequest('cursor must be the nextCursor of the previous page');
+    const chat = store.chats.get(jid);
+    if (!chat) throw notFound(`no chat ${jid}`);
+    const page = store.messages.list(chat.id, { limit, cursor });
+    res.json({ chatId: chat.id, messages: page.items, limit, hasMore: page.nextCursor !== undefined, nextCursor: page.nextCursor ?? null });
   });
   r.all('/chats/:jid/messages', methodNotAllowed(['GET']));
   return r;

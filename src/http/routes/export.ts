@@ -1,6 +1,7 @@
 /**
  * GET /api/export/chat/:jid?include_media=true — a streamed ZIP (archiver): `chat.json` with the chat
- * and all its messages in chronological order, generated page by page (1 000 rows per query) as the
+ * and all its messages in chronological order, generated page by page (500 messages per
+ * `MessagesRepo.listForward` call, the doclist path: each page costs the same at any depth) as the
  * archive pulls it, so memory stays constant whatever the chat size; with include_media, the stored
  * media files of the chat under `media/` (stored uncompressed: they are compressed formats already).
  * A client that disconnects aborts the archive.
@@ -8,13 +9,11 @@
 import { Readable } from 'node:stream';
 import archiver from 'archiver';
 import { Router } from 'express';
-import type Database from 'better-sqlite3';
 import type { MediaStore } from '../../media/media-store.js';
-import type { Store } from '../../store/index.js';
-import { MESSAGE_COLUMNS, MESSAGE_JOINS, rowToMessage, type MessageRow } from '../../store/repos/message-row.js';
+import type { Chat, Message, Store } from '../../store/index.js';
 import { methodNotAllowed, notFound } from '../errors.js';
 
-const PAGE = 1_000;
+const PAGE = 500;
 
 export interface ExportDeps {
   store: Store;
@@ -29,34 +28,30 @@ function safeName(s: string): string {
 export function exportRoutes(deps: ExportDeps): Router {
   const { store, media } = deps;
   const r = Router();
-  let pageStmt: Database.Statement<[number, number, number], MessageRow> | null = null;
 
-  function* chatJson(chatRowId: number, chatJid: string, includeMedia: boolean): Generator<string> {
-    pageStmt ??= store.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.chat_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`);
-    const chat = store.chats.get(chatJid);
+  function* chatJson(chat: Chat, includeMedia: boolean): Generator<string> {
     yield `{"exportedAt":${Date.now()},"chat":${JSON.stringify(chat)},"messages":[`;
-    let after = -1;
+    let afterCursor: string | undefined;
     let first = true;
-    for (;;) {
-      const rows = pageStmt.all(chatRowId, after, PAGE);
-      if (rows.length === 0) break;
+    do {
+      const page = store.messages.listForward(chat.id, { limit: PAGE, afterCursor });
+      if (page.items.length === 0) break;
       const parts: string[] = [];
-      for (const row of rows) {
-        const m: Record<string, unknown> = { ...rowToMessage(row) };
-        if (includeMedia && row.m_has_media === 1) {
-          const f = store.media.getByMessage(m.id as string);
+      for (const msg of page.items) {
+        const m: Message & { mediaFile?: string } = { ...msg };
+        if (includeMedia && msg.hasMedia) {
+          const f = store.media.getByMessage(msg.id);
           if (f) m.mediaFile = `media/${f.fileName}`;
         }
         parts.push(JSON.stringify(m));
       }
       yield (first ? '' : ',') + parts.join(',');
       first = false;
-      after = rows[rows.length - 1]!.m_rowid;
-      if (rows.length < PAGE) break;
-    }
+      afterCursor = page.nextCursor;
+    } while (afterCursor !== undefined);
     yield '],"media":[';
     first = true;
-    for (const f of media.filesOfChat(chatJid)) {
+    for (const f of media.filesOfChat(chat.id)) {
       yield (first ? '' : ',') +
         JSON.stringify({ messageId: f.messageId, file: includeMedia ? `media/${f.fileName}` : null, originalName: f.originalName, mimetype: f.mime, size: f.size, sha256: f.sha256 });
       first = false;
@@ -66,9 +61,8 @@ export function exportRoutes(deps: ExportDeps): Router {
 
   r.get('/export/chat/:jid', async (req, res) => {
     const jid = String(req.params.jid);
-    const rowId = store.chats.findId(jid);
     const chat = store.chats.get(jid);
-    if (rowId === undefined || !chat) throw notFound(`no chat ${jid}`);
+    if (!chat) throw notFound(`no chat ${jid}`);
     const includeMedia = ['1', 'true', 'yes'].includes(String(req.query.include_media ?? '').toLowerCase());
 
     const archive = archiver('zip', { zlib: { level: 6 } });
@@ -86,7 +80,7 @@ export function exportRoutes(deps: ExportDeps): Router {
       if (!res.writableFinished) archive.abort();
     });
     archive.pipe(res);
-    archive.append(Readable.from(chatJson(rowId, chat.id, includeMedia), { objectMode: false }), { name: 'chat.json' });
+    archive.append(Readable.from(chatJson(chat, includeMedia), { objectMode: false }), { name: 'chat.json' });
     if (includeMedia) {
       for (const f of media.filesOfChat(chat.id)) {
         if (await media.exists(f)) archive.file(media.pathOf(f), { name: `media/${f.fileName}`, store: true } as archiver.ZipEntryData);

@@ -10,6 +10,7 @@ import { registerGetDirectChatByContactNumberTool } from './chats/get-direct-cha
 import { registerListChatsTool } from './chats/list-chats.js';
 import { registerListGroupsTool } from './chats/list-groups.js';
 import { registerListSystemChatsTool } from './chats/list-system-chats.js';
+import { registerMarkAsReadTool } from './chats/mark-as-read.js';
 import { registerGetContactByIdTool } from './contacts/get-contact-by-id.js';
 import { registerGetGroupInfoTool } from './contacts/get-group-info.js';
 import { registerGetProfilePicTool } from './contacts/get-profile-pic.js';
@@ -19,6 +20,7 @@ import { registerAnalyzeGroupOverlapsTool } from './groups/analyze-group-overlap
 import { registerFindMembersNotInContactsTool } from './groups/find-members-not-in-contacts.js';
 import { registerFindMembersWithoutDirectChatTool } from './groups/find-members-without-direct-chat.js';
 import { registerRunGroupAuditTool } from './groups/run-group-audit.js';
+import { registerCatchUpTool } from './messages/catch-up.js';
 import { registerGetLastInteractionTool } from './messages/get-last-interaction.js';
 import { registerDownloadMediaTool } from './media/download-media.js';
 import { registerSendMediaTool } from './media/send-media.js';
@@ -47,6 +49,7 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerListGroupsTool,
   registerGetDirectChatByContactNumberTool,
   registerGetChatByContactTool,
+  registerMarkAsReadTool,
   registerAnalyzeGroupOverlapsTool,
   registerFindMembersWithoutDirectChatTool,
   registerFindMembersNotInContactsTool,
@@ -56,6 +59,7 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetMessageByIdTool,
   registerGetMessageContextTool,
   registerGetLastInteractionTool,
+  registerCatchUpTool,
   registerSendMessageTool,
   registerSendMediaTool,
   registerDownloadMediaTool,

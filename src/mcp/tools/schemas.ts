@@ -1,21 +1,28 @@
 /**
- * Shared zod shapes for tool inputs and outputs (SPEC §3 Message, Chat, Contact). Entity objects are
- * "loose" (extra fields allowed) so an additive store change never breaks a client's schema validation.
+ * Shared zod shapes for tool inputs and outputs (SPEC §3 Message, Chat, Contact as readers see them).
+ * Output objects are plain (no `additionalProperties: {}`) so strict JSON Schema validators accept them;
+ * inputs are strict (unknown arguments rejected).
  */
 import { z } from 'zod';
 
-export const MessageShape = z.looseObject({
-  id: z.string().describe('<chatJid>:<messageKeyId>'),
-  chatId: z.string(),
-  from: z.string().describe('Author JID (phone JID preferred), or "me"'),
-  fromMe: z.boolean(),
+const timeField = z.string().describe('ISO-8601 with offset (DISPLAY_TIMEZONE, default the server zone)');
+
+/** A message as a reader sees it (services/present.ts): names beside ids, ISO time beside epoch ms. */
+export const MessageShape = z.object({
+  id: z.string().describe('<chatJid>:<keyId>; pass it as message_id / quoted_message_id'),
+  chatId: z.string().optional().describe('Only when rows come from several chats'),
+  chatName: z.string().optional(),
+  time: timeField,
   timestamp: z.number().describe('Epoch milliseconds'),
-  body: z.string(),
-  type: z.string(),
-  hasMedia: z.boolean(),
-  status: z.string().optional(),
-  quotedId: z.string().optional(),
+  from: z.string().optional().describe('Author JID; absent when fromMe, or when the author is the direct chat itself'),
+  fromName: z.string().optional().describe('Author name; absent when fromMe'),
+  fromMe: z.boolean(),
+  type: z.string().optional().describe('Absent for plain text: image, video, audio, document, sticker, location, poll, contact, reaction, system…'),
+  body: z.string().describe('The text, or a description of a non-text message ("📷 photo (caption: …)")'),
+  hasMedia: z.boolean().optional(),
   mediaMime: z.string().optional(),
+  status: z.string().optional().describe('Own messages: pending, sent, delivered, read, played, error'),
+  quotedId: z.string().optional(),
   editedAt: z.number().optional(),
   revokedAt: z.number().optional(),
 });
@@ -31,16 +38,17 @@ export const MediaInfoShape = z.object({
 
 export const MessageWithMediaShape = MessageShape.extend({ media: MediaInfoShape.optional() });
 
-export const ChatShape = z.looseObject({
+export const ChatShape = z.object({
   id: z.string(),
   name: z.string(),
   isGroup: z.boolean(),
   unreadCount: z.number(),
+  time: timeField,
   timestamp: z.number().describe('Epoch milliseconds of the newest activity'),
-  lastMessage: MessageShape.optional(),
+  lastMessage: MessageShape.optional().describe('Newest message with content (bookkeeping stubs are skipped)'),
 });
 
-export const ContactShape = z.looseObject({
+export const ContactShape = z.object({
   id: z.string(),
   name: z.string().nullable(),
   pushname: z.string().nullable(),
@@ -79,6 +87,52 @@ export const MemberListOutput = z.object({
 });
 
 // ---- inputs -------------------------------------------------------------------------------------
+
+/**
+ * A tool's input object: unknown arguments are rejected (JSON Schema `additionalProperties: false`)
+ * with the list of valid ones, so `list_chats {querry: …}` fails loudly instead of returning
+ * unfiltered results that look filtered.
+ */
+export function toolInput<S extends z.ZodRawShape>(shape: S) {
+  const valid = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `Unknown argument${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `"${k}"`).join(', ')}; valid arguments: ${valid.length ? valid.join(', ') : '(none)'}`
+        : undefined,
+  });
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Epoch ms (number or digit string) or an ISO-8601 date/time → epoch ms; null when it is neither. */
+export function parseTime(v: number | string): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
+  const s = v.trim();
+  if (/^\d{10,15}$/.test(s)) return Number(s);
+  if (!ISO_DATE.test(s)) return null;
+  const t = Date.parse(s.replace(' ', 'T'));
+  return Number.isNaN(t) ? null : t;
+}
+
+export function isTimeLike(v: number | string): boolean {
+  return parseTime(v) !== null;
+}
+
+/** A time bound: epoch milliseconds or ISO-8601, parsed to epoch ms. */
+export const timeInput = (what: string) =>
+  z
+    .union([z.number().int().min(0), z.string().trim().min(4).max(40)])
+    .transform((v, ctx) => {
+      const t = parseTime(v);
+      if (t === null) {
+        ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a time: use epoch milliseconds or ISO-8601, e.g. 2025-01-31T18:00:00Z or 2025-01-31` });
+        return z.NEVER;
+      }
+      return t;
+    })
+    .optional()
+    .describe(`${what} (epoch ms or ISO-8601)`);
 
 export const jidInput = (what: string) => z.string().trim().min(3).max(200).describe(what);
 export const limitInput = (dflt: number, max = 500) => z.number().int().min(1).max(max).default(dflt).describe(`How many to return (1–${max}, default ${dflt})`);

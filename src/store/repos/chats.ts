@@ -5,11 +5,15 @@
 import type Database from 'better-sqlite3';
 
 import { type NumberedStatement, prepareNumbered } from '../sql.js';
-import { InvalidCursorError, decodeCursor, encodeCursor } from '../cursor.js';
+import { InvalidCursorError, clampLimit, decodeCursor, encodeCursor } from '../cursor.js';
 import { isWeakName, jidKind, jidUser, normalizeJid } from '../identity.js';
 import type { Chat, ChatInput, Page } from '../types.js';
 import type { IdentityRepo, StoreContext } from './identity.js';
-import { MESSAGE_COLUMNS, type MessageRow, rowToMessage } from './message-row.js';
+import { chatToken } from '../fts.js';
+import { MESSAGE_COLUMNS, type MessageRow, rowToMessage, rowidCeil } from './message-row.js';
+
+/** Types that never count as unread (bookkeeping and reactions); the same rule as message ingest. */
+const UNREAD_EXCLUDED = "'protocol', 'system', 'reaction', 'edit', 'poll-vote'";
 
 export interface ListChatsOptions {
   /** 1–500, default 20. */
@@ -21,6 +25,12 @@ export interface ListChatsOptions {
   query?: string;
   /** Only chats whose last message is of one of these types (e.g. `['protocol', 'system']`). */
   lastMessageTypes?: readonly string[];
+  /** Only chats with unread messages. */
+  unreadOnly?: boolean;
+  /** Only groups (true) or only direct chats (false). */
+  isGroup?: boolean;
+  /** `recent` (default): newest activity first; `unread`: most unread first, then newest. */
+  sort?: 'recent' | 'unread';
 }
 
 interface ChatRow extends Partial<MessageRow> {
@@ -49,10 +59,6 @@ export function fallbackChatName(jid: string): string {
   return jidKind(jid) === 'pn' ? `+${jidUser(jid)}` : jid;
 }
 
-function clampLimit(limit: number | undefined, dflt: number): number {
-  const n = Math.floor(limit ?? dflt);
-  return Math.min(500, Math.max(1, Number.isFinite(n) ? n : dflt));
-}
 
 export class ChatsRepo {
   private readonly upsertStmt: NumberedStatement;
@@ -67,12 +73,13 @@ export class ChatsRepo {
     const db = ctx.db;
     this.upsertStmt = prepareNumbered(
       db,
-      `INSERT INTO chats (jid, name, is_group, unread_count, last_ts, archived, updated_at)
-       VALUES (?1, ?2, ?3, coalesce(?4, 0), coalesce(?5, 0), coalesce(?6, 0), ?7)
+      `INSERT INTO chats (jid, name, is_group, unread_count, last_ts, archived, updated_at, read_upto)
+       VALUES (?1, ?2, ?3, coalesce(?4, 0), coalesce(?5, 0), coalesce(?6, 0), ?7, CASE WHEN ?4 IS NULL THEN 0 ELSE ?8 END)
        ON CONFLICT (jid) DO UPDATE SET
          name = coalesce(excluded.name, chats.name),
          is_group = max(chats.is_group, excluded.is_group),
          unread_count = coalesce(?4, chats.unread_count),
+         read_upto = CASE WHEN ?4 IS NULL THEN chats.read_upto ELSE max(chats.read_upto, ?8) END,
          last_ts = max(chats.last_ts, excluded.last_ts),
          archived = coalesce(?6, chats.archived),
          updated_at = excluded.updated_at`,
@@ -91,6 +98,9 @@ export class ChatsRepo {
         const jid = this.identity.canonical(n);
         const isGroup = c.isGroup ?? jidKind(jid) === 'group';
         const name = isWeakName(c.name, jid) ? null : c.name!.trim();
+        // An absolute count (history sync) covers the messages up to the chat's time: only later
+        // arrivals add to it.
+        const floor = rowidCeil(c.timestamp ?? this.ctx.now());
         this.upsertStmt.run(
           jid,
           name,
@@ -99,9 +109,51 @@ export class ChatsRepo {
           c.timestamp ?? null,
           c.archived === undefined || c.archived === null ? null : c.archived ? 1 : 0,
           this.ctx.now(),
+          floor,
         );
+        if (c.markedRead) this.markRead(jid);
+        if (c.markedUnread) this.ctx.db.prepare('UPDATE chats SET unread_count = max(unread_count, 1) WHERE jid = ?').run(jid);
       }
     })();
+  }
+
+  /**
+   * Move the chat's read marker to the message with rowid `upto` (default: its newest message; it never
+   * moves back) and recount unread = incoming messages with content above it. Returns the new count.
+   */
+  markRead(idOrPhone: string, upto?: number): number {
+    const id = this.findId(idOrPhone);
+    if (id === undefined) return 0;
+    const row = this.ctx.db.prepare('SELECT read_upto, last_message_id FROM chats WHERE id = ?').get(id) as { read_upto: number; last_message_id: number | null };
+    const marker = Math.max(row.read_upto, upto ?? row.last_message_id ?? 0);
+    const n = (
+      this.ctx.db
+        .prepare(
+          `SELECT count(*) AS n FROM messages m
+            WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid > ?)
+              AND m.from_me = 0 AND m.type NOT IN (${UNREAD_EXCLUDED})`,
+        )
+        .get(`meta : "${chatToken(id)}"`, marker) as { n: number }
+    ).n;
+    this.ctx.db.prepare('UPDATE chats SET read_upto = ?, unread_count = ? WHERE id = ?').run(marker, n, id);
+    return n;
+  }
+
+  /** Incoming messages with content above the read marker and at most `upto` (rowid), oldest first: what a read receipt covers. */
+  unreadMessages(idOrPhone: string, upto?: number, limit = 300): Array<{ rowid: number; keyId: string; sender: string }> {
+    const id = this.findId(idOrPhone);
+    if (id === undefined) return [];
+    const marker = (this.ctx.db.prepare('SELECT read_upto FROM chats WHERE id = ?').get(id) as { read_upto: number }).read_upto;
+    return this.ctx.db
+      .prepare(
+        `SELECT m.id AS rowid, m.key_id AS keyId, coalesce(ml.pn, m.sender) AS sender FROM messages m
+           LEFT JOIN lid_mappings ml ON ml.lid = m.sender
+          WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid > ? AND rowid <= ?)
+            AND m.from_me = 0 AND m.type NOT IN (${UNREAD_EXCLUDED})
+          ORDER BY m.id DESC LIMIT ?`,
+      )
+      .all(`meta : "${chatToken(id)}"`, marker, upto ?? Number.MAX_SAFE_INTEGER, limit)
+      .reverse() as Array<{ rowid: number; keyId: string; sender: string }>;
   }
 
   /** chats.id for a canonical chat JID, creating a bare row when missing (used by message ingest). */
@@ -155,16 +207,26 @@ export class ChatsRepo {
     const limit = clampLimit(opts.limit, 20);
     const where: string[] = [];
     const params: unknown[] = [];
-    if (groupsOnly) where.push('c.is_group = 1');
+    const byUnread = opts.sort === 'unread';
+    if (groupsOnly || opts.isGroup === true) where.push('c.is_group = 1');
+    else if (opts.isGroup === false) where.push('c.is_group = 0');
+    if (opts.unreadOnly) where.push('c.unread_count > 0');
     if (opts.cursor !== undefined) {
-      const cur = decodeCursor(opts.cursor, ['number', 'number']);
+      const cur = decodeCursor(opts.cursor, byUnread ? ['number', 'number', 'number'] : ['number', 'number']);
       if (cur === null) throw new InvalidCursorError();
-      where.push('(c.last_ts, c.id) < (?, ?)');
-      params.push(cur[0], cur[1]);
+      if (byUnread) {
+        where.push('(c.unread_count, c.last_ts, c.id) < (?, ?, ?)');
+        params.push(cur[0], cur[1], cur[2]);
+      } else {
+        where.push('(c.last_ts, c.id) < (?, ?)');
+        params.push(cur[0], cur[1]);
+      }
     }
     if (opts.query !== undefined && opts.query.trim() !== '') {
       where.push(`(instr(lower(coalesce(c.name, g.subject, ct.name, ct.pushname, '')), lower(?)) > 0 OR instr(c.jid, ?) > 0)`);
-      params.push(opts.query.trim(), opts.query.trim());
+      const q = opts.query.trim();
+      // A phone number in any format matches the digits of the chat's JID.
+      params.push(q, /^[+\d][\d\s().-]*$/.test(q) ? q.replace(/\D/g, '') : q);
     }
     if (opts.lastMessageTypes && opts.lastMessageTypes.length > 0) {
       where.push(`m.type IN (${opts.lastMessageTypes.map(() => '?').join(', ')})`);
@@ -173,14 +235,15 @@ export class ChatsRepo {
     // Statement text depends only on which filters are present, so better-sqlite3's prepared statement
     // cache (keyed by text) serves repeated calls.
     const sql = `${CHAT_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY c.last_ts DESC, c.id DESC LIMIT ?`;
+      ORDER BY ${byUnread ? 'c.unread_count DESC, ' : ''}c.last_ts DESC, c.id DESC LIMIT ?`;
     params.push(limit + 1);
     const rows = this.prepared(sql).all(...params);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const items = page.map((r) => this.toChat(r, opts.includeLastMessage ?? true));
     const last = page[page.length - 1];
-    return more && last ? { items, nextCursor: encodeCursor([last.c_ts, last.c_id]) } : { items };
+    if (!more || !last) return { items };
+    return { items, nextCursor: encodeCursor(byUnread ? [last.c_unread, last.c_ts, last.c_id] : [last.c_ts, last.c_id]) };
   }
 
   private readonly cache = new Map<string, Database.Statement<unknown[], ChatRow>>();

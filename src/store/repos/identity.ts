@@ -7,8 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 
-import { chatToken, ftsMeta } from '../fts.js';
-import { ROWID_SLOTS } from '../migrations.js';
+import { chatToken, ftsMeta, keyHash } from '../fts.js';
 import { jidKind, jidUser, normalizeJid, toJid } from '../identity.js';
 import { ftsText, fold } from '../text.js';
 
@@ -141,7 +140,9 @@ export class IdentityRepo {
           WHERE id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND chat_id = ?`,
       )
       .all(`meta : "${chatToken(lidChat)}"`, lidChat) as MsgRow[];
-    const dup = db.prepare('SELECT 1 FROM messages WHERE id BETWEEN ? AND ? AND chat_id = ? AND key_id = ?');
+    // Same (chat, key id) whatever the timestamp: the key hash table, re-checked on the row.
+    const dup = db.prepare('SELECT 1 FROM message_keys k JOIN messages m ON m.id = k.id WHERE k.hash = ? AND m.chat_id = ? AND m.key_id = ?');
+    const delKey = db.prepare('DELETE FROM message_keys WHERE hash = ? AND id = ?');
     const delFts = db.prepare('DELETE FROM messages_fts WHERE rowid = ?');
     const insFts = db.prepare('INSERT INTO messages_fts (rowid, text, meta) VALUES (?, ?, ?)');
     const delMsg = db.prepare('DELETE FROM messages WHERE id = ?');
@@ -149,13 +150,14 @@ export class IdentityRepo {
     let dropped = 0;
     for (const m of moved) {
       delFts.run(m.id);
-      const base = m.ts * ROWID_SLOTS;
-      if (dup.get(base, base + ROWID_SLOTS - 1, pnChat, m.key_id)) {
+      const hash = keyHash(m.key_id);
+      if (dup.get(hash, pnChat, m.key_id)) {
         delMsg.run(m.id);
+        delKey.run(hash, m.id);
         dropped++;
       } else {
         moveMsg.run(pnChat, m.id);
-        insFts.run(m.id, ftsText(m.body, m.caption), ftsMeta(pnChat, m.sender, m.key_id));
+        insFts.run(m.id, ftsText(m.body, m.caption), ftsMeta(pnChat, m.sender));
       }
     }
     const newest = db
@@ -164,7 +166,10 @@ export class IdentityRepo {
     db.prepare(
       `UPDATE chats SET
          name = coalesce(name, (SELECT name FROM chats WHERE id = @lid)),
-         unread_count = unread_count + (SELECT unread_count FROM chats WHERE id = @lid),
+         -- One conversation seen under two ids: the same messages may be counted in both rows, so the
+         -- larger count stands (a sum would double them) and the later read marker.
+         unread_count = max(unread_count, (SELECT unread_count FROM chats WHERE id = @lid)),
+         read_upto = max(read_upto, (SELECT read_upto FROM chats WHERE id = @lid)),
          last_ts = max(last_ts, (SELECT last_ts FROM chats WHERE id = @lid)),
          last_message_id = @newest
        WHERE id = @pn`,

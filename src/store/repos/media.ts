@@ -35,6 +35,8 @@ export class MediaRepo {
   private readonly byFile: Database.Statement<[string], MediaRow>;
   private readonly byMessage: Database.Statement<[string], MediaRow>;
   private readonly deleteStmt: Database.Statement<[string]>;
+  private readonly bySha: Database.Statement<[string], MediaRow>;
+  private readonly byChat: Database.Statement<[string, string, string, number], MediaRow>;
 
   constructor(ctx: StoreContext) {
     const db = ctx.db;
@@ -47,6 +49,29 @@ export class MediaRepo {
     this.byFile = db.prepare('SELECT * FROM media_files WHERE file_name = ?');
     this.byMessage = db.prepare('SELECT * FROM media_files WHERE message_id = ? ORDER BY created_at DESC LIMIT 1');
     this.deleteStmt = db.prepare('DELETE FROM media_files WHERE id = ?');
+    this.bySha = db.prepare('SELECT * FROM media_files WHERE sha256 = ? ORDER BY created_at LIMIT 1');
+    // message ids are `<chatJid>:<keyId>`: a range over the message_id index.
+    this.byChat = db.prepare(`SELECT * FROM media_files
+        WHERE (message_id, file_name) > (?, ?) AND message_id < ? ORDER BY message_id, file_name LIMIT ?`);
+  }
+
+  /** The oldest stored file with these bytes (content de-duplication). */
+  getBySha256(sha256: string): MediaFile | null {
+    const r = this.bySha.get(sha256);
+    return r ? toMedia(r) : null;
+  }
+
+  /** Files downloaded for messages of a chat (canonical chat JID), in keyset pages of `pageSize`. */
+  *ofChat(chatJid: string, pageSize = 200): Generator<MediaFile> {
+    // Keyset pages of `.all()` rather than one `.iterate()`: callers run other queries (or await) between items.
+    let after: [string, string] = [`${chatJid}:`, ''];
+    for (;;) {
+      const rows = this.byChat.all(after[0], after[1], `${chatJid};`, pageSize);
+      for (const r of rows) yield toMedia(r);
+      const last = rows.at(-1);
+      if (rows.length < pageSize || !last || last.message_id === null) return;
+      after = [last.message_id, last.file_name];
+    }
   }
 
   /** Record a stored file (idempotent on `id`; a later call may attach the message id). */

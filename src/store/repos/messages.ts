@@ -1,19 +1,20 @@
 /**
  * Messages repository: batch ingest, pages, context, status/edit/revoke updates and full-text search.
  *
- * Row ids encode time: `id = timestamp_ms * 1024 + slot` (slot from a hash of the key id, probed on
+ * Row ids encode time: `id = timestamp_ms * 1024 + slot` (slots of one timestamp in arrival order, probed on
  * collision). Consequences used throughout:
  * - the id is the chronological order and a unique keyset cursor (`before`, `nextCursor`);
- * - a re-delivered message is found by probing the ≤ 1024 ids of its timestamp (no key index);
+ * - a message is one (chat, key id): a re-delivery is found by probing the ≤ 1024 ids of its timestamp,
+ *   and, when that misses, in `message_keys` (key hash → rowid, a narrow integer b-tree);
  * - the FTS index (rowid = messages.id) is the only secondary index (see migrations.ts): a chat's
- *   messages are the doclist of its `c<id>` token, newest-first for free (`ORDER BY rowid DESC`), a
- *   message by key is its `k<hash>` token, and time-range filters become rowid ranges.
+ *   messages are the doclist of its `c<id>` token, newest-first for free (`ORDER BY rowid DESC`), and
+ *   time-range filters become rowid ranges.
  */
 import type Database from 'better-sqlite3';
 
 import { type NumberedStatement, prepareNumbered } from '../sql.js';
-import { InvalidCursorError, decodeCursor, encodeCursor } from '../cursor.js';
-import { chatToken, ftsMeta, keyToken, senderToken } from '../fts.js';
+import { InvalidCursorError, clampLimit, decodeCursor, encodeCursor } from '../cursor.js';
+import { chatToken, ftsMeta, keyHash, senderToken } from '../fts.js';
 import { jidKind, normalizeJid } from '../identity.js';
 import { ROWID_SLOTS } from '../migrations.js';
 import { type QueryPiece, type QueryTerm, ftsText, highlight, parseQuery, pieceStats } from '../text.js';
@@ -46,6 +47,14 @@ export interface ListMessagesOptions {
   before?: number;
   /** `nextCursor` of the previous (newer) page. */
   cursor?: string;
+  /** Only messages at or after this timestamp (ms). */
+  after?: number;
+  /** Only messages by this author (canonical JID / LID / phone; every alias counts), or `'me'`. */
+  from?: string;
+  /** Only messages matching this search query (same syntax as `search`), in time order. */
+  query?: string;
+  /** Only messages not sent by us. */
+  onlyIncoming?: boolean;
 }
 
 export interface MessagesRepoOptions {
@@ -63,7 +72,9 @@ interface ExistingRow {
   caption: string | null;
   sender: string;
   status: number | null;
+  ts: number;
 }
+
 
 interface SearchPlan {
   expr: string;
@@ -80,6 +91,12 @@ interface SearchPlan {
 /** How many newest matches of a query piece are walked to estimate its document frequency. */
 const DF_WINDOW = 200;
 
+/** Message types WhatsApp counts as unread (content, not bookkeeping or reactions). */
+const NOT_UNREAD = new Set(['protocol', 'system', 'reaction', 'edit', 'poll-vote']);
+export function countsAsUnread(type: string): boolean {
+  return !NOT_UNREAD.has(type);
+}
+
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -89,24 +106,34 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-function clampLimit(limit: number | undefined, dflt: number): number {
-  const n = Math.floor(limit ?? dflt);
-  return Math.min(500, Math.max(1, Number.isFinite(n) ? n : dflt));
+
+/**
+ * SQL condition: `next` (a STATUS_RANK parameter) moves the stored status forward. Statuses only move
+ * forward (`pending → sent → delivered → read → played`); `error` (0) only replaces `pending` (rank ≤ 1).
+ */
+function advancesStatus(next: string): string {
+  return `(status IS NULL OR ${next} > status OR (${next} = 0 AND status <= 1))`;
 }
 
 const MAX_TS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
 
 export class MessagesRepo {
   private readonly findExisting: Database.Statement<[number, number, number, string], ExistingRow>;
+  private readonly topOfTs: Database.Statement<[number, number], { id: number | null }>;
+  private readonly movedKey: Database.Statement<[number, number, string], ExistingRow>;
+  private readonly insertKey: Database.Statement<[number, number]>;
   private readonly insertMsg: Database.Statement<unknown[]>;
   private readonly mergeMsg: NumberedStatement;
   private readonly insertFts: Database.Statement<[number, string, string]>;
   private readonly deleteFts: Database.Statement<[number]>;
   private readonly bumpChat: Database.Statement<[number, number, number, number]>;
+  private readonly readUpto: Database.Statement<[number], { read_upto: number }>;
+  private readonly addUnread: Database.Statement<[number, number]>;
   private readonly bumpCounters: NumberedStatement;
-  private readonly byKey: Database.Statement<[string, number, string], MessageRow>;
+  private readonly byKey: Database.Statement<[number, number, string], MessageRow>;
   private readonly pageStmt: Database.Statement<[string, number, number], MessageRow>;
   private readonly afterStmt: Database.Statement<[string, number, number], MessageRow>;
+  private readonly rangeStmt: Database.Statement<[string, number, number, number], MessageRow>;
   private readonly byIds: Database.Statement<[string], MessageRow>;
   private readonly byRowid: Database.Statement<[number], MessageRow>;
   private readonly candidatesStmt: Database.Statement<[string, number, number, number], { id: number }>;
@@ -118,6 +145,7 @@ export class MessagesRepo {
   private readonly setStatus: NumberedStatement;
   private readonly lastOfChat: Database.Statement<[string], { id: number | null }>;
   private readonly rawStmt: Database.Statement<[number], { raw: Buffer | null }>;
+  private readonly mediaPending: Database.Statement<[string, number, number], { id: string }>;
   private readonly searchCandidates: number;
 
   constructor(
@@ -128,13 +156,20 @@ export class MessagesRepo {
   ) {
     const db = ctx.db;
     this.searchCandidates = Math.max(20, opts.searchCandidates ?? 200);
-    // A message is identified by (chat, key id, timestamp): its rowid is derived from the timestamp, so
-    // a re-delivery is found by a rowid range probe (at most 1024 slots, usually one row) instead of a
+    // A message is identified by (chat, key id); its rowid is derived from the timestamp, so a re-delivery
+    // with the same timestamp is found by a rowid range probe (at most 1024 slots, usually one row), and
+    // one with another timestamp through `message_keys` (migration 4), instead of a
     // (chat_id, key_id) index — see the messages table in migrations.ts for why there is no such index.
-    // WhatsApp keeps a message's timestamp across history sync, live delivery and own-send echoes.
+    // WhatsApp usually keeps a message's timestamp across history sync, live delivery and own-send echoes.
     this.findExisting = db.prepare(
-      'SELECT id, body, caption, sender, status FROM messages WHERE id BETWEEN ? AND ? AND chat_id = ? AND key_id = ?',
+      'SELECT id, body, caption, sender, status, ts FROM messages WHERE id BETWEEN ? AND ? AND chat_id = ? AND key_id = ?',
     );
+    this.topOfTs = db.prepare('SELECT max(id) AS id FROM messages WHERE id BETWEEN ? AND ?');
+    this.movedKey = db.prepare(
+      `SELECT m.id, m.body, m.caption, m.sender, m.status, m.ts FROM message_keys k JOIN messages m ON m.id = k.id
+        WHERE k.hash = ? AND m.chat_id = ? AND m.key_id = ? LIMIT 1`,
+    );
+    this.insertKey = db.prepare('INSERT INTO message_keys (hash, id) VALUES (?, ?)');
     // OR IGNORE: the only conflict left after findExisting is a rowid slot collision, probed by the caller.
     this.insertMsg = db.prepare(
       `INSERT OR IGNORE INTO messages
@@ -148,8 +183,7 @@ export class MessagesRepo {
          body = coalesce(body, ?2), caption = coalesce(caption, ?3),
          type = CASE WHEN ?4 IS NULL OR ?4 = 'unknown' THEN type ELSE ?4 END,
          has_media = max(has_media, ?5), media_mime = coalesce(media_mime, ?6),
-         status = CASE WHEN ?7 IS NULL THEN status
-                       WHEN status IS NULL OR ?7 > status OR (?7 = 0 AND status <= 1) THEN ?7 ELSE status END,
+         status = CASE WHEN ?7 IS NOT NULL AND ${advancesStatus('?7')} THEN ?7 ELSE status END,
          quoted_id = coalesce(quoted_id, ?8), raw = coalesce(?9, raw)
        WHERE id = ?1`,
     );
@@ -161,22 +195,28 @@ export class MessagesRepo {
          last_message_id = CASE WHEN last_message_id IS NULL OR ? > last_message_id THEN ? ELSE last_message_id END
        WHERE id = ?`,
     );
+    this.readUpto = db.prepare('SELECT read_upto FROM chats WHERE id = ?');
+    this.addUnread = db.prepare('UPDATE chats SET unread_count = unread_count + ? WHERE id = ?');
     this.bumpCounters = prepareNumbered(
       db,
       `UPDATE counters SET value = CASE name WHEN 'messages' THEN value + ?1 ELSE max(value, ?2) END
         WHERE name IN ('messages', 'last_message_ts')`,
     );
-    // Message by key: FTS lookup of its key token within the chat, re-checked on the row.
+    // Message by key: its key hash in message_keys, re-checked on the row.
     this.byKey = db.prepare(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
-        WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND m.chat_id = ? AND m.key_id = ?
-        ORDER BY m.id LIMIT 1`,
+      `SELECT ${MESSAGE_COLUMNS} FROM message_keys k JOIN messages m ON m.id = k.id ${MESSAGE_JOINS}
+        WHERE k.hash = ? AND m.chat_id = ? AND m.key_id = ? ORDER BY m.id LIMIT 1`,
     );
     this.byRowid = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.id = ?`);
     // A chat's messages in time order: the chat token's doclist, walked from the cursor.
     this.pageStmt = db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
         WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?)
+        ORDER BY m.id DESC`,
+    );
+    this.rangeStmt = db.prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+        WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid < ? AND rowid >= ? ORDER BY rowid DESC LIMIT ?)
         ORDER BY m.id DESC`,
     );
     this.afterStmt = db.prepare(
@@ -201,11 +241,17 @@ export class MessagesRepo {
     this.lastBySender = db.prepare('SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1');
     this.setStatus = prepareNumbered(
       db,
-      `UPDATE messages SET status = ?1 WHERE id = ?2
-         AND (status IS NULL OR ?1 > status OR (?1 = 0 AND status <= 1))`,
+      `UPDATE messages SET status = ?1 WHERE id = ?2 AND ${advancesStatus('?1')}`,
     );
     this.lastOfChat = db.prepare('SELECT last_message_id AS id FROM chats WHERE jid = ?');
     this.rawStmt = db.prepare('SELECT raw FROM messages WHERE id = ?');
+    // Recent messages only (a rowid range from `since`): the newest first, to take the freshest `limit`.
+    this.mediaPending = db.prepare(
+      `SELECT c.jid || ':' || m.key_id AS id FROM messages m JOIN chats c ON c.id = m.chat_id
+        WHERE c.jid = ? AND m.has_media = 1 AND m.id >= ?
+          AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.message_id = c.jid || ':' || m.key_id)
+        ORDER BY m.id DESC LIMIT ?`,
+    );
   }
 
   /**
@@ -224,6 +270,8 @@ export class MessagesRepo {
     let skipped = 0;
     let newestTs = 0;
     const chatLast = new Map<number, { id: number; ts: number }>();
+    // Inserted incoming messages with content, per chat: they count as unread above the chat's read marker.
+    const incoming = new Map<number, number[]>();
     for (const input of inputs) {
       const chat = input.keyId ? this.chatOf(input.chatId) : null;
       if (chat === null) {
@@ -231,26 +279,36 @@ export class MessagesRepo {
         continue;
       }
       const { jid: chatJid, id: chatId } = chat;
-      const sender = this.senderOf(input, chatJid);
       const ts = Math.min(MAX_TS, Math.max(0, Math.floor(input.timestamp)));
+      const base = ts * ROWID_SLOTS;
+      const hash = keyHash(input.keyId);
+      // A re-delivery usually keeps its timestamp (history sync, live delivery and own-send echoes agree),
+      // so the rowid range probe of that timestamp finds it; message_keys finds one stored under another.
+      const existing =
+        this.findExisting.get(base, base + ROWID_SLOTS - 1, chatId, input.keyId) ?? this.movedKey.get(hash, chatId, input.keyId);
+      const sender = this.senderOf(input, chatJid);
       const status = input.status ? STATUS_RANK[input.status] : null;
       const quoted = input.quotedId ? (input.quotedId.includes('@') ? input.quotedId : `${chatJid}:${input.quotedId}`) : null;
       const body = input.body || null;
       const caption = input.caption || null;
       const raw = input.raw ? Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) : null;
-      const base = ts * ROWID_SLOTS;
-      const existing = this.findExisting.get(base, base + ROWID_SLOTS - 1, chatId, input.keyId);
       let rowid: number;
+      let rowTs = ts;
       if (existing) {
         rowid = existing.id;
+        rowTs = existing.ts;
         this.mergeMsg.run(rowid, body, caption, input.type || null, input.hasMedia ? 1 : 0, input.mediaMime ?? null, status, quoted, raw);
         if ((existing.body === null && body !== null) || (existing.caption === null && caption !== null)) {
           this.deleteFts.run(rowid);
-          this.insertFts.run(rowid, ftsText(existing.body ?? body, existing.caption ?? caption), ftsMeta(chatId, existing.sender, input.keyId));
+          this.insertFts.run(rowid, ftsText(existing.body ?? body, existing.caption ?? caption), ftsMeta(chatId, existing.sender));
         }
         updated++;
       } else {
-        let slot = fnv1a(input.keyId) % ROWID_SLOTS;
+        // Slots in arrival order: messages of the same timestamp (WhatsApp's are whole seconds) keep the
+        // order they arrived in; a full timestamp falls back to probing from the key's hash.
+        const top = this.topOfTs.get(base, base + ROWID_SLOTS - 1)?.id;
+        let slot = top === null || top === undefined ? 0 : top - base + 1;
+        if (slot >= ROWID_SLOTS) slot = fnv1a(input.keyId) % ROWID_SLOTS;
         let tries = 0;
         for (;;) {
           rowid = base + slot;
@@ -274,14 +332,25 @@ export class MessagesRepo {
           if (++tries >= ROWID_SLOTS) throw new Error(`more than ${ROWID_SLOTS} messages stored with timestamp ${ts}`);
           slot = (slot + 1) % ROWID_SLOTS;
         }
-        this.insertFts.run(rowid, ftsText(body, caption), ftsMeta(chatId, sender, input.keyId));
+        this.insertFts.run(rowid, ftsText(body, caption), ftsMeta(chatId, sender));
+        this.insertKey.run(hash, rowid);
+        if (!input.fromMe && countsAsUnread(input.type)) {
+          const list = incoming.get(chatId);
+          if (list) list.push(rowid);
+          else incoming.set(chatId, [rowid]);
+        }
         inserted++;
         if (ts > newestTs) newestTs = ts;
       }
       const cur = chatLast.get(chatId);
-      if (!cur || rowid > cur.id) chatLast.set(chatId, { id: rowid, ts });
+      if (!cur || rowid > cur.id) chatLast.set(chatId, { id: rowid, ts: rowTs });
     }
     for (const [chatId, last] of chatLast) this.bumpChat.run(last.ts, last.id, last.id, chatId);
+    for (const [chatId, rowids] of incoming) {
+      const marker = this.readUpto.get(chatId)?.read_upto ?? 0;
+      const n = rowids.filter((id) => id > marker).length;
+      if (n > 0) this.addUnread.run(n, chatId);
+    }
     if (inserted > 0) this.bumpCounters.run(inserted, newestTs);
     return { inserted, updated, skipped };
   }
@@ -313,6 +382,37 @@ export class MessagesRepo {
     return chatJid;
   }
 
+  /**
+   * What reading a chat up to a message (default: its newest) covers: the incoming messages with content
+   * above the read marker (for read receipts) and the opaque marker to pass to `chats.markRead`.
+   * `null` when the chat or the message is unknown.
+   */
+  unreadUpTo(chatIdOrPhone: string, upToMessageId?: string): { marker: number; messages: Array<{ keyId: string; sender: string }> } | null {
+    const chatId = this.chats.findId(chatIdOrPhone);
+    if (chatId === undefined) return null;
+    let upto: number | undefined;
+    if (upToMessageId !== undefined) {
+      const row = this.rowOf(upToMessageId);
+      if (!row || this.chats.findId(row.m_chat) !== chatId) return null;
+      upto = row.m_rowid;
+    }
+    const msgs = this.chats.unreadMessages(chatIdOrPhone, upto);
+    const last = this.ctx.db.prepare('SELECT last_message_id AS id FROM chats WHERE id = ?').get(chatId) as { id: number | null };
+    return { marker: upto ?? last.id ?? 0, messages: msgs.map((m) => ({ keyId: m.keyId, sender: m.sender })) };
+  }
+
+  /** Chat JIDs (at most 5) holding a message with this WhatsApp key id (outputs show bare key ids). */
+  chatsWithKey(keyId: string): string[] {
+    return (
+      this.ctx.db
+        .prepare(
+          `SELECT DISTINCT mc.jid AS jid FROM message_keys k JOIN messages m ON m.id = k.id JOIN chats mc ON mc.id = m.chat_id
+            WHERE k.hash = ? AND m.key_id = ? LIMIT 5`,
+        )
+        .all(keyHash(keyId), keyId) as Array<{ jid: string }>
+    ).map((r) => r.jid);
+  }
+
   /** Message by `<chatJid>:<keyId>` (the chat part may be a LID or phone in any format). */
   get(messageId: string): Message | null {
     const row = this.rowOf(messageId);
@@ -324,7 +424,7 @@ export class MessagesRepo {
     if (!parts) return undefined;
     const chatId = this.chats.findId(parts.chatJid);
     if (chatId === undefined) return undefined;
-    return this.byKey.get(`meta : ("${keyToken(parts.keyId)}" AND "${chatToken(chatId)}")`, chatId, parts.keyId);
+    return this.byKey.get(keyHash(parts.keyId), chatId, parts.keyId);
   }
 
   /** The raw WAMessage proto bytes stored for a message, or `null`. */
@@ -349,12 +449,71 @@ export class MessagesRepo {
       upper = cur[0] as number;
     }
     if (opts.before !== undefined) upper = Math.min(upper, rowidFloor(opts.before));
-    const rows = this.pageStmt.all(`meta : "${chatToken(chatId)}"`, upper, limit + 1);
-    const more = rows.length > limit;
-    const page = (more ? rows.slice(0, limit) : rows).reverse();
-    const items = page.map(rowToMessage);
+    const filtered = opts.after !== undefined || opts.from !== undefined || opts.query !== undefined || opts.onlyIncoming;
+    if (!filtered) {
+      const rows = this.pageStmt.all(`meta : "${chatToken(chatId)}"`, upper, limit + 1);
+      const more = rows.length > limit;
+      const page = (more ? rows.slice(0, limit) : rows).reverse();
+      const items = page.map(rowToMessage);
+      const oldest = page[0];
+      return more && oldest ? { items, nextCursor: encodeCursor([oldest.m_rowid]) } : { items };
+    }
+    // Author and text filters are FTS tokens intersected in the index; "me" and "incoming" are checked
+    // on the rows, walking the chat's doclist in bounded batches until the page is full.
+    let match = `meta : "${chatToken(chatId)}"`;
+    if (opts.query !== undefined) {
+      const parsed = parseQuery(opts.query);
+      if (parsed.match === null) return { items: [] };
+      match = `text : (${parsed.match}) AND ${match}`;
+    }
+    const mine = opts.from === 'me';
+    if (opts.from !== undefined && !mine) {
+      const jid = this.identity.resolve(opts.from);
+      if (jid === null) return { items: [] };
+      match += ` AND meta : (${this.identity.aliases(jid).map((a) => `"${senderToken(a)}"`).join(' OR ')})`;
+    }
+    const keep = (r: MessageRow) => (!mine || r.m_from_me === 1) && (!opts.onlyIncoming || r.m_from_me === 0);
+    const lower = opts.after !== undefined ? rowidFloor(opts.after) : 0;
+    const picked: MessageRow[] = [];
+    const batch = Math.min(1000, (limit + 1) * (mine || opts.onlyIncoming ? 3 : 1));
+    for (let walks = 0; walks < 50 && picked.length <= limit; walks++) {
+      const rows = this.rangeStmt.all(match, upper, lower, batch);
+      for (const r of rows) if (keep(r) && picked.length <= limit) picked.push(r);
+      if (rows.length < batch) break;
+      upper = rows[rows.length - 1]!.m_rowid;
+    }
+    const more = picked.length > limit;
+    const page = (more ? picked.slice(0, limit) : picked).reverse();
     const oldest = page[0];
-    return more && oldest ? { items, nextCursor: encodeCursor([oldest.m_rowid]) } : { items };
+    return more && oldest ? { items: page.map(rowToMessage), nextCursor: encodeCursor([oldest.m_rowid]) } : { items: page.map(rowToMessage) };
+  }
+
+  /**
+   * Oldest-first walk of a whole chat (export): `limit` messages newer than `afterCursor` (a `cursor`
+   * from the previous call; omit to start at the oldest). The same doclist path as `list`, so a page
+   * costs the same at any depth.
+   */
+  listForward(chatIdOrPhone: string, opts: { limit?: number; afterCursor?: string } = {}): Page<Message> {
+    const limit = clampLimit(opts.limit, 50);
+    const chatId = this.chats.findId(chatIdOrPhone);
+    if (chatId === undefined) return { items: [] };
+    let lower = -1;
+    if (opts.afterCursor !== undefined) {
+      const cur = decodeCursor(opts.afterCursor, ['number']);
+      if (cur === null) throw new InvalidCursorError();
+      lower = cur[0] as number;
+    }
+    const rows = this.afterStmt.all(`meta : "${chatToken(chatId)}"`, lower, limit + 1);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const newest = page.at(-1);
+    const items = page.map(rowToMessage);
+    return more && newest ? { items, nextCursor: encodeCursor([newest.m_rowid]) } : { items };
+  }
+
+  /** Ids of a chat's media messages since `sinceMs` with no stored file: up to `limit` newest, oldest first. */
+  mediaWithoutFile(chatJid: string, sinceMs: number, limit: number): string[] {
+    return this.mediaPending.all(chatJid, rowidFloor(sinceMs), limit).map((r) => r.id).reverse();
   }
 
   /** Up to `n` messages before and `n` after the target, in chronological order. */
@@ -402,7 +561,10 @@ export class MessagesRepo {
       let changed = 0;
       for (const u of updates) {
         const row = this.rowOf(u.id);
-        if (row) changed += this.setStatus.run(STATUS_RANK[u.status], row.m_rowid).changes;
+        if (!row) continue;
+        changed += this.setStatus.run(STATUS_RANK[u.status], row.m_rowid).changes;
+        // A read receipt for an incoming message comes from our own phone (read-self): the chat is read up to it.
+        if (row.m_from_me === 0 && STATUS_RANK[u.status] >= STATUS_RANK.read) this.chats.markRead(row.m_chat, row.m_rowid);
       }
       return changed;
     })();
@@ -451,7 +613,7 @@ export class MessagesRepo {
       | { chat_id: number; sender: string; body: string | null; caption: string | null; key_id: string }
       | undefined;
     this.deleteFts.run(rowid);
-    if (r) this.insertFts.run(rowid, ftsText(r.body, r.caption), ftsMeta(r.chat_id, r.sender, r.key_id));
+    if (r) this.insertFts.run(rowid, ftsText(r.body, r.caption), ftsMeta(r.chat_id, r.sender));
   }
 
   /**

@@ -90,6 +90,16 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
         throw err;
       }
     },
+    async readMessages(keys) {
+      const sock = slot.openSocket();
+      await withTimeout(
+        sock.readMessages(
+          keys.map((k) => ({ remoteJid: k.chatId, id: k.keyId, fromMe: false, ...(k.participant ? { participant: k.participant } : {}) })),
+        ),
+        callTimeoutMs,
+        'WhatsApp (read receipts)',
+      );
+    },
     async onWhatsApp(phones) {
       const res = (await withTimeout(slot.openSocket().onWhatsApp(...phones), callTimeoutMs, 'WhatsApp (number check)')) ?? [];
       return phones.map((phone) => {

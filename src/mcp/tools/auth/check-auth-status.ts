@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { PUBLIC_STATES, type OPERATOR_COMMANDS } from '../../../runtime/index.js';
 import { run } from '../result.js';
-import { READ_ONLY_LOCAL } from '../schemas.js';
+import { READ_ONLY_LOCAL, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 export const AuthStatusShape = z.object({
@@ -28,7 +28,7 @@ export const AuthStatusShape = z.object({
 const CONFIG = {
   title: 'Check the WhatsApp connection',
   description: 'Connection and pairing status: lifecycle state, whether linked and ready to send, own id, QR availability, last disconnect and health.',
-  inputSchema: z.object({}),
+  inputSchema: toolInput({}),
   outputSchema: AuthStatusShape,
   annotations: READ_ONLY_LOCAL,
 };

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
+import { toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 const Output = z.object({
@@ -14,7 +15,7 @@ const CONFIG = {
   title: 'Force an app-state resync',
   description:
     'Asks the connection supervisor to resynchronise WhatsApp app state (contacts, chat metadata) now, bypassing the cooldown. Needs an open connection.',
-  inputSchema: z.object({}),
+  inputSchema: toolInput({}),
   outputSchema: Output,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };

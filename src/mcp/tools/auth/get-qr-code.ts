@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { fail, ok } from '../result.js';
-import { READ_ONLY_LIVE } from '../schemas.js';
+import { READ_ONLY_LIVE, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 const Output = z.object({
@@ -18,7 +18,7 @@ const CONFIG = {
   description:
     'Returns the current QR code to link this server as a WhatsApp device: a PNG image block plus the raw QR string. ' +
     'Scan it with the phone (WhatsApp → Linked devices). When already linked, or before a QR exists, says so instead.',
-  inputSchema: z.object({}),
+  inputSchema: toolInput({}),
   outputSchema: Output,
   annotations: { ...READ_ONLY_LIVE, idempotentHint: false },
 };

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { idempotencyKeyInput } from '../schemas.js';
+import { idempotencyKeyInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 const Output = z.object({
@@ -17,7 +17,7 @@ const CONFIG = {
   description:
     'Unlinks this server from the WhatsApp account and wipes only its auth state (stored chats and messages stay). ' +
     'Afterwards a new QR code must be scanned (get_qr_code).',
-  inputSchema: z.object({ idempotency_key: idempotencyKeyInput }),
+  inputSchema: toolInput({ idempotency_key: idempotencyKeyInput }),
   outputSchema: Output,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
 };

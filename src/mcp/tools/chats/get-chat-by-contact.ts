@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { ChatShape, ContactMatchShape, READ_ONLY_LOCAL } from '../schemas.js';
+import { ChatShape, ContactMatchShape, READ_ONLY_LOCAL, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 const Output = z.object({
@@ -19,7 +19,7 @@ const CONFIG = {
   description:
     'Resolves a contact by name, number or id, then returns the chat with them. When several contacts match, returns status "ambiguous" with the candidates ' +
     '(auto-selected when the auto_select_contact setting is on and one match is a clear winner).',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     query: z.string().trim().min(1).max(200).describe('Name, phone number or JID'),
     max_candidates: z.number().int().min(1).max(50).default(5).describe('How many candidates to consider and return (default 5)'),
   }),

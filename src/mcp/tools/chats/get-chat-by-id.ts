@@ -1,14 +1,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { ChatShape, READ_ONLY_LOCAL, jidInput } from '../schemas.js';
+import { ChatShape, READ_ONLY_LOCAL, jidInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Get a chat by id',
   description: 'One chat (with its last message) by chat JID, LID or phone number. Errors when there is no such chat.',
-  inputSchema: z.object({ jid: jidInput('Chat JID (…@s.whatsapp.net, …@g.us, …@lid) or phone number') }),
+  inputSchema: toolInput({ jid: jidInput('Chat JID (…@s.whatsapp.net, …@g.us, …@lid) or phone number') }),
   outputSchema: z.object({ chat: ChatShape }),
   annotations: READ_ONLY_LOCAL,
 };

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { READ_ONLY_LOCAL, cursorInput, limitInput } from '../schemas.js';
+import { READ_ONLY_LOCAL, cursorInput, limitInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { ChatPageOutput } from './list-chats.js';
 
@@ -9,7 +9,7 @@ import { ChatPageOutput } from './list-chats.js';
 const CONFIG = {
   title: 'List groups',
   description: 'All known group chats (also those without recent messages), newest activity first. Paginated: pass nextCursor back as cursor.',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     limit: limitInput(20),
     include_last_message: z.boolean().default(true).describe('Include each group\'s newest message (default true)'),
     cursor: cursorInput,

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { READ_ONLY_LIVE, jidInput } from '../schemas.js';
+import { READ_ONLY_LIVE, jidInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 const Output = z.object({
@@ -23,7 +23,7 @@ const CONFIG = {
   title: 'Get group info',
   description:
     'Group metadata and participants with their names. Live from WhatsApp when connected (and cached); otherwise the stored copy, marked source:"cached".',
-  inputSchema: z.object({ group_jid: jidInput('Group JID ending in @g.us') }),
+  inputSchema: toolInput({ group_jid: jidInput('Group JID ending in @g.us') }),
   outputSchema: Output,
   annotations: READ_ONLY_LIVE,
 };

@@ -1,14 +1,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { READ_ONLY_LIVE, jidInput } from '../schemas.js';
+import { READ_ONLY_LIVE, jidInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Get a profile picture URL',
   description: 'Asks WhatsApp (live) for the profile picture URL of a person or group. url is null when there is none or it is private. Needs an open connection.',
-  inputSchema: z.object({ jid: jidInput('JID, LID, group JID or phone number') }),
+  inputSchema: toolInput({ jid: jidInput('JID, LID, group JID or phone number') }),
   outputSchema: z.object({ jid: z.string(), url: z.string().nullable() }),
   annotations: READ_ONLY_LIVE,
 };

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { ContactMatchShape, READ_ONLY_LOCAL, limitInput } from '../schemas.js';
+import { ContactMatchShape, READ_ONLY_LOCAL, limitInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Built once per process: every session's server shares these schemas. */
@@ -9,7 +9,7 @@ const CONFIG = {
   title: 'Resolve a contact',
   description:
     'Scores every contact against a name, phone number or id and returns the best matches with how they matched (matchedBy) and a score 0..1 (1 = exact id or number).',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     query: z.string().trim().min(1).max(200).describe('Name, phone number (any format), JID or LID'),
     limit: limitInput(5, 50),
   }),

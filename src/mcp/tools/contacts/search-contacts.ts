@@ -1,14 +1,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { ContactShape, READ_ONLY_LOCAL, limitInput } from '../schemas.js';
+import { ContactShape, READ_ONLY_LOCAL, limitInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Search contacts',
   description: 'Finds contacts whose name, push name, phone number or JID matches the query, best matches first. A person known by LID and phone appears once.',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     query: z.string().trim().min(1).max(200).describe('Name, part of a name, phone number (any format) or JID'),
     limit: limitInput(50),
   }),

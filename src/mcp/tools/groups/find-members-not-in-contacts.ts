@@ -1,8 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
 import { GroupsService } from '../../../services/groups.js';
 import { run } from '../result.js';
-import { MemberListOutput, auditInputs } from '../schemas.js';
+import { MemberListOutput, auditInputs, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { progressReporter } from '../progress.js';
 
@@ -12,7 +11,7 @@ const CONFIG = {
   description:
     'Members of the analysed groups (in at least min_shared_groups of them) who are not in the address book. ' +
     'Uses stored memberships; refresh_group_info re-reads them live first (progress is reported). Lists are capped at 500 entries; summary counts are exact.',
-  inputSchema: z.object(auditInputs(1)),
+  inputSchema: toolInput(auditInputs(1)),
   outputSchema: MemberListOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
 };

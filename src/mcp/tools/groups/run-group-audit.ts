@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { AuditSummaryFields, MemberGroupsShape, auditInputs } from '../schemas.js';
+import { AuditSummaryFields, MemberGroupsShape, auditInputs, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { progressReporter } from '../progress.js';
 
@@ -20,7 +20,7 @@ const CONFIG = {
   description:
     'All three group views in one pass: members shared across groups (overlaps), members without a direct chat, members not in contacts. ' +
     'refresh_group_info re-reads live metadata first with bounded concurrency and per-group timeouts, sending progress notifications.',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     ...common,
     overlap_min_shared_groups: z.number().int().min(1).max(1000).default(2).describe('Overlaps: members in at least this many groups (default 2)'),
     min_shared_groups,

@@ -5,6 +5,7 @@ import { MB } from '../../../media/media-store.js';
 import { normalizeMime } from '../../../media/sniff.js';
 import { progressReporter } from '../progress.js';
 import { fail, ok } from '../result.js';
+import { toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { FileShape } from './shapes.js';
 
@@ -18,8 +19,8 @@ const CONFIG = {
     'Downloads and decrypts the image/video/audio/document of a stored message (works after a server restart) into the media store, once; ' +
     'returns its metadata and /media URL (publicUrl when media_public_base_url is set). include_full_data also returns the bytes as an image, audio or embedded-resource block (≤ 16 MB). ' +
     'save_to_disk adds the absolute saved_path on the server. Sends progress notifications for large files when the client passes a progress token.',
-  inputSchema: z.object({
-    message_id: z.string().trim().min(5).max(300).describe('<chatJid>:<keyId> of a message with hasMedia true'),
+  inputSchema: toolInput({
+    message_id: z.string().trim().min(1).max(300).describe('id of a photo/video/audio/document/sticker message (key id, or <chatJid>:<keyId>)'),
     include_full_data: z.boolean().default(false).describe('Also return the bytes as a content block (default false)'),
     save_to_disk: z.boolean().default(false).describe('Also return the absolute path of the stored file on the server (default false)'),
   }),
@@ -38,7 +39,7 @@ export function registerDownloadMediaTool(server: McpServer, deps: ToolDeps): vo
   server.registerTool('download_media', CONFIG, async (a, extra) => {
     try {
       const report = progressReporter(server, extra, deps.config.mcp.jsonResponse);
-      const r = await deps.media.download(a.message_id, {
+      const r = await deps.media.download(deps.services.messages.resolveId(a.message_id), {
         onProgress: report ? (done, total) => void report(done, total ?? done, 'downloading') : undefined,
       });
       const data: Record<string, unknown> = { messageId: r.file.messageId ?? a.message_id, ...r.description, cached: r.cached, inlined: false };

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { idempotencyKeyInput, jidInput } from '../schemas.js';
+import { idempotencyKeyInput, jidInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { FileShape, filenameInput, mediaContentInput, mediaUrlInput, mimeInput } from './shapes.js';
 
@@ -12,7 +12,7 @@ const CONFIG = {
     'Sends a file to a person or group. Source: exactly one of media_path (a file inside MEDIA_DIR or MEDIA_INPUT_DIRS), media_url (public http(s) URL) or media_content (base64 + mime_type). ' +
     'The kind (image/video/audio/document) follows the type sniffed from the bytes. as_audio_message sends a voice note (converted to ogg/opus with ffmpeg when needed). ' +
     'Pass idempotency_key to make retries safe. Needs an open connection.',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     recipient_jid: jidInput('Recipient: JID (…@s.whatsapp.net / …@g.us), LID or phone number with country code'),
     media_path: z.string().min(1).max(4096).optional().describe('Path of a file inside MEDIA_DIR or MEDIA_INPUT_DIRS (symlinks resolved; relative paths are relative to MEDIA_DIR)'),
     media_url: mediaUrlInput.optional(),

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
+import { toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { FileShape, filenameInput, mediaContentInput, mediaUrlInput, mimeInput } from './shapes.js';
 
@@ -10,7 +11,7 @@ const CONFIG = {
   description:
     'Fetches media_url (public http(s) only) or decodes media_content (base64 + mime_type) into the media store, without sending it. ' +
     'Returns saved_path (usable as send_media.media_path), the /media URL, size and sniffed MIME type.',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     media_url: mediaUrlInput.optional(),
     media_content: mediaContentInput.optional(),
     mime_type: mimeInput.optional(),

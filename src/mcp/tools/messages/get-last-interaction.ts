@@ -1,16 +1,16 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { MessageShape, READ_ONLY_LOCAL, jidInput } from '../schemas.js';
+import { MessageShape, READ_ONLY_LOCAL, jidInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Get the last interaction',
   description:
-    'The newest message exchanged with a person (their direct chat under any of their ids, or what they wrote in groups) or in a group. message is null when there is none.',
-  inputSchema: z.object({ jid: jidInput('Person JID / LID / phone number, or group JID') }),
-  outputSchema: z.object({ jid: z.string(), message: MessageShape.nullable() }),
+    'The newest message with content exchanged with a person (their direct chat under any of their ids, or what they wrote in groups) or in a group; protocol stubs are skipped. message is null when there is none.',
+  inputSchema: toolInput({ jid: jidInput('Person JID / LID / phone number, or group JID') }),
+  outputSchema: z.object({ jid: z.string(), name: z.string(), message: MessageShape.nullable() }),
   annotations: READ_ONLY_LOCAL,
 };
 

@@ -1,16 +1,16 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { MessageShape, READ_ONLY_LOCAL } from '../schemas.js';
+import { MessageShape, READ_ONLY_LOCAL, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
-export const messageIdInput = z.string().trim().min(5).max(300).describe('Message id <chatJid>:<keyId> (from list_messages or search_messages)');
+export const messageIdInput = z.string().trim().min(1).max(300).describe('Message id as list_messages / search_messages show it, or <chatJid>:<keyId>');
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Get a message by id',
-  description: 'One stored message by its id (<chatJid>:<keyId>). Errors when unknown.',
-  inputSchema: z.object({ message_id: messageIdInput }),
+  description: 'One stored message by its id, with chat and sender names. Errors when unknown.',
+  inputSchema: toolInput({ message_id: messageIdInput }),
   outputSchema: z.object({ message: MessageShape }),
   annotations: READ_ONLY_LOCAL,
 };

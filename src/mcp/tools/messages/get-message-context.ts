@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { MessageShape, READ_ONLY_LOCAL, limitInput } from '../schemas.js';
+import { MessageShape, READ_ONLY_LOCAL, limitInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 import { messageIdInput } from './get-message-by-id.js';
 
@@ -9,8 +9,8 @@ import { messageIdInput } from './get-message-by-id.js';
 const CONFIG = {
   title: 'Get messages around a message',
   description: 'The target message with up to limit messages before it and up to limit after it in the same chat, chronological.',
-  inputSchema: z.object({ message_id: messageIdInput, limit: limitInput(20, 200) }),
-  outputSchema: z.object({ before: z.array(MessageShape), target: MessageShape, after: z.array(MessageShape) }),
+  inputSchema: toolInput({ message_id: messageIdInput, limit: limitInput(20, 200) }),
+  outputSchema: z.object({ chatId: z.string(), chatName: z.string(), before: z.array(MessageShape), target: MessageShape, after: z.array(MessageShape) }),
   annotations: READ_ONLY_LOCAL,
 };
 

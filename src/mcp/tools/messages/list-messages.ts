@@ -1,25 +1,36 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { MessageWithMediaShape, READ_ONLY_LOCAL, cursorInput, jidInput, limitInput } from '../schemas.js';
+import { MessageWithMediaShape, READ_ONLY_LOCAL, cursorInput, jidInput, limitInput, timeInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'List messages of a chat',
   description:
-    'A chronological page (oldest first) of the newest messages of a chat, older than before / cursor. nextCursor continues towards older messages. ' +
+    'A chronological page (oldest first) of the newest messages of a chat, named once at the top; rows carry ISO time, sender names and readable text. ' +
+    'Filters: from (sender name, phone, JID or "me"), after / before (epoch ms or ISO-8601), query (words, as search_messages), only_incoming. nextCursor continues towards older messages. ' +
     'include_media adds media metadata (and a /media URL when downloaded) for up to media_limit media messages; include_full_data also inlines their bytes (base64, ≤ 2 MB each).',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     chat_id: jidInput('Chat JID (from list_chats) or phone number'),
     limit: limitInput(50),
-    before: z.number().int().min(0).optional().describe('Only messages strictly older than this time (epoch ms)'),
+    before: timeInput('Only messages strictly older than this time'),
+    after: timeInput('Only messages at or after this time'),
+    from: z.string().trim().min(1).max(200).optional().describe('Only messages by this sender: name, phone, JID, or "me"'),
+    query: z.string().trim().min(1).max(500).optional().describe('Only messages containing these words (search syntax), still in time order'),
+    only_incoming: z.boolean().default(false).describe('Leave out messages sent by me'),
     cursor: cursorInput,
     include_media: z.boolean().default(false).describe('Add media metadata for media messages (default false)'),
     include_full_data: z.boolean().default(false).describe('Also inline downloaded media bytes as base64 (default false)'),
     media_limit: z.number().int().min(0).max(50).default(5).describe('At most this many media messages get media details (default 5)'),
   }),
-  outputSchema: z.object({ chatId: z.string(), messages: z.array(MessageWithMediaShape), nextCursor: z.string().optional() }),
+  outputSchema: z.object({
+    chatId: z.string(),
+    chatName: z.string(),
+    isGroup: z.boolean(),
+    messages: z.array(MessageWithMediaShape).describe('Oldest first; rows omit the chat (named here once)'),
+    nextCursor: z.string().optional().describe('Pass as cursor for the next older page'),
+  }),
   annotations: READ_ONLY_LOCAL,
 };
 
@@ -32,6 +43,10 @@ export function registerListMessagesTool(server: McpServer, deps: ToolDeps): voi
         ...(await deps.services.messages.list(a.chat_id, {
           limit: a.limit,
           before: a.before,
+          after: a.after,
+          from: a.from,
+          query: a.query,
+          onlyIncoming: a.only_incoming,
           cursor: a.cursor,
           includeMedia: a.include_media,
           includeFullData: a.include_full_data,

@@ -1,41 +1,39 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { run } from '../result.js';
-import { MessageShape, READ_ONLY_LOCAL, limitInput } from '../schemas.js';
 import { invalidInput } from '../../../errors.js';
+import { run } from '../result.js';
+import { MessageShape, READ_ONLY_LOCAL, cursorInput, limitInput, parseTime, timeInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
-/** Epoch ms or an ISO-8601 date/time string → epoch ms. */
-const timeInput = (what: string) =>
-  z
-    .union([z.number().int().min(0), z.string().trim().min(4).max(40)])
-    .optional()
-    .describe(`${what}: epoch milliseconds or an ISO-8601 date/time (e.g. "2025-01-31T18:00:00Z")`);
-
-function toMs(v: number | string | undefined, name: string): number | undefined {
-  if (v === undefined || typeof v === 'number') return v;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new Error(`${name} is not a valid date/time: "${v}". Use epoch milliseconds or ISO-8601, e.g. 2025-01-31T18:00:00Z`);
-  return t;
-}
+const HitShape = MessageShape.omit({ body: true }).extend({
+  snippet: z.string().describe('The message text with matched words in **bold** (an excerpt when long)'),
+});
 
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Search messages',
   description:
-    'Full-text search over stored messages (words, "quoted phrases", prefix*), ranked by relevance among the newest matches, with **highlighted** snippets and no duplicates. ' +
-    'Optionally within one chat and a time range.',
-  inputSchema: z.object({
-    query: z.string().trim().min(1).max(500).describe('Words to find'),
-    chat_id: z.string().trim().min(3).max(200).optional().describe('Only this chat (JID from list_chats)'),
+    'Full-text search over stored messages, best matches among the newest first, with names and **highlighted** snippets. ' +
+    'Syntax: all words must occur (AND); "exact phrase"; prefix*; case and accents ignored; CJK substrings work. ' +
+    'Filter by chat_id, from (sender: name, phone, JID or "me") and after/before.',
+  inputSchema: toolInput({
+    query: z.string().trim().min(1).max(500).describe('e.g. lunch friday · "book club" · caf*'),
+    chat_id: z.string().trim().min(3).max(200).optional().describe('Only this chat (JID or phone)'),
+    from: z
+      .union([z.number().int().min(0), z.string().trim().min(1).max(200)])
+      .optional()
+      .describe('Sender (name, phone, JID or "me"). For compatibility an epoch ms number or ISO date here means "after" instead'),
+    to: timeInput('Compatibility alias of before (inclusive)'),
+    after: timeInput('Only messages at or after this time'),
+    before: timeInput('Only messages at or before this time'),
     limit: limitInput(20),
-    from: timeInput('Only messages at or after this time'),
-    to: timeInput('Only messages at or before this time'),
+    cursor: cursorInput,
   }),
   outputSchema: z.object({
     query: z.string(),
-    hits: z.array(z.object({ message: MessageShape, snippet: z.string(), score: z.number().describe('bm25: lower is more relevant') })),
+    hits: z.array(HitShape),
     truncated: z.boolean().describe('More messages match than were ranked: results are the most relevant among the newest matches'),
+    nextCursor: z.string().optional(),
   }),
   annotations: READ_ONLY_LOCAL,
 };
@@ -46,15 +44,17 @@ export function registerSearchMessagesTool(server: McpServer, deps: ToolDeps): v
     CONFIG,
     (a) =>
       run(deps, 'search_messages', () => {
-        let since: number | undefined;
-        let until: number | undefined;
-        try {
-          since = toMs(a.from, 'from');
-          until = toMs(a.to, 'to');
-        } catch (err) {
-          throw invalidInput((err as Error).message, 'Fix the from/to value and retry');
+        // `from` was a time bound before it became the sender filter: a number or an ISO date keeps that meaning.
+        let since = a.after;
+        let sender: string | undefined;
+        if (a.from !== undefined) {
+          const t = typeof a.from === 'number' || /^\d{4}-\d{2}-\d{2}/.test(a.from) ? parseTime(a.from) : null;
+          if (t !== null) since = Math.max(since ?? 0, t);
+          else if (typeof a.from === 'number' || /^\d{4}-\d{2}-\d{2}/.test(a.from)) throw invalidInput(`"${String(a.from)}" is not a valid time`, 'Use after with epoch ms or ISO-8601');
+          else sender = a.from;
         }
-        return { ...deps.services.messages.search(a.query, { chatId: a.chat_id, limit: a.limit, since, until }) };
+        const until = a.before !== undefined && a.to !== undefined ? Math.min(a.before, a.to) : (a.before ?? a.to);
+        return { ...deps.services.messages.search(a.query, { chatId: a.chat_id, from: sender, limit: a.limit, since, until, cursor: a.cursor }) };
       }),
   );
 }

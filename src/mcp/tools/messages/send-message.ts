@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { run } from '../result.js';
-import { idempotencyKeyInput, jidInput } from '../schemas.js';
+import { idempotencyKeyInput, jidInput, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 const Output = z.object({
@@ -18,11 +18,11 @@ const CONFIG = {
   description:
     'Sends a WhatsApp text message to a person or group. Needs an open connection (otherwise a retryable error says when to retry). ' +
     'Pass idempotency_key to make retries safe; identical text to the same chat within the duplicate window is not sent twice.',
-  inputSchema: z.object({
+  inputSchema: toolInput({
     recipient_jid: jidInput('Recipient: JID (…@s.whatsapp.net / …@g.us), LID or phone number with country code'),
     message: z.string().min(1).max(65_536).describe('Text to send'),
     idempotency_key: idempotencyKeyInput,
-    quoted_message_id: z.string().trim().min(5).max(300).optional().describe('Reply to this message (<chatJid>:<keyId>, same chat)'),
+    quoted_message_id: z.string().trim().min(1).max(300).optional().describe('Reply quoting this message of the same chat (its id from list_messages, or <chatJid>:<keyId>)'),
   }),
   outputSchema: Output,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ok } from '../result.js';
-import { READ_ONLY_LOCAL } from '../schemas.js';
+import { READ_ONLY_LOCAL, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 const Output = z.object({ pong: z.literal(true), message: z.literal('pong'), time: z.number() });
@@ -10,7 +10,7 @@ const Output = z.object({ pong: z.literal(true), message: z.literal('pong'), tim
 const CONFIG = {
   title: 'Ping',
   description: 'Checks that the MCP server answers. Returns "pong" and the server time (epoch ms).',
-  inputSchema: z.object({}),
+  inputSchema: toolInput({}),
   outputSchema: Output,
   annotations: READ_ONLY_LOCAL,
 };

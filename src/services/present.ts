@@ -1,0 +1,222 @@
+/**
+ * What a reader (an LLM agent) sees of messages and chats: names instead of bare JIDs, an ISO time with
+ * offset beside the epoch ms, human text for non-text messages, and nothing repeated that the caller
+ * already knows (a list of one chat names the chat once, at the top). Pure functions plus a per-call
+ * name book, so one page costs one name lookup per distinct person.
+ */
+import { jidKind, jidUser, type Chat, type Message, type Store } from '../store/index.js';
+
+// ---- time ---------------------------------------------------------------------------------------
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string | undefined): Intl.DateTimeFormat {
+  const key = tz ?? '';
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** Epoch ms → `2025-01-10T09:00:00+01:00` in `tz` (default: the server's zone); a zero offset is written `Z`. */
+export function isoTime(ms: number, tz?: string): string {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
+  // longOffset is "GMT" for zero and "GMT+05:30" otherwise.
+  const raw = (parts.timeZoneName ?? 'GMT').replace('GMT', '');
+  const off = raw === '' || raw === '+00:00' || raw === '-00:00' ? 'Z' : raw;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${off}`;
+}
+
+// ---- text ---------------------------------------------------------------------------------------
+
+const MEDIA_LABEL: Record<string, string> = {
+  image: '📷 photo',
+  video: '🎥 video',
+  audio: '🎤 audio',
+  document: '📄 document',
+  sticker: '🏷️ sticker',
+};
+
+/** Message types that are bookkeeping, never content: left out of previews and "last interaction". */
+export const STUB_TYPES: ReadonlySet<string> = new Set(['protocol', 'system', 'edit', 'poll-vote']);
+
+/** True when a message says nothing to a reader (a protocol stub, or a system notice without text). */
+export function isStub(m: Pick<Message, 'type' | 'body'>): boolean {
+  return m.type === 'protocol' || m.type === 'poll-vote' || m.type === 'edit' || (m.type === 'system' && m.body.trim() === '');
+}
+
+/** The text a reader sees: the body, or a description for media, locations, polls, reactions, notices. */
+export function readableText(m: Pick<Message, 'type' | 'body' | 'mediaMime'>): string {
+  const body = m.body.trim();
+  const media = MEDIA_LABEL[m.type];
+  if (media) return body ? `${media} (caption: ${body})` : m.type === 'document' && m.mediaMime ? `${media} (${m.mediaMime})` : media;
+  switch (m.type) {
+    case 'text':
+      return m.body;
+    case 'location':
+      return body ? `📍 location ${body}` : '📍 location';
+    case 'poll':
+      return body ? `📊 poll: ${body}` : '📊 poll';
+    case 'contact':
+      return body ? `👤 contact: ${body}` : '👤 contact card';
+    case 'reaction':
+      return body ? `reacted ${body}` : 'removed a reaction';
+    case 'system':
+      return body || 'ℹ️ system notice';
+    case 'protocol':
+      return body || '⚙️ protocol message (no content)';
+    case 'edit':
+      return body ? `✏️ edit: ${body}` : '✏️ edit';
+    case 'poll-vote':
+      return '🗳️ poll vote';
+    default:
+      return body || `[${m.type} message]`;
+  }
+}
+
+// ---- names --------------------------------------------------------------------------------------
+
+/** Name lookups memoised for one tool call. */
+export class NameBook {
+  private readonly people = new Map<string, string>();
+  private readonly chats = new Map<string, string>();
+
+  constructor(private readonly store: Store) {}
+
+  /** Address-book name, push name or verified name; `+<number>` or the JID when none is known. */
+  person(jid: string): string {
+    let n = this.people.get(jid);
+    if (n === undefined) {
+      n = this.store.contacts.displayName(jid) ?? (jidKind(jid) === 'pn' ? `+${jidUser(jid)}` : jid);
+      this.people.set(jid, n);
+    }
+    return n;
+  }
+
+  chat(jid: string): string {
+    let n = this.chats.get(jid);
+    if (n === undefined) {
+      n = this.store.chats.get(jid)?.name ?? (jidKind(jid) === 'group' ? jid : this.person(jid));
+      this.chats.set(jid, n);
+    }
+    return n;
+  }
+
+  /** Seed the chat name cache from a row that already carries it. */
+  knowChat(jid: string, name: string): void {
+    this.chats.set(jid, name);
+  }
+}
+
+// ---- views --------------------------------------------------------------------------------------
+
+/**
+ * One message as a reader sees it. `id` is the WhatsApp key id (tools take it as message_id).
+ * `chatId` / `chatName` appear only where rows come from several chats. `from` / `fromName` name the
+ * author in groups; in a direct chat a message not fromMe is from the chat's person (chatName).
+ */
+export interface MessageView {
+  id: string;
+  chatId?: string;
+  chatName?: string;
+  time: string;
+  timestamp: number;
+  from?: string;
+  fromName?: string;
+  fromMe: boolean;
+  /** Absent for plain text. */
+  type?: string;
+  body: string;
+  hasMedia?: true;
+  mediaMime?: string;
+  status?: string;
+  quotedId?: string;
+  editedAt?: number;
+  revokedAt?: number;
+}
+
+export interface ChatView {
+  id: string;
+  name: string;
+  isGroup: boolean;
+  unreadCount: number;
+  time: string;
+  timestamp: number;
+  lastMessage?: MessageView;
+}
+
+export interface ViewOptions {
+  /** The rows all belong to this chat (named at the top level): no per-row chat fields. */
+  inChat?: string;
+}
+
+export class Presenter {
+  constructor(
+    private readonly store: Store,
+    private readonly tz: string | undefined,
+  ) {}
+
+  names(): NameBook {
+    return new NameBook(this.store);
+  }
+
+  time(ms: number): string {
+    return isoTime(ms, this.tz);
+  }
+
+  message(m: Message, book: NameBook, opts: ViewOptions = {}): MessageView {
+    const inChat = opts.inChat === m.chatId;
+    // Built in reading order (JSON keys keep insertion order): where, when, who, what, details.
+    // The bare WhatsApp key id: tools accept it as message_id (and <chatJid>:<keyId>, the domain id).
+    const id = m.id.slice(m.chatId.length + 1);
+    const out: MessageView = inChat
+      ? { id, time: this.time(m.timestamp), timestamp: m.timestamp, fromMe: m.fromMe, body: '' }
+      : { id, chatId: m.chatId, chatName: book.chat(m.chatId), time: this.time(m.timestamp), timestamp: m.timestamp, fromMe: m.fromMe, body: '' };
+    if (!m.fromMe && m.from !== m.chatId) {
+      out.from = m.from;
+      out.fromName = book.person(m.from);
+    }
+    if (m.type !== 'text') out.type = m.type;
+    out.body = readableText(m);
+    // The type already says it is media; the MIME type matters for documents and audio only.
+    if (m.hasMedia && !MEDIA_LABEL[m.type]) out.hasMedia = true;
+    if (m.mediaMime && (m.type === 'document' || m.type === 'audio')) out.mediaMime = m.mediaMime;
+    if (m.fromMe && m.status) out.status = m.status;
+    if (m.quotedId) out.quotedId = m.quotedId;
+    if (m.editedAt !== undefined) out.editedAt = m.editedAt;
+    if (m.revokedAt !== undefined) out.revokedAt = m.revokedAt;
+    return reorder(out);
+  }
+
+  chat(c: Chat, book: NameBook, lastMessage?: Message | null): ChatView {
+    book.knowChat(c.id, c.name);
+    const v: ChatView = { id: c.id, name: c.name, isGroup: c.isGroup, unreadCount: c.unreadCount, time: this.time(c.timestamp), timestamp: c.timestamp };
+    const last = lastMessage === undefined ? c.lastMessage : (lastMessage ?? undefined);
+    if (last) v.lastMessage = this.message(last, book, { inChat: c.id });
+    return v;
+  }
+}
+
+const ORDER = ['id', 'chatId', 'chatName', 'time', 'timestamp', 'from', 'fromName', 'fromMe', 'type', 'body'] as const;
+
+/** Fixed key order (JSON readers scan left to right: who and when before what). */
+function reorder(v: MessageView): MessageView {
+  const src = v as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of ORDER) if (src[k] !== undefined) out[k] = src[k];
+  for (const [k, val] of Object.entries(src)) if (!(k in out) && val !== undefined) out[k] = val;
+  return out as unknown as MessageView;
+}

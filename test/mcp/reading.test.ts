@@ -1,0 +1,143 @@
+/**
+ * Issue #13 "agent-grade reading" through the real MCP SDK client: strict inputs whose errors list the
+ * valid arguments, ISO times accepted everywhere, clean JSON Schema (ajv strict mode) over tools/list,
+ * and outputs that name people and chats and never show an empty message.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALICE, BOB, CAROL, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
+
+let app: Awaited<ReturnType<typeof openApp>>;
+let client: Client;
+
+beforeAll(async () => {
+  app = await openApp();
+  seed(app.t.app.store);
+  client = await connectClient(app.t.url);
+});
+afterAll(async () => {
+  await client?.close();
+  await app?.t.stop();
+});
+
+describe('inputs', () => {
+  it('unknown arguments are rejected with the list of valid ones, for every tool', async () => {
+    const { tools } = await client.listTools();
+    for (const tool of tools) {
+      expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
+    }
+    const text = await callErr(client, 'list_chats', { querry: 'Alice' });
+    expect(text).toMatch(/Unknown argument "querry"/);
+    expect(text).toMatch(/valid arguments: .*limit.*cursor/);
+    expect(await callErr(client, 'ping', { x: 1 })).toMatch(/valid arguments: \(none\)/);
+  });
+
+  it('times accept epoch ms or ISO-8601, and say what to pass otherwise', async () => {
+    const iso = await callOk<{ messages: Array<{ id: string }> }>(client, 'list_messages', { chat_id: ALICE, before: '2025-01-10T09:03:00Z', limit: 5 });
+    expect(iso.messages.map((m) => m.id)).toEqual(['A000', 'A001', 'A002']);
+    const ms = await callOk<{ messages: Array<{ id: string }> }>(client, 'list_messages', { chat_id: ALICE, before: T0 + 3 * 60_000, limit: 5 });
+    expect(ms.messages.map((m) => m.id)).toEqual(['A000', 'A001', 'A002']);
+    expect(await callErr(client, 'list_messages', { chat_id: ALICE, before: 'last tuesday' })).toMatch(/epoch milliseconds or ISO-8601/);
+  });
+});
+
+describe('tools/list', () => {
+  it('is clean JSON Schema for a strict validator (ajv strict mode: no warnings, no additionalProperties: {})', async () => {
+    const { tools } = await client.listTools();
+    const warnings: unknown[] = [];
+    const ajv = new Ajv({ strict: true, allErrors: true, logger: { log: () => undefined, warn: (...a: unknown[]) => void warnings.push(a), error: (...a: unknown[]) => void warnings.push(a) } });
+    for (const tool of tools) {
+      for (const schema of [tool.inputSchema, tool.outputSchema]) {
+        if (!schema) continue;
+        expect(JSON.stringify(schema), tool.name).not.toContain('"additionalProperties":{}');
+        const { $schema: _ignored, ...rest } = schema as Record<string, unknown>;
+        expect(() => ajv.compile(rest), tool.name).not.toThrow();
+      }
+    }
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('outputs', () => {
+  it('a page of one chat names the chat once; rows carry ISO time, names and readable text', async () => {
+    const page = await callOk<{ chatId: string; chatName: string; isGroup: boolean; messages: Array<Record<string, unknown>> }>(client, 'list_messages', {
+      chat_id: GROUP_HIKE,
+    });
+    expect(page).toMatchObject({ chatId: GROUP_HIKE, chatName: 'Weekend Hikers', isGroup: true });
+    const row = page.messages[0]!;
+    expect(row).toMatchObject({ id: 'G001', fromName: 'Carol C', fromMe: false, body: 'Boots ready for the hike', time: expect.stringMatching(/^2025-01-10T\d\d:50:00(Z|[+-]\d\d:\d\d)$/) });
+    expect(row.chatId).toBeUndefined();
+    expect(row.chatName).toBeUndefined();
+    expect(Date.parse(row.time as string)).toBe(row.timestamp);
+  });
+
+  it('DISPLAY_TIMEZONE sets the offset of every time', async () => {
+    const other = await openApp({ env: { DISPLAY_TIMEZONE: 'Asia/Kolkata' } });
+    try {
+      seed(other.t.app.store);
+      const c = await connectClient(other.t.url);
+      const r = await callOk<{ message: { time: string; timestamp: number } }>(c, 'get_message_by_id', { message_id: `${BOB}:B001` });
+      expect(r.message.time).toMatch(/\+05:30$/);
+      expect(Date.parse(r.message.time)).toBe(r.message.timestamp);
+      await c.close();
+    } finally {
+      await other.t.stop();
+    }
+  });
+
+  it('protocol stubs never show as a last message; list_system_chats still finds them, rendered as text', async () => {
+    const chats = await callOk<{ chats: Array<{ id: string; lastMessage?: { body: string } }> }>(client, 'list_chats', { limit: 50 });
+    expect(chats.chats.find((c) => c.id === SYSTEM_CHAT)?.lastMessage).toBeUndefined();
+    for (const c of chats.chats) if (c.lastMessage) expect(c.lastMessage.body.trim(), c.id).not.toBe('');
+    const sys = await callOk<{ chats: Array<{ id: string; lastMessage?: { body: string; type?: string } }> }>(client, 'list_system_chats');
+    expect(sys.chats.find((c) => c.id === SYSTEM_CHAT)?.lastMessage).toMatchObject({ type: 'protocol', body: expect.stringMatching(/\S/) });
+  });
+});
+
+describe('filters', () => {
+  type Page = { messages: Array<{ id: string; fromMe: boolean; from?: string }>; nextCursor?: string };
+  it('list_messages: from (by name), after, query, only_incoming', async () => {
+    const byCarol = await callOk<Page>(client, 'list_messages', { chat_id: GROUP_HIKE, from: 'Carol' });
+    expect(byCarol.messages.map((m) => [m.id, m.from])).toEqual([['G001', CAROL]]);
+    const incoming = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, only_incoming: true, limit: 3 });
+    expect(incoming.messages.map((m) => m.id)).toEqual(['A024', 'A026', 'A028']);
+    const older = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, only_incoming: true, limit: 3, cursor: incoming.nextCursor });
+    expect(older.messages.map((m) => m.id)).toEqual(['A018', 'A020', 'A022']);
+    const mine = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, from: 'me', limit: 2 });
+    expect(mine.messages.map((m) => m.id)).toEqual(['A027', 'A029']);
+    const about = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, query: 'lighthouse' });
+    expect(about.messages.map((m) => m.id)).toEqual(['A010']);
+    const after = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, after: new Date(T0 + 27 * 60_000).toISOString() });
+    expect(after.messages.map((m) => m.id)).toEqual(['A027', 'A028', 'A029']);
+    expect(await callErr(client, 'list_messages', { chat_id: ALICE, from: 'Nobody Here' })).toMatch(/No contact matches/);
+  });
+
+  it('list_chats: query by name or number, unread_only, is_group, sort by unread', async () => {
+    const byName = await callOk<{ chats: Array<{ id: string }> }>(client, 'list_chats', { query: 'hikers' });
+    expect(byName.chats.map((c) => c.id)).toEqual([GROUP_HIKE]);
+    const byNumber = await callOk<{ chats: Array<{ id: string }> }>(client, 'list_chats', { query: '+44 7700 900002' });
+    expect(byNumber.chats.map((c) => c.id)).toEqual([BOB]);
+    const groups = await callOk<{ chats: Array<{ id: string; isGroup: boolean }> }>(client, 'list_chats', { is_group: true });
+    expect(groups.chats.map((c) => c.id).sort()).toEqual([GROUP_BOOK, GROUP_HIKE].sort());
+    const unread = await callOk<{ chats: Array<{ id: string; unreadCount: number }> }>(client, 'list_chats', { unread_only: true, sort: 'unread' });
+    expect(unread.chats[0]).toMatchObject({ id: ALICE, unreadCount: 2 });
+    expect(unread.chats.every((c) => c.unreadCount > 0)).toBe(true);
+    expect(unread.chats.map((c) => c.id)).not.toContain(SYSTEM_CHAT); // a protocol stub is not unread
+  });
+
+  it('catch_up: unread messages grouped by chat in one call, or everything since a time', async () => {
+    const r = await callOk<{ summary: string; chats: Array<{ chatId: string; chatName: string; messages: Array<{ id: string; fromName?: string }> }> }>(client, 'catch_up');
+    const alice = r.chats.find((c) => c.chatId === ALICE)!;
+    expect(alice).toMatchObject({ chatName: 'Alice Andersen' });
+    expect(alice.messages.map((m) => m.id)).toEqual(['A026', 'A028']);
+    expect(r.summary).toMatch(/new messages? in \d+ chats?/);
+    const since = await callOk<{ since: string; chats: Array<{ chatId: string; messages: Array<{ id: string; fromName?: string }> }> }>(client, 'catch_up', {
+      since: new Date(T0 + 45 * 60_000).toISOString(),
+    });
+    expect(since.chats.map((c) => c.chatId)).toEqual([GROUP_BOOK, GROUP_HIKE]);
+    expect(since.chats[0]!.messages).toMatchObject([{ id: 'G101', fromName: 'Alice Andersen' }]);
+    const nothing = await callOk<{ summary: string; chats: unknown[] }>(client, 'catch_up', { since: '2030-01-01' });
+    expect(nothing).toMatchObject({ chats: [], summary: expect.stringMatching(/^Nothing new since 2030-01-01T/) });
+  });
+});
