@@ -269,27 +269,25 @@ export class MessagesService {
     const perChat = opts.limitPerChat ?? 10;
     const maxChats = opts.maxChats ?? 20;
     const book = this.presenter.names();
-    const out: CatchUpChat[] = [];
+    const found: Array<CatchUpChat & { newest: number }> = [];
     let cursor: string | undefined;
-    let more = false;
-    // Chats newest first; with `since` the walk stops at the first chat older than it.
+    // Chats newest activity first; with `since` the walk stops at the first chat older than it. Chats
+    // are then ordered by their newest incoming message (an own reply must not hide who wrote last).
     walk: for (let pages = 0; pages < 20; pages++) {
       const page = this.deps.store.chats.listChats({ limit: 50, cursor, includeLastMessage: false, unreadOnly: opts.since === undefined || opts.unreadOnly });
       for (const chat of page.items) {
         if (opts.since !== undefined && chat.timestamp < opts.since) break walk;
-        if (out.length >= maxChats) {
-          more = true;
-          break walk;
-        }
         const want = opts.since === undefined ? Math.min(chat.unreadCount, perChat) : perChat;
         if (want <= 0) continue;
         // A few extra rows: reactions and notices are left out below.
         const rows = this.deps.store.messages.list(chat.id, { onlyIncoming: true, after: opts.since, limit: want + 5 }).items.filter((m) => !isStub(m) && m.type !== 'reaction');
         const shown = rows.slice(-want);
-        if (shown.length === 0) continue;
+        const newest = shown[shown.length - 1];
+        if (!newest) continue;
         book.knowChat(chat.id, chat.name);
         const total = opts.since === undefined ? chat.unreadCount : rows.length;
-        out.push({
+        found.push({
+          newest: newest.timestamp,
           chatId: chat.id,
           chatName: chat.name,
           isGroup: chat.isGroup,
@@ -301,6 +299,9 @@ export class MessagesService {
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
+    found.sort((a, b) => b.newest - a.newest);
+    const more = found.length > maxChats;
+    const out: CatchUpChat[] = found.slice(0, maxChats).map(({ newest: _n, ...c }) => c);
     const count = out.reduce((n, c) => n + c.messages.length + (c.notShown ?? 0), 0);
     const since = opts.since === undefined ? 'since each chat was last read' : `since ${this.presenter.time(opts.since)}`;
     const summary =

@@ -6,7 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, CAROL, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
+import { ALICE, BOB, CAROL, ERIN, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
 
 let app: Awaited<ReturnType<typeof openApp>>;
 let client: Client;
@@ -139,5 +139,20 @@ describe('filters', () => {
     expect(since.chats[0]!.messages).toMatchObject([{ id: 'G101', fromName: 'Alice Andersen' }]);
     const nothing = await callOk<{ summary: string; chats: unknown[] }>(client, 'catch_up', { since: '2030-01-01' });
     expect(nothing).toMatchObject({ chats: [], summary: expect.stringMatching(/^Nothing new since 2030-01-01T/) });
+  });
+});
+
+describe('group audit for one group', () => {
+  it('find_members_not_in_contacts takes one group by name, and a limit', async () => {
+    const r = await callOk<{ summary: { groupsAnalyzed: number; matched: number; returned: number }; members: Array<{ id: string; name: string | null }> }>(
+      client,
+      'find_members_not_in_contacts',
+      { group_jid: 'Weekend Hikers' },
+    );
+    expect(r.summary).toMatchObject({ groupsAnalyzed: 1, matched: 2, returned: 2 });
+    expect(r.members.map((m) => m.id).sort()).toEqual([CAROL, ERIN].sort());
+    const one = await callOk<{ summary: { matched: number; returned: number }; members: unknown[] }>(client, 'find_members_not_in_contacts', { group_jid: GROUP_HIKE, limit: 1 });
+    expect(one.summary).toMatchObject({ matched: 2, returned: 1 });
+    expect(await callErr(client, 'find_members_not_in_contacts', { group_jid: 'Chess' })).toMatch(/No group named like "Chess"/);
   });
 });

@@ -227,7 +227,10 @@ describe('contact tools', () => {
       { group_jid: GROUP_HIKE },
     );
     expect(live).toMatchObject({ source: 'live', subject: 'Weekend Hikers 2025' });
-    expect(live.participants).toContainEqual({ id: ALICE, role: 'superadmin', name: 'Alice Andersen' });
+    expect(live.participants).toContainEqual({ id: ALICE, role: 'superadmin', name: 'Alice Andersen', isMe: false, isMyContact: true, isAdmin: true });
+    expect(live.participants).toContainEqual({ id: ME, role: 'admin', name: 'me', isMe: true, isMyContact: false, isAdmin: true });
+    // By name too.
+    expect(await callOk(client, 'get_group_info', { group_jid: 'weekend hikers 2025' })).toMatchObject({ id: GROUP_HIKE });
     expect(live.participants).toHaveLength(3);
     const cached = await callOk<{ source: string; staleReason: string; participants: unknown[] }>(client, 'get_group_info', { group_jid: GROUP_BOOK });
     expect(cached).toMatchObject({ source: 'cached', subject: 'Book Club' });
