@@ -96,13 +96,29 @@ export class MessagesService {
     this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
   }
 
-  private chatJid(input: string): string {
-    const jid = this.deps.store.identity.resolve(input);
-    if (jid === null) throw invalidInput(`"${input}" is not a chat id`, 'Pass a chat JID from list_chats');
+  /** A chat given by JID / LID / phone, or by the name of its person or group (one clear match, else an error listing them). */
+  chatJid(input: string): string {
+    const q = input.trim();
+    const looksLikeId = q.includes('@') || /^[+\d][\d\s().-]*$/.test(q);
+    const jid = looksLikeId ? this.deps.store.identity.resolve(q) : this.chatByName(q);
+    if (jid === null) throw invalidInput(`"${input}" is not a chat id`, 'Pass a chat JID from list_chats, a phone number, or a contact / group name');
     if (this.deps.store.chats.findId(jid) === undefined) {
       throw notFound(`No chat with ${jid}`, 'Use list_chats or get_chat_by_contact to find the chat id');
     }
     return jid;
+  }
+
+  private chatByName(q: string): string {
+    const chats = this.deps.store.chats.listChats({ query: q, limit: 6, includeLastMessage: false }).items;
+    const exact = chats.filter((c) => c.name.toLowerCase() === q.toLowerCase());
+    if (exact.length === 1) return exact[0]!.id;
+    const people = this.deps.store.contacts.resolve(q, 5).filter((m) => this.deps.store.chats.findId(m.id) !== undefined);
+    const [a, b] = people;
+    if (a && (!b || a.score >= 1 || (a.score >= 0.8 && a.score - b.score >= 0.15))) return a.id;
+    if (!a && chats.length === 1) return chats[0]!.id;
+    const names = [...new Map([...chats.map((c) => [c.id, c.name] as const), ...people.map((p) => [p.id, p.name ?? p.pushname ?? p.id] as const)]).entries()];
+    if (names.length === 0) throw notFound(`No chat or contact named like "${q}"`, 'Check the spelling, or find the chat with list_chats {query}');
+    throw invalidInput(`"${q}" matches several chats: ${names.map(([id, n]) => `${n} (${id})`).join('; ')}`, 'Pass one of these chat ids as chat_id');
   }
 
   async list(chatId: string, opts: ListOptions = {}): Promise<MessagePage> {
