@@ -3,6 +3,7 @@
  * real Baileys backend and the simulator, each answered within the stated number of tool calls.
  */
 import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,5 +146,24 @@ describe('everyday tasks', () => {
       expect(data.members.map((m) => m.id)).toContain(sim.contacts[2]!.jid);
       for (const m of data.members) expect(m.isMyContact).toBe(false);
     });
+  });
+
+  it('get_media: a large photo comes back downscaled as an image block, the original through resources/read', async () => {
+    const alice = sim.contacts[0]!;
+    // Noise does not compress: a 1200×1200 JPEG of it is well over the 64 KB cap used here.
+    const raw = randomBytes(1200 * 1200 * 3);
+    const photo = await sharp(raw, { raw: { width: 1200, height: 1200, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+    const { id } = await sim.deliverMedia({ from: alice.jid, kind: 'image', data: photo, mimetype: 'image/jpeg' });
+    await eventually(() => t.app.store.messages.get(`${alice.jid}:${id}`), 10_000);
+    const { data, result } = await call<{ delivery: string; uri: string; size: number; width: number }>('get_media', { message_id: id, max_bytes: 64 * 1024 });
+    expect(data).toMatchObject({ delivery: 'downscaled', size: photo.length });
+    expect(data.width).toBeLessThan(1200);
+    const img = result.content.find((c) => c.type === 'image');
+    expect(img && img.type === 'image' && Buffer.from(img.data, 'base64').length <= 64 * 1024).toBe(true);
+    expect(result.content.some((c) => c.type === 'resource_link' && c.uri === data.uri)).toBe(true);
+    expect(JSON.stringify(data)).not.toMatch(/[A-Za-z0-9+/]{200,}/); // no base64 inside the JSON
+    const read = await client.readResource({ uri: data.uri });
+    const blob = read.contents[0] && 'blob' in read.contents[0] ? read.contents[0].blob : '';
+    expect(Buffer.from(blob, 'base64').equals(photo)).toBe(true);
   });
 });

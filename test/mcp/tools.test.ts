@@ -33,6 +33,7 @@ import {
 /** The 29 seed tools of SPEC §3 plus the reading tools of issue #13. */
 const ALL_TOOLS = [
   'catch_up',
+  'get_media',
   'mark_as_read',
   'analyze_group_overlaps',
   'download_media',
@@ -147,7 +148,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(31);
+    expect(ALL_TOOLS).toHaveLength(32);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });
