@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type ListToolsResult, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { McpHub } from './hub.js';
+import { registerPrompts } from './prompts/index.js';
 import { registerResources } from './resources/index.js';
 import { registerAllTools, type ToolDeps } from './tools/index.js';
 
@@ -69,6 +70,7 @@ export function createMcpServer(deps: ToolDeps, hub: McpHub): SessionServer {
   const tools = cachedToolList(deps);
   server.server.setRequestHandler(ListToolsRequestSchema, () => tools);
   registerResources(server, deps);
+  registerPrompts(server, deps);
   const link = hub.attach(server);
   return {
     server,

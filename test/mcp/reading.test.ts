@@ -156,3 +156,28 @@ describe('group audit for one group', () => {
     expect(await callErr(client, 'find_members_not_in_contacts', { group_jid: 'Chess' })).toMatch(/No group named like "Chess"/);
   });
 });
+
+describe('prompts and completions', () => {
+  it('prompts embed their data; chat arguments and resource templates complete on names', async () => {
+    const caps = client.getServerCapabilities();
+    expect(caps?.prompts?.listChanged).toBe(false);
+    expect(caps?.resources?.listChanged).toBe(false);
+    const { prompts } = await client.listPrompts();
+    expect(prompts.map((p) => p.name).sort()).toEqual(['catch_up', 'draft_reply', 'summarize_chat']);
+
+    const done = await client.complete({ ref: { type: 'ref/prompt', name: 'summarize_chat' }, argument: { name: 'chat', value: 'Ali' } });
+    expect(done.completion.values).toContain('Alice Andersen');
+    const hikers = await client.complete({ ref: { type: 'ref/resource', uri: 'whatsapp://chats/{jid}/messages' }, argument: { name: 'jid', value: 'Weekend' } });
+    expect(hikers.completion.values).toEqual([GROUP_HIKE]);
+
+    const summary = await client.getPrompt({ name: 'summarize_chat', arguments: { chat: 'Alice Andersen' } });
+    const body = summary.messages[0]!.content;
+    expect(body.type === 'text' && body.text).toMatch(/"Alice Andersen".*lighthouse/s);
+    const draft = await client.getPrompt({ name: 'draft_reply', arguments: { chat: 'Weekend Hikers' } });
+    const d = draft.messages[0]!.content;
+    expect(d.type === 'text' && d.text).toContain(`recipient_jid "${GROUP_HIKE}"`);
+    const missed = await client.getPrompt({ name: 'catch_up' });
+    expect(missed.description).toMatch(/new message/);
+    await expect(client.getPrompt({ name: 'summarize_chat', arguments: { chat: 'Nobody At All' } })).rejects.toThrow(/No chat or contact named like/);
+  });
+});

@@ -11,14 +11,14 @@ afterEach(async () => {
   t = undefined;
 });
 
-it('serves 29 tools to every session, and a file staged in one session is sendable by path from another', async () => {
+it('serves all 32 tools to every session, and a file staged in one session is sendable by path from another', async () => {
   t = await startMcpApp();
   const a = await connectClient(t.url, 'factory-a');
   const b = await connectClient(t.url, 'factory-b');
   try {
     const listA = await a.listTools();
     const listB = await b.listTools();
-    expect(listA.tools).toHaveLength(29);
+    expect(listA.tools).toHaveLength(32);
     expect(listB).toEqual(listA);
     for (const name of ['send_media', 'download_media', 'stage_media']) {
       const tool = listA.tools.find((x) => x.name === name);

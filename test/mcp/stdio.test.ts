@@ -41,7 +41,7 @@ it('answers tools/list and reads the store through a spawned stdio process', asy
   await client.connect(transport);
   try {
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(29);
+    expect(tools).toHaveLength(32);
     expect(tools.every((x) => x.annotations && x.outputSchema)).toBe(true);
     const chat = await callOk(client, 'get_chat_by_id', { jid: ALICE });
     expect(chat).toMatchObject({ chat: { id: ALICE, name: 'Alice Andersen' } });

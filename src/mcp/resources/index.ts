@@ -43,12 +43,13 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
         })),
       }),
       complete: {
-        jid: (value) =>
-          deps.services.chats
-            .list({ limit: 100, includeLastMessage: false })
-            .items.map((c) => c.id)
-            .filter((id) => id.startsWith(value))
-            .slice(0, 20),
+        // By name or JID prefix: "Ali" completes to Alice's chat JID.
+        jid: (value) => {
+          const q = value.trim();
+          const byId = deps.services.chats.list({ limit: 100, includeLastMessage: false }).items.filter((c) => c.id.startsWith(q));
+          const byName = q ? deps.services.chats.list({ limit: 20, includeLastMessage: false, query: q }).items : [];
+          return [...new Set([...byName, ...byId].map((c) => c.id))].slice(0, 20);
+        },
       },
     }),
     {
@@ -91,4 +92,7 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
       }
     },
   );
+
+  // The resource set is fixed (registering resources makes the SDK claim listChanged: true).
+  server.server.registerCapabilities({ resources: { subscribe: true, listChanged: false } });
 }
