@@ -206,7 +206,8 @@ export class MessagesService {
     }
     const limit = opts.limit ?? 20;
     const want = Math.min(500, offset + limit);
-    const r = this.deps.store.messages.search(query, { chatId, from, limit: want, since: opts.since, until: opts.until });
+    const ownJid = from === 'me' ? this.deps.runtime.getStatus().me?.id : undefined;
+    const r = this.deps.store.messages.search(query, { chatId, from, ...(ownJid ? { ownJid } : {}), limit: want, since: opts.since, until: opts.until });
     const page = r.hits.slice(offset, offset + limit);
     const more = r.hits.length === want && want < 500;
     const book = this.presenter.names();

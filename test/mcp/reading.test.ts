@@ -6,7 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, CAROL, ERIN, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
+import { ALICE, BOB, CAROL, ERIN, ME, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
 
 let app: Awaited<ReturnType<typeof openApp>>;
 let client: Client;
@@ -111,6 +111,14 @@ describe('filters', () => {
     const after = await callOk<Page>(client, 'list_messages', { chat_id: ALICE, after: new Date(T0 + 27 * 60_000).toISOString() });
     expect(after.messages.map((m) => m.id)).toEqual(['A027', 'A028', 'A029']);
     expect(await callErr(client, 'list_messages', { chat_id: ALICE, from: 'Nobody Here' })).toMatch(/No contact matches/);
+  });
+
+  it('search_messages from "me": my own messages, stored as "me" or under my JID', async () => {
+    app.t.app.store.messages.upsertMessages([{ chatId: BOB, keyId: 'OWNJID1', from: ME, fromMe: true, timestamp: T0 + 42 * 60_000, type: 'text', body: 'alice chat from my jid' }]);
+    const r = await callOk<{ hits: Array<{ id: string; fromMe: boolean }> }>(client, 'search_messages', { query: 'alice chat', from: 'me', limit: 50 });
+    expect(r.hits.length).toBe(16); // 15 seeded own messages in Alice's chat + the one under my JID
+    expect(r.hits.every((h) => h.fromMe)).toBe(true);
+    expect(r.hits.map((h) => h.id)).toContain('OWNJID1');
   });
 
   it('list_chats: query by name or number, unread_only, is_group, sort by unread', async () => {

@@ -739,7 +739,8 @@ export class MessagesRepo {
     if (opts.from !== undefined) {
       const jid = opts.from === 'me' ? 'me' : this.identity.resolve(opts.from);
       if (jid === null) return null;
-      const tokens = (jid === 'me' ? ['me'] : this.identity.aliases(jid)).map((a) => `"${senderToken(a)}"`);
+      const own = jid === 'me' && opts.ownJid ? this.identity.resolve(opts.ownJid) : null;
+      const tokens = (jid === 'me' ? ['me', ...(own ? this.identity.aliases(own) : [])] : this.identity.aliases(jid)).map((a) => `"${senderToken(a)}"`);
       expr += ` AND meta : (${tokens.join(' OR ')})`;
     }
     const lo = opts.since !== undefined ? rowidFloor(opts.since) : 0;
