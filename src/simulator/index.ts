@@ -69,6 +69,9 @@ export type { DeliverMediaInput, DeliverTextInput } from './deliver.js';
 export type { GroupAction, GroupParticipant, SimulatorGroup } from './groups.js';
 export { simulatorMediaAgent } from './media/host.js';
 export type { PhoneInfo } from './core.js';
+export type { ClientPresence } from './actions.js';
+export type { ClientAppStateMutation } from './app-state-upload.js';
+export type { ClientBlockChange } from './blocklist.js';
 export type {
   ContactSeed,
   Fault,

@@ -120,6 +120,16 @@ export function recordingGateway(): RecordingGateway {
       return g.pics.get(jid) ?? null;
     },
     onWhatsApp: (phones) => Promise.resolve(phones.map((phone) => ({ phone, exists: true, jid: `${phone}@s.whatsapp.net` }))),
+    sendAction: () => Promise.reject(new Error('not used')),
+    sendPresence: () => Promise.reject(new Error('not used')),
+    createGroup: () => Promise.reject(new Error('not used')),
+    updateGroupParticipants: () => Promise.reject(new Error('not used')),
+    updateGroupSettings: () => Promise.reject(new Error('not used')),
+    groupInviteCode: () => Promise.reject(new Error('not used')),
+    joinGroup: () => Promise.reject(new Error('not used')),
+    leaveGroup: () => Promise.reject(new Error('not used')),
+    modifyChat: () => Promise.reject(new Error('not used')),
+    setBlocked: () => Promise.reject(new Error('not used')),
   };
   return g;
 }
