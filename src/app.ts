@@ -155,7 +155,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         settingsRoutes(settings),
         qrRoutes(runtime),
         chatsRoutes(store),
-        liveChatRoutes({ store, events: chatEvents, streams: sessionStreams, heartbeatMs: opts.sseHeartbeatMs }),
+        liveChatRoutes({ store, chats: services.chats, events: chatEvents, streams: sessionStreams, heartbeatMs: opts.sseHeartbeatMs }),
         avatarRoutes(store, gateway),
         exportRoutes({ store, media: media.store, logger: mediaLog }),
         simulatorRoutes(() => backend?.simulator ?? null),

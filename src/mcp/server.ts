@@ -3,6 +3,7 @@ import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server
 import { ListToolsRequestSchema, type ListToolsResult, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { McpHub } from './hub.js';
+import { registerPrompts } from './prompts/index.js';
 import { registerResources } from './resources/index.js';
 import { registerAllTools, type ToolDeps } from './tools/index.js';
 
@@ -10,8 +11,9 @@ export const SERVER_INFO = { name: 'whatsapp-mcp-server', title: 'WhatsApp', ver
 
 const INSTRUCTIONS =
   'Read and send WhatsApp messages for one linked account. Start with check_auth_status; if it is not linked, call get_qr_code. ' +
-  'Find people with resolve_contact / search_contacts, chats with list_chats / get_chat_by_contact, history with list_messages / search_messages. ' +
-  'Use idempotency_key on send_message so retries never send twice. Timestamps are epoch milliseconds; message ids are <chatJid>:<keyId>.';
+  '"What did I miss": catch_up. History: list_messages (chat by name, phone or JID; filters from/after/before/query/only_incoming) and search_messages. ' +
+  'People: resolve_contact to pick one, search_contacts to browse. Rows show names, an ISO time with offset beside epoch-ms timestamp, and the message key id, ' +
+  'which message_id / quoted_message_id accept (also as <chatJid>:<keyId>). Sends take a JID or phone number; use idempotency_key so retries never send twice.';
 
 interface ToolConfig {
   title?: string;
@@ -98,6 +100,7 @@ export function createMcpServer(deps: ToolDeps, hub: McpHub): SessionServer {
   const tools = cachedToolList(deps);
   server.server.setRequestHandler(ListToolsRequestSchema, () => tools);
   registerResources(server, deps);
+  registerPrompts(server, deps);
   const link = hub.attach(server);
   return {
     server,

@@ -6,7 +6,7 @@
  */
 import { createActor, type InspectionEvent } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import type { CommandEvent } from '../../machines/events.js';
+import type { AccountEvent, CommandEvent } from '../../machines/events.js';
 import {
   accepts,
   computeHealth,
@@ -59,6 +59,8 @@ export interface StateView {
 export interface Runtime {
   start(): void;
   send(command: CommandEvent): CommandResult;
+  /** Account facts seen on the data path (a send refused with 463/429): kept by the supervisor, never refused. */
+  report(event: AccountEvent): void;
   /** The projection including the QR string (for /api/qr and get_qr_code only). */
   getStatus(): LifecycleStatus;
   /** What every status surface shows (no QR string): state, health, authenticated, ready, commands… */
@@ -166,6 +168,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       const t = tree();
       const now = Date.now();
       return { accepted, status: projectStatus(t, now), summary: summarize(t, now) };
+    },
+    report(event) {
+      log.info(event.type === 'ACCOUNT.RESTRICTED' ? { event: event.type, kind: event.kind, until: event.until } : { event: event.type }, 'account report');
+      actor.send(event);
     },
     getStatus,
     getSummary: (now = Date.now()) => summarize(tree(), now),

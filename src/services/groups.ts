@@ -11,6 +11,8 @@ import { toAppError } from './errors.js';
 
 export interface AuditOptions {
   groupLimit?: number;
+  /** Only this group (JID or name). */
+  group?: string;
   refresh?: boolean;
   /** Reports refresh progress (done of total). */
   onProgress?: (done: number, total: number, message: string) => void | Promise<void>;
@@ -116,7 +118,7 @@ export class GroupsService {
 
   /** Members of the newest `groupLimit` groups with their groups, ready for the audit views. */
   async scope(opts: AuditOptions = {}): Promise<AuditScope> {
-    const groups = this.selectGroups(Math.max(1, opts.groupLimit ?? 200));
+    const groups = opts.group !== undefined ? [this.contacts.resolveGroup(opts.group)] : this.selectGroups(Math.max(1, opts.groupLimit ?? 200));
     let refreshed = 0;
     let refreshFailed = 0;
     let refreshNote: string | undefined;
@@ -179,8 +181,8 @@ export class GroupsService {
     return scope.members.filter((m) => m.groupCount >= minShared && !m.isMyContact);
   }
 
-  static list(scope: AuditScope, matched: MemberGroups[]): MemberList {
-    const members = matched.slice(0, MAX_MEMBERS_RETURNED);
+  static list(scope: AuditScope, matched: MemberGroups[], limit = MAX_MEMBERS_RETURNED): MemberList {
+    const members = matched.slice(0, Math.min(limit, MAX_MEMBERS_RETURNED));
     const summary: MemberList['summary'] = {
       groupsAnalyzed: scope.groupsAnalyzed,
       uniqueMembers: scope.members.length,
@@ -194,7 +196,8 @@ export class GroupsService {
     return { summary, members };
   }
 
-  async audit(opts: AuditOptions & { overlapMinShared?: number; minShared?: number }): Promise<GroupAudit> {
+  async audit(opts: AuditOptions & { overlapMinShared?: number; minShared?: number; limit?: number }): Promise<GroupAudit> {
+    const cap = Math.min(opts.limit ?? MAX_MEMBERS_RETURNED, MAX_MEMBERS_RETURNED);
     const scope = await this.scope(opts);
     const overlaps = GroupsService.overlaps(scope, opts.overlapMinShared ?? 2);
     const without = GroupsService.withoutDirectChat(scope, opts.minShared ?? 1);
@@ -212,9 +215,9 @@ export class GroupsService {
     if (scope.refreshNote) summary.refreshNote = scope.refreshNote;
     return {
       summary,
-      overlaps: overlaps.slice(0, MAX_MEMBERS_RETURNED),
-      withoutDirectChat: without.slice(0, MAX_MEMBERS_RETURNED),
-      notInContacts: notIn.slice(0, MAX_MEMBERS_RETURNED),
+      overlaps: overlaps.slice(0, cap),
+      withoutDirectChat: without.slice(0, cap),
+      notInContacts: notIn.slice(0, cap),
     };
   }
 }

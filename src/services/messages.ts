@@ -96,13 +96,29 @@ export class MessagesService {
     this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
   }
 
-  private chatJid(input: string): string {
-    const jid = this.deps.store.identity.resolve(input);
-    if (jid === null) throw invalidInput(`"${input}" is not a chat id`, 'Pass a chat JID from list_chats');
+  /** A chat given by JID / LID / phone, or by the name of its person or group (one clear match, else an error listing them). */
+  chatJid(input: string): string {
+    const q = input.trim();
+    const looksLikeId = q.includes('@') || /^[+\d][\d\s().-]*$/.test(q);
+    const jid = looksLikeId ? this.deps.store.identity.resolve(q) : this.chatByName(q);
+    if (jid === null) throw invalidInput(`"${input}" is not a chat id`, 'Pass a chat JID from list_chats, a phone number, or a contact / group name');
     if (this.deps.store.chats.findId(jid) === undefined) {
       throw notFound(`No chat with ${jid}`, 'Use list_chats or get_chat_by_contact to find the chat id');
     }
     return jid;
+  }
+
+  private chatByName(q: string): string {
+    const chats = this.deps.store.chats.listChats({ query: q, limit: 6, includeLastMessage: false }).items;
+    const exact = chats.filter((c) => c.name.toLowerCase() === q.toLowerCase());
+    if (exact.length === 1) return exact[0]!.id;
+    const people = this.deps.store.contacts.resolve(q, 5).filter((m) => this.deps.store.chats.findId(m.id) !== undefined);
+    const [a, b] = people;
+    if (a && (!b || a.score >= 1 || (a.score >= 0.8 && a.score - b.score >= 0.15))) return a.id;
+    if (!a && chats.length === 1) return chats[0]!.id;
+    const names = [...new Map([...chats.map((c) => [c.id, c.name] as const), ...people.map((p) => [p.id, p.name ?? p.pushname ?? p.id] as const)]).entries()];
+    if (names.length === 0) throw notFound(`No chat or contact named like "${q}"`, 'Check the spelling, or find the chat with list_chats {query}');
+    throw invalidInput(`"${q}" matches several chats: ${names.map(([id, n]) => `${n} (${id})`).join('; ')}`, 'Pass one of these chat ids as chat_id');
   }
 
   async list(chatId: string, opts: ListOptions = {}): Promise<MessagePage> {
@@ -190,7 +206,8 @@ export class MessagesService {
     }
     const limit = opts.limit ?? 20;
     const want = Math.min(500, offset + limit);
-    const r = this.deps.store.messages.search(query, { chatId, from, limit: want, since: opts.since, until: opts.until });
+    const ownJid = from === 'me' ? this.deps.runtime.getStatus().me?.id : undefined;
+    const r = this.deps.store.messages.search(query, { chatId, from, ...(ownJid ? { ownJid } : {}), limit: want, since: opts.since, until: opts.until });
     const page = r.hits.slice(offset, offset + limit);
     const more = r.hits.length === want && want < 500;
     const book = this.presenter.names();
@@ -269,27 +286,25 @@ export class MessagesService {
     const perChat = opts.limitPerChat ?? 10;
     const maxChats = opts.maxChats ?? 20;
     const book = this.presenter.names();
-    const out: CatchUpChat[] = [];
+    const found: Array<CatchUpChat & { newest: number }> = [];
     let cursor: string | undefined;
-    let more = false;
-    // Chats newest first; with `since` the walk stops at the first chat older than it.
+    // Chats newest activity first; with `since` the walk stops at the first chat older than it. Chats
+    // are then ordered by their newest incoming message (an own reply must not hide who wrote last).
     walk: for (let pages = 0; pages < 20; pages++) {
       const page = this.deps.store.chats.listChats({ limit: 50, cursor, includeLastMessage: false, unreadOnly: opts.since === undefined || opts.unreadOnly });
       for (const chat of page.items) {
         if (opts.since !== undefined && chat.timestamp < opts.since) break walk;
-        if (out.length >= maxChats) {
-          more = true;
-          break walk;
-        }
         const want = opts.since === undefined ? Math.min(chat.unreadCount, perChat) : perChat;
         if (want <= 0) continue;
         // A few extra rows: reactions and notices are left out below.
         const rows = this.deps.store.messages.list(chat.id, { onlyIncoming: true, after: opts.since, limit: want + 5 }).items.filter((m) => !isStub(m) && m.type !== 'reaction');
         const shown = rows.slice(-want);
-        if (shown.length === 0) continue;
+        const newest = shown[shown.length - 1];
+        if (!newest) continue;
         book.knowChat(chat.id, chat.name);
         const total = opts.since === undefined ? chat.unreadCount : rows.length;
-        out.push({
+        found.push({
+          newest: newest.timestamp,
           chatId: chat.id,
           chatName: chat.name,
           isGroup: chat.isGroup,
@@ -301,6 +316,9 @@ export class MessagesService {
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
+    found.sort((a, b) => b.newest - a.newest);
+    const more = found.length > maxChats;
+    const out: CatchUpChat[] = found.slice(0, maxChats).map(({ newest: _n, ...c }) => c);
     const count = out.reduce((n, c) => n + c.messages.length + (c.notShown ?? 0), 0);
     const since = opts.since === undefined ? 'since each chat was last read' : `since ${this.presenter.time(opts.since)}`;
     const summary =

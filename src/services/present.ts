@@ -87,6 +87,8 @@ export function readableText(m: Pick<Message, 'type' | 'body' | 'mediaMime'>): s
   }
 }
 
+const JID_IN_TEXT = /\b\d{5,20}@(?:s\.whatsapp\.net|lid)\b/g;
+
 // ---- names --------------------------------------------------------------------------------------
 
 /** Name lookups memoised for one tool call. */
@@ -190,7 +192,8 @@ export class Presenter {
       out.fromName = book.person(m.from);
     }
     if (m.type !== 'text') out.type = m.type;
-    out.body = readableText(m);
+    // Notices name people by JID when stored (mapping.ts); the reader sees names.
+    out.body = m.type === 'system' ? readableText(m).replace(JID_IN_TEXT, (j) => (m.fromMe && j === m.from ? 'you' : book.person(j))) : readableText(m);
     // The type already says it is media; the MIME type matters for documents and audio only.
     if (m.hasMedia && !MEDIA_LABEL[m.type]) out.hasMedia = true;
     if (m.mediaMime && (m.type === 'document' || m.type === 'audio')) out.mediaMime = m.mediaMime;

@@ -53,7 +53,11 @@ export class SendingService {
       quoted = q.id;
     }
     const params = { recipient: chatId, message: input.text, quoted: quoted ?? null };
-    const result = await this.idempotency.once('send_message', input.idempotencyKey, params, () => this.sendDeduplicated(chatId, input.text, quoted));
+    // A caller that passes its own idempotency key has said which sends are distinct: a new key sends even
+    // text identical to a moment ago (the duplicate-text window only guards keyless retries).
+    const result = await this.idempotency.once('send_message', input.idempotencyKey, params, () =>
+      input.idempotencyKey === undefined ? this.sendDeduplicated(chatId, input.text, quoted) : this.deliver(chatId, input.text, quoted),
+    );
     return { ...result, idempotencyKey: input.idempotencyKey ?? null };
   }
 

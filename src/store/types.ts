@@ -190,8 +190,10 @@ export interface SearchHit {
 
 export interface SearchOptions {
   chatId?: string;
-  /** Author JID / LID / phone; matches every known alias of that person. */
+  /** Author JID / LID / phone, or `'me'`; matches every known alias of that person. */
   from?: string;
+  /** Our own JID: with `from: 'me'`, messages stored under it count as ours too. */
+  ownJid?: string;
   /** Inclusive lower time bound (ms). */
   since?: number;
   /** Inclusive upper time bound (ms). */

@@ -142,6 +142,70 @@ export function extractContent(message: proto.IMessage | null | undefined): Extr
   return { type: TEXT_TYPES[kind] ?? kind.replace(/Message$/, ''), body, caption: null, hasMedia: false, mediaMime: null, quotedKeyId };
 }
 
+const ST = proto.WebMessageInfo.StubType;
+
+/** A stub parameter → a JID when it is one (plain, or the JSON `{id, phoneNumber}` newer servers send). */
+function stubParty(p: string): string {
+  let v = p;
+  if (p.startsWith('{')) {
+    try {
+      const o = JSON.parse(p) as { phoneNumber?: string; id?: string };
+      v = o.phoneNumber ?? o.id ?? p;
+    } catch {
+      return p;
+    }
+  }
+  return v.includes('@') ? jidNormalizedUser(v) : v;
+}
+
+/**
+ * A system notice in words, with JIDs where people are named (the reader turns them into names).
+ * Empty for stubs that are placeholders of a message still to come (CIPHERTEXT): an empty body is
+ * filled when the message arrives; text here would block that.
+ */
+export function stubText(type: number, params: readonly string[], actor: string | null): string {
+  const who = params.map(stubParty).join(', ');
+  const by = actor ?? 'someone';
+  switch (type) {
+    case ST.CIPHERTEXT:
+      return '';
+    case ST.GROUP_CREATE:
+      return `${by} created the group "${params[0] ?? ''}"`;
+    case ST.GROUP_CHANGE_SUBJECT:
+      return `${by} changed the subject to "${params[0] ?? ''}"`;
+    case ST.GROUP_CHANGE_DESCRIPTION:
+      return `${by} changed the group description`;
+    case ST.GROUP_CHANGE_ICON:
+      return `${by} changed the group icon`;
+    case ST.GROUP_PARTICIPANT_ADD:
+      return actor && who && who !== actor ? `${by} added ${who}` : `${who || by} joined`;
+    case ST.GROUP_PARTICIPANT_REMOVE:
+      return `${by} removed ${who}`;
+    case ST.GROUP_PARTICIPANT_LEAVE:
+      return `${who || by} left`;
+    case ST.GROUP_PARTICIPANT_INVITE:
+      return `${who || by} joined using an invite link`;
+    case ST.GROUP_PARTICIPANT_PROMOTE:
+      return `${by} made ${who} an admin`;
+    case ST.GROUP_PARTICIPANT_DEMOTE:
+      return `${by} removed ${who} as admin`;
+    case ST.CALL_MISSED_VOICE:
+    case ST.CALL_MISSED_GROUP_VOICE:
+      return 'missed voice call';
+    case ST.CALL_MISSED_VIDEO:
+    case ST.CALL_MISSED_GROUP_VIDEO:
+      return 'missed video call';
+    case ST.REVOKE:
+      return 'message deleted';
+    case ST.E2E_IDENTITY_CHANGED:
+      return `${who || by}'s security code changed`;
+    default: {
+      const name = ST[type];
+      return name ? `notice: ${name.toLowerCase().replace(/_/g, ' ')}` : '';
+    }
+  }
+}
+
 /** A WAMessage → store input; null for messages without a usable key. */
 export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageInput | null {
   const key = msg.key;
@@ -153,7 +217,9 @@ export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageIn
     ? (key as { participantAlt?: string }).participantAlt
     : key.participant;
   const from = fromMe ? ownJid : participant ? jidNormalizedUser(participant) : chatId;
-  const type = msg.messageStubType ? 'system' : c.type;
+  const stub = msg.messageStubType ?? 0;
+  const type = stub ? 'system' : c.type;
+  const actor = stub ? (fromMe ? ownJid : (from ?? null)) : null;
   return {
     chatId,
     keyId: key.id,
@@ -161,7 +227,7 @@ export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageIn
     fromMe,
     timestamp: timestampMs(msg.messageTimestamp ?? 0) || Date.now(),
     type,
-    body: c.body,
+    body: stub && !c.body ? stubText(stub, msg.messageStubParameters ?? [], actor) : c.body,
     caption: c.caption,
     hasMedia: c.hasMedia,
     mediaMime: c.mediaMime,

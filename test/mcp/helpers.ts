@@ -30,6 +30,9 @@ export async function connectClient(url: string, name = 'mcp-test'): Promise<Cli
     requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } },
   });
   await client.connect(transport);
+  // The server does not re-check its own results against the output schemas (MCP_VALIDATE_TOOL_OUTPUT);
+  // the SDK client does, for tools it has listed: list them so every call in the tests is checked.
+  await client.listTools();
   return client;
 }
 

@@ -6,7 +6,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, CAROL, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
+import { ALICE, BOB, CAROL, ERIN, ME, GROUP_BOOK, GROUP_HIKE, SYSTEM_CHAT, T0, callErr, callOk, connectClient, openApp, seed } from './helpers.js';
 
 let app: Awaited<ReturnType<typeof openApp>>;
 let client: Client;
@@ -113,6 +113,14 @@ describe('filters', () => {
     expect(await callErr(client, 'list_messages', { chat_id: ALICE, from: 'Nobody Here' })).toMatch(/No contact matches/);
   });
 
+  it('search_messages from "me": my own messages, stored as "me" or under my JID', async () => {
+    app.t.app.store.messages.upsertMessages([{ chatId: BOB, keyId: 'OWNJID1', from: ME, fromMe: true, timestamp: T0 + 42 * 60_000, type: 'text', body: 'alice chat from my jid' }]);
+    const r = await callOk<{ hits: Array<{ id: string; fromMe: boolean }> }>(client, 'search_messages', { query: 'alice chat', from: 'me', limit: 50 });
+    expect(r.hits.length).toBe(16); // 15 seeded own messages in Alice's chat + the one under my JID
+    expect(r.hits.every((h) => h.fromMe)).toBe(true);
+    expect(r.hits.map((h) => h.id)).toContain('OWNJID1');
+  });
+
   it('list_chats: query by name or number, unread_only, is_group, sort by unread', async () => {
     const byName = await callOk<{ chats: Array<{ id: string }> }>(client, 'list_chats', { query: 'hikers' });
     expect(byName.chats.map((c) => c.id)).toEqual([GROUP_HIKE]);
@@ -139,5 +147,45 @@ describe('filters', () => {
     expect(since.chats[0]!.messages).toMatchObject([{ id: 'G101', fromName: 'Alice Andersen' }]);
     const nothing = await callOk<{ summary: string; chats: unknown[] }>(client, 'catch_up', { since: '2030-01-01' });
     expect(nothing).toMatchObject({ chats: [], summary: expect.stringMatching(/^Nothing new since 2030-01-01T/) });
+  });
+});
+
+describe('group audit for one group', () => {
+  it('find_members_not_in_contacts takes one group by name, and a limit', async () => {
+    const r = await callOk<{ summary: { groupsAnalyzed: number; matched: number; returned: number }; members: Array<{ id: string; name: string | null }> }>(
+      client,
+      'find_members_not_in_contacts',
+      { group_jid: 'Weekend Hikers' },
+    );
+    expect(r.summary).toMatchObject({ groupsAnalyzed: 1, matched: 2, returned: 2 });
+    expect(r.members.map((m) => m.id).sort()).toEqual([CAROL, ERIN].sort());
+    const one = await callOk<{ summary: { matched: number; returned: number }; members: unknown[] }>(client, 'find_members_not_in_contacts', { group_jid: GROUP_HIKE, limit: 1 });
+    expect(one.summary).toMatchObject({ matched: 2, returned: 1 });
+    expect(await callErr(client, 'find_members_not_in_contacts', { group_jid: 'Chess' })).toMatch(/No group named like "Chess"/);
+  });
+});
+
+describe('prompts and completions', () => {
+  it('prompts embed their data; chat arguments and resource templates complete on names', async () => {
+    const caps = client.getServerCapabilities();
+    expect(caps?.prompts?.listChanged).toBe(false);
+    expect(caps?.resources?.listChanged).toBe(false);
+    const { prompts } = await client.listPrompts();
+    expect(prompts.map((p) => p.name).sort()).toEqual(['catch_up', 'draft_reply', 'summarize_chat']);
+
+    const done = await client.complete({ ref: { type: 'ref/prompt', name: 'summarize_chat' }, argument: { name: 'chat', value: 'Ali' } });
+    expect(done.completion.values).toContain('Alice Andersen');
+    const hikers = await client.complete({ ref: { type: 'ref/resource', uri: 'whatsapp://chats/{jid}/messages' }, argument: { name: 'jid', value: 'Weekend' } });
+    expect(hikers.completion.values).toEqual([GROUP_HIKE]);
+
+    const summary = await client.getPrompt({ name: 'summarize_chat', arguments: { chat: 'Alice Andersen' } });
+    const body = summary.messages[0]!.content;
+    expect(body.type === 'text' && body.text).toMatch(/"Alice Andersen".*lighthouse/s);
+    const draft = await client.getPrompt({ name: 'draft_reply', arguments: { chat: 'Weekend Hikers' } });
+    const d = draft.messages[0]!.content;
+    expect(d.type === 'text' && d.text).toContain(`recipient_jid "${GROUP_HIKE}"`);
+    const missed = await client.getPrompt({ name: 'catch_up' });
+    expect(missed.description).toMatch(/new message/);
+    await expect(client.getPrompt({ name: 'summarize_chat', arguments: { chat: 'Nobody At All' } })).rejects.toThrow(/No chat or contact named like/);
   });
 });

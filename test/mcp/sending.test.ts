@@ -162,4 +162,18 @@ describe('duplicate-text window', () => {
     expect(o.gateway.sent).toHaveLength(2);
     await c.close();
   });
+
+  it('a new idempotency_key bypasses the window: the caller said the sends are distinct', async () => {
+    const o = await openApp();
+    apps.push(o.t);
+    const c = await connectClient(o.t.url);
+    const a = await callOk<Sent>(c, 'send_message', { recipient_jid: BOB, message: 'Happy birthday!', idempotency_key: 'bday-1' });
+    const b = await callOk<Sent>(c, 'send_message', { recipient_jid: BOB, message: 'Happy birthday!', idempotency_key: 'bday-2' });
+    expect(b.deduplicated).toBe(false);
+    expect(b.messageId).not.toBe(a.messageId);
+    // The same key is still at most once.
+    expect(await callOk<Sent>(c, 'send_message', { recipient_jid: BOB, message: 'Happy birthday!', idempotency_key: 'bday-2' })).toMatchObject({ deduplicated: true, messageId: b.messageId });
+    expect(o.gateway.sent).toHaveLength(2);
+    await c.close();
+  });
 });

@@ -33,6 +33,7 @@ import {
 /** The 29 seed tools of SPEC §3, the reading tools of issue #13 and the actions of issue #14. */
 const ALL_TOOLS = [
   'catch_up',
+  'get_media',
   'mark_as_read',
   'analyze_group_overlaps',
   'download_media',
@@ -159,7 +160,7 @@ describe('tools/list', () => {
 describe('tools/list cache', () => {
   it('answers exactly what the SDK itself would list for the same registrations', async () => {
     const plain = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
-    registerAllTools(plain, {} as ToolDeps); // registration only: handlers are never called here
+    registerAllTools(plain, { config: t.app.config } as ToolDeps); // registration only: handlers are never called here
     const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
     await plain.connect(serverSide);
     const reference = new Client({ name: 'reference', version: '1.0.0' });
@@ -167,7 +168,7 @@ describe('tools/list cache', () => {
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
-    expect(ALL_TOOLS).toHaveLength(50);
+    expect(ALL_TOOLS).toHaveLength(new Set(ALL_TOOLS).size);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
   });
 });
@@ -247,7 +248,10 @@ describe('contact tools', () => {
       { group_jid: GROUP_HIKE },
     );
     expect(live).toMatchObject({ source: 'live', subject: 'Weekend Hikers 2025' });
-    expect(live.participants).toContainEqual({ id: ALICE, role: 'superadmin', name: 'Alice Andersen' });
+    expect(live.participants).toContainEqual({ id: ALICE, role: 'superadmin', name: 'Alice Andersen', isMe: false, isMyContact: true, isAdmin: true });
+    expect(live.participants).toContainEqual({ id: ME, role: 'admin', name: 'me', isMe: true, isMyContact: false, isAdmin: true });
+    // By name too.
+    expect(await callOk(client, 'get_group_info', { group_jid: 'weekend hikers 2025' })).toMatchObject({ id: GROUP_HIKE });
     expect(live.participants).toHaveLength(3);
     const cached = await callOk<{ source: string; staleReason: string; participants: unknown[] }>(client, 'get_group_info', { group_jid: GROUP_BOOK });
     expect(cached).toMatchObject({ source: 'cached', subject: 'Book Club' });

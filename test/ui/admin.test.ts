@@ -313,7 +313,8 @@ describe('admin UI (browser)', () => {
     expect(await leave.textContent()).toContain('Leave without saving?');
     await leave.getByRole('button', { name: 'Keep editing' }).click();
     await leave.waitFor({ state: 'detached' });
-    expect(page.url()).toMatch(/#\/settings$/);
+    // The address is put back once the dialog has answered (a microtask after it closes).
+    await expect.poll(() => page.url()).toMatch(/#\/settings$/);
     expect(await form.locator('#set-upload_max_mb').inputValue()).toBe('64');
 
     await form.locator('#set-upload_max_mb').fill('64');

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('simulator routes', () => {
-  it('stream-error with code 503, media and group deliveries, bad bodies refused', async () => {
+  it('stream-error with code 503, media and group deliveries, marking a chat read, bad bodies refused', async () => {
     silenceConsole();
     sim = await startSim();
     t = await startSimApp(sim);
@@ -43,6 +43,14 @@ describe('simulator routes', () => {
     const g = await post('deliver-group', { group, from: bob, text: 'hello group' });
     expect(g.status).toBe(202);
     await eventually(() => t!.app.store.messages.list(group).items.some((m) => m.body === 'hello group' && m.from === bob), 10_000);
+
+    // Opening a chat in the admin UI marks it read through the read-receipt path.
+    const read = await t.api(`/api/chats/${encodeURIComponent(bob)}/read`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(read.status).toBe(200);
+    const readBody = (await read.json()) as { receipts: number; unreadCount: number };
+    expect(readBody.receipts).toBeGreaterThan(0);
+    expect(readBody.unreadCount).toBe(0);
+    expect(t.app.store.chats.get(bob)?.unreadCount).toBe(0);
 
     expect((await post('deliver-media', { kind: 'video' })).status).toBe(400);
     expect((await post('deliver-media', { kind: 'image', dataBase64: 'AAAA' })).status).toBe(400);

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { join } from 'node:path';
-import { newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { axeSerious, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp | undefined;
@@ -91,6 +91,8 @@ describe('admin UI with the simulator', () => {
     await waitNewest(page);
     await expect.poll(() => page.locator('[data-jid]').first().getAttribute('data-jid')).toBe(bob);
     expect(await page.locator(`[data-jid="${bob}"]`).getAttribute('aria-current')).toBe('true');
+    // Reading it marked it read on the server (read receipts sent): no unread left for the open chat.
+    await expect.poll(() => t!.app.store.chats.get(bob)?.unreadCount).toBe(0);
     expect(firstJid === bob || (await page.locator(`[data-jid="${firstJid}"]`).count()) === 1).toBe(true);
     // Media inline once stored (auto-download on), a voice note as a player.
     expect((await post('deliver-media', { from: bob, kind: 'image', caption: 'sample photo' })).status).toBe(202);
@@ -113,6 +115,8 @@ describe('admin UI with the simulator', () => {
     await hit.click();
     await page.locator('.thread .msg.msg-hit', { hasText: 'hello from the simulator' }).waitFor();
     await shot(page, '35-sim-search');
+    // The live chat view with inline media and highlighted hits passes axe too.
+    expect(await axeSerious(page)).toEqual([]);
     expect(errors).toEqual([]);
 
     // A phone opens a thread at the newest message too, and it grows live there.

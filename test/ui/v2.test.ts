@@ -150,7 +150,15 @@ describe('admin UI v2 (browser)', () => {
       await shot(page, `43-what-now-stuck-${name}`);
     }
     await controlsMatchServer();
-    expect(await axeSerious(pages[0]!.page)).toEqual([]);
+    for (const { name, page } of pages) {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        // Colours are read once the theme's CSS transitions (buttons fade their background) are over.
+        await expect.poll(() => page.evaluate(() => document.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === 'running').length)).toBe(0);
+        expect(await axeSerious(page), `stuck ${name} ${scheme}`).toEqual([]);
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
     const action = pages[0]!.page.getByTestId('what-now-action');
     expect(await action.textContent()).toBe('Try to reconnect');
     await action.click();
@@ -219,6 +227,8 @@ describe('admin UI v2 (browser)', () => {
       await page.getByTestId('log-text').fill('428');
       await expect.poll(() => log.locator('.log-item').count()).toBe(1);
       await page.getByTestId('log-text').fill('');
+      // Nothing sticks out sideways (a phone would scroll the whole page).
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} page width`).toBeLessThanOrEqual(vp.width);
       await shot(page, `45-operations-${name}`);
       expect(await axeSerious(page), `operations ${name}`).toEqual([]);
       expect(errors).toEqual([]);

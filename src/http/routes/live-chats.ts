@@ -4,10 +4,14 @@
  *   thread appends them and the list re-sorts without polling. Ends with the session (session-streams.ts).
  * - GET /api/search/messages?q&limit&chat — message full-text search through the store facade:
  *   `{hits: [{message, snippet, chatName}], truncated}`; the snippet marks matched terms with `**`.
+ * - POST /api/chats/:jid/read {upTo?} — marks the chat read (WhatsApp read receipts for the incoming messages it
+ *   covers, then the read marker): `{chatId, receipts, unreadCount}`; 409/503 while WhatsApp is not connected.
  * - GET /api/media/of-messages?ids=a,b — which of these messages have their media stored, with the
  *   `/media/<file>` path (served with the admin session cookie) and type: `{media: {<id>: {url, mime, size, name}}}`.
  */
 import { Router } from 'express';
+import { z } from 'zod';
+import type { ChatsService } from '../../services/chats.js';
 import type { Store } from '../../store/index.js';
 import { badRequest, methodNotAllowed } from '../errors.js';
 import type { SessionStreams } from './session-streams.js';
@@ -30,6 +34,8 @@ export class ChatEvents {
 
 export interface LiveChatDeps {
   store: Store;
+  /** Opening a chat marks it read through the same path as the mark_as_read tool (read receipts, then the marker). */
+  chats?: Pick<ChatsService, 'markAsRead'>;
   events: ChatEvents;
   streams?: SessionStreams;
   heartbeatMs?: number;
@@ -80,6 +86,16 @@ export function liveChatRoutes(deps: LiveChatDeps): Router {
     req.on('close', cleanup);
   });
   r.all('/chats/events', methodNotAllowed(['GET']));
+
+  const ReadBody = z.object({ upTo: z.string().min(1).max(300).optional() }).strict();
+  r.post('/chats/:jid/read', async (req, res) => {
+    if (!deps.chats) throw badRequest('marking read is not available');
+    const body = ReadBody.safeParse(req.body ?? {});
+    if (!body.success) throw badRequest('expected JSON {"upTo"?: "<message id>"}');
+    const r2 = await deps.chats.markAsRead(String(req.params.jid), body.data.upTo);
+    res.json({ chatId: r2.chatId, receipts: r2.receipts, unreadCount: r2.unreadCount });
+  });
+  r.all('/chats/:jid/read', methodNotAllowed(['POST']));
 
   r.get('/search/messages', (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';

@@ -7,6 +7,9 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { toAppError } from '../../services/errors.js';
 import type { ToolDeps } from '../tools/tool-deps.js';
 import { CHATS_URI, CONNECTION_URI, MESSAGES_TEMPLATE, chatIdFromMessagesUri, messagesUri } from './uris.js';
+import { MEDIA_URI_TEMPLATE } from '../tools/media/inline.js';
+import { INLINE_MAX_BYTES } from '../tools/media/download-media.js';
+import { normalizeMime } from '../../media/sniff.js';
 
 const json = (uri: string, data: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(data) }] });
 
@@ -40,12 +43,13 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
         })),
       }),
       complete: {
-        jid: (value) =>
-          deps.services.chats
-            .list({ limit: 100, includeLastMessage: false })
-            .items.map((c) => c.id)
-            .filter((id) => id.startsWith(value))
-            .slice(0, 20),
+        // By name or JID prefix: "Ali" completes to Alice's chat JID.
+        jid: (value) => {
+          const q = value.trim();
+          const byId = deps.services.chats.list({ limit: 100, includeLastMessage: false }).items.filter((c) => c.id.startsWith(q));
+          const byName = q ? deps.services.chats.list({ limit: 20, includeLastMessage: false, query: q }).items : [];
+          return [...new Set([...byName, ...byId].map((c) => c.id))].slice(0, 20);
+        },
       },
     }),
     {
@@ -64,4 +68,31 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
       );
     },
   );
+
+  server.registerResource(
+    'message-media',
+    new ResourceTemplate(MEDIA_URI_TEMPLATE, { list: undefined }),
+    {
+      title: 'Media of a message',
+      description: 'The original bytes of a photo / video / audio / document message (downloaded once, up to 16 MB), as a blob with its MIME type.',
+    },
+    async (uri, vars) => {
+      const raw = Array.isArray(vars.message_id) ? vars.message_id[0] : vars.message_id;
+      try {
+        const id = deps.services.messages.resolveId(decodeURIComponent(raw ?? ''));
+        const r = await deps.media.download(id);
+        if (r.file.size > INLINE_MAX_BYTES) {
+          throw new McpError(ErrorCode.InvalidParams, `The file is ${Math.round(r.file.size / 1048576)} MB, more than a resource carries; fetch it from ${r.description.publicUrl ?? r.description.url}`);
+        }
+        const blob = (await deps.media.readBytes(r.file)).toString('base64');
+        return { contents: [{ uri: uri.href, mimeType: normalizeMime(r.file.mime) ?? 'application/octet-stream', blob }] };
+      } catch (err) {
+        if (err instanceof McpError) throw err;
+        throw new McpError(ErrorCode.InvalidParams, toAppError(err).describe());
+      }
+    },
+  );
+
+  // The resource set is fixed (registering resources makes the SDK claim listChanged: true).
+  server.server.registerCapabilities({ resources: { subscribe: true, listChanged: false } });
 }

@@ -23,6 +23,7 @@ import { registerRunGroupAuditTool } from './groups/run-group-audit.js';
 import { registerCatchUpTool } from './messages/catch-up.js';
 import { registerGetLastInteractionTool } from './messages/get-last-interaction.js';
 import { registerDownloadMediaTool } from './media/download-media.js';
+import { registerGetMediaTool } from './media/get-media.js';
 import { registerSendMediaTool } from './media/send-media.js';
 import { registerStageMediaTool } from './media/stage-media.js';
 import { registerGetMessageByIdTool } from './messages/get-message-by-id.js';
@@ -64,6 +65,7 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerSendMessageTool,
   registerSendMediaTool,
   registerDownloadMediaTool,
+  registerGetMediaTool,
   registerStageMediaTool,
   registerPingTool,
   ...ACTION_REGISTRARS,

@@ -148,6 +148,8 @@ export const auditInputs = (minSharedDefault: number) => ({
   group_limit: z.number().int().min(1).max(2000).default(200).describe('Analyse the newest N groups (1–2000, default 200)'),
   refresh_group_info: z.boolean().default(false).describe('Re-read live group metadata first (slower; needs a connection)'),
   min_shared_groups: z.number().int().min(1).max(1000).default(minSharedDefault).describe(`Only members in at least this many of the analysed groups (default ${minSharedDefault})`),
+  group_jid: z.string().trim().min(1).max(200).optional().describe('Only this one group: its JID or its name'),
+  limit: z.number().int().min(1).max(500).default(500).describe('Return at most this many members per list (default 500; counts stay exact)'),
 });
 
 export const READ_ONLY_LOCAL = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;

@@ -156,6 +156,17 @@ export class ContactsRepo {
       const m = scoreContact(r, qf, words, digits, canon, asJid, q.includes('@'));
       if (m) out.push({ ...toContact(r), matchedBy: m.by, score: Math.round(m.score * 1000) / 1000 });
     }
+    // Nothing (or too little) matched as typed: tolerate typos and another script ("Alise Novak",
+    // "Natasha" for "Наташа"), scored below every literal match.
+    if (out.length < limit && words.length > 0 && !digits) {
+      const seen = new Set(out.map((c) => c.id));
+      const qw = words.map(translit);
+      for (const r of this.all.all()) {
+        if (seen.has(r.jid)) continue;
+        const m = fuzzyScore(r, qw);
+        if (m) out.push({ ...toContact(r), matchedBy: m.by, score: Math.round(m.score * 1000) / 1000 });
+      }
+    }
     const key = (c: Contact) => c.name ?? c.pushname ?? c.id;
     out.sort((a, b) => b.score - a.score || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     return out.slice(0, Math.max(1, limit));
@@ -213,4 +224,73 @@ function nameScore(field: string, qf: string, words: readonly string[]): number 
   if (field.includes(qf)) return 0.5;
   if (words.length > 1 && words.every((q) => field.includes(q))) return 0.4;
   return 0;
+}
+
+const CYRILLIC: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o',
+  п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  і: 'i', ї: 'yi', є: 'ye', ґ: 'g',
+};
+
+/** Folded text in Latin letters (Cyrillic transliterated), so "Наташа" and "natasha" compare. */
+function translit(folded: string): string {
+  return folded.replace(/[\u0400-\u04ff]/g, (ch) => CYRILLIC[ch] ?? ch);
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev2 = new Array<number>(n + 1).fill(0);
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = new Array<number>(n + 1).fill(0);
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
+    }
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[n]!;
+}
+
+/**
+ * Every query word must be close to some word of a name (at most 1 edit for words up to 5 letters,
+ * 2 for longer ones); the score (0.3–0.65) stays below every literal match.
+ */
+function fuzzyScore(r: ContactRow, queryWords: readonly string[]): { by: ContactMatchField; score: number } | null {
+  const folded = r.search_text.split('\u0001');
+  const fields: Array<[ContactMatchField, string | undefined, number]> = [
+    ['name', folded[0], 1],
+    ['pushname', folded[1], 0.95],
+    ['verifiedName', folded[2], 0.9],
+  ];
+  let best: { by: ContactMatchField; score: number } | null = null;
+  for (const [by, value, weight] of fields) {
+    if (!value) continue;
+    const nameWords = translit(value).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+    if (nameWords.length === 0) continue;
+    let total = 0;
+    let ok = true;
+    for (const q of queryWords) {
+      let sim = 0;
+      for (const w of nameWords) {
+        const d = editDistance(q, w.length > q.length + 2 ? w.slice(0, q.length + 2) : w);
+        if (d <= (q.length <= 5 ? 1 : 2)) sim = Math.max(sim, 1 - d / Math.max(q.length, w.length));
+      }
+      if (sim === 0) {
+        ok = false;
+        break;
+      }
+      total += sim;
+    }
+    if (!ok) continue;
+    const score = (0.3 + 0.35 * (total / queryWords.length)) * weight;
+    if (!best || score > best.score) best = { by, score };
+  }
+  return best;
 }

@@ -91,6 +91,35 @@ interface SearchPlan {
 /** How many newest matches of a query piece are walked to estimate its document frequency. */
 const DF_WINDOW = 200;
 
+/**
+ * The search syntax on top of text.ts's safe word/phrase/prefix parsing: `OR` between words or phrases
+ * makes alternatives (AND binds tighter: `a b OR c` is `(a b) OR c`), `-word` / `-"a phrase"` excludes.
+ * Everything else stays plain text (never FTS5 syntax). `null` when nothing positive is searchable.
+ */
+export function textMatch(query: string): { expr: string; terms: QueryTerm[]; pieces: QueryPiece[]; tokens: number } | null {
+  const groups: string[][] = [[]];
+  const excluded: string[] = [];
+  for (const m of query.matchAll(/-?"[^"]*"?|\S+/g)) {
+    const tok = m[0];
+    if (tok === 'OR') {
+      if (groups[groups.length - 1]!.length > 0) groups.push([]);
+    } else if (tok.length > 1 && tok.startsWith('-')) excluded.push(tok.slice(1));
+    else groups[groups.length - 1]!.push(tok);
+  }
+  const alternatives = groups.filter((g) => g.length > 0).map((g) => parseQuery(g.join(' ')));
+  const positive = alternatives.filter((p) => p.match !== null);
+  if (positive.length === 0) return null;
+  const text = positive.length === 1 ? positive[0]!.match! : positive.map((p) => `(${p.match})`).join(' OR ');
+  const negative = excluded.map((x) => parseQuery(x).match).filter((x): x is string => x !== null);
+  const expr = negative.length > 0 ? `(text : (${text}) NOT text : (${negative.map((n) => `(${n})`).join(' OR ')}))` : `text : (${text})`;
+  return {
+    expr,
+    terms: positive.flatMap((p) => p.terms),
+    pieces: positive.flatMap((p) => p.pieces),
+    tokens: Math.max(...positive.map((p) => p.tokens)),
+  };
+}
+
 /** Message types WhatsApp counts as unread (content, not bookkeeping or reactions). */
 const NOT_UNREAD = new Set(['protocol', 'system', 'reaction', 'edit', 'poll-vote']);
 export function countsAsUnread(type: string): boolean {
@@ -462,9 +491,9 @@ export class MessagesRepo {
     // on the rows, walking the chat's doclist in bounded batches until the page is full.
     let match = `meta : "${chatToken(chatId)}"`;
     if (opts.query !== undefined) {
-      const parsed = parseQuery(opts.query);
-      if (parsed.match === null) return { items: [] };
-      match = `text : (${parsed.match}) AND ${match}`;
+      const parsed = textMatch(opts.query);
+      if (parsed === null) return { items: [] };
+      match = `${parsed.expr} AND ${match}`;
     }
     const mine = opts.from === 'me';
     if (opts.from !== undefined && !mine) {
@@ -699,9 +728,9 @@ export class MessagesRepo {
   }
 
   private plan(query: string, opts: SearchOptions): SearchPlan | null {
-    const parsed = parseQuery(query);
-    if (parsed.match === null) return null;
-    let expr = `text : (${parsed.match})`;
+    const parsed = textMatch(query);
+    if (parsed === null) return null;
+    let expr = parsed.expr;
     if (opts.chatId !== undefined) {
       const chatId = this.chats.findId(opts.chatId);
       if (chatId === undefined) return null;
@@ -710,7 +739,8 @@ export class MessagesRepo {
     if (opts.from !== undefined) {
       const jid = opts.from === 'me' ? 'me' : this.identity.resolve(opts.from);
       if (jid === null) return null;
-      const tokens = (jid === 'me' ? ['me'] : this.identity.aliases(jid)).map((a) => `"${senderToken(a)}"`);
+      const own = jid === 'me' && opts.ownJid ? this.identity.resolve(opts.ownJid) : null;
+      const tokens = (jid === 'me' ? ['me', ...(own ? this.identity.aliases(own) : [])] : this.identity.aliases(jid)).map((a) => `"${senderToken(a)}"`);
       expr += ` AND meta : (${tokens.join(' OR ')})`;
     }
     const lo = opts.since !== undefined ? rowidFloor(opts.since) : 0;

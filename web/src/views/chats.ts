@@ -2,10 +2,10 @@
  * Chats viewer: a searchable, paginated chat list that re-sorts itself live; a chat's messages (opening at
  * the newest, on every screen size) that grow live from GET /api/chats/events, with local times, date
  * separators, media inline where it is stored (images, stickers, audio and video players, documents as
- * links) and protocol stubs hidden; message full-text search with highlighted hits that jump to the message
+ * links) and protocol stubs hidden; opening a chat marks it read; message full-text search with highlighted hits that jump to the message
  * in its thread; lazily loaded avatars; per-chat ZIP export.
  */
-import { ApiError, describeError, getJson } from '../api.js';
+import { ApiError, describeError, getJson, postJson } from '../api.js';
 import { clear, h } from '../dom.js';
 import { chatListTime, dayLabel, displayJid, mediaLabel, sameLocalDay, timeOfDay, toMs } from '../format.js';
 import type { Chat, Message } from '../types.js';
@@ -323,6 +323,15 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
     };
     older.addEventListener('click', () => void loadOlder(false));
 
+    /**
+     * Reading the thread marks it read on WhatsApp too (read receipts, as the mark_as_read tool does). Only
+     * while the tab is visible; a failure (not connected) just leaves it unread.
+     */
+    const markRead = () => {
+      if (document.visibilityState !== 'visible' || selected !== c.id) return;
+      postJson(`/api/chats/${encodeURIComponent(c.id)}/read`, {}).catch(() => {});
+    };
+
     /** New messages arrived in this chat: fetch the newest page and append what is new. */
     const refresh = async () => {
       const r = await fetchPage(null);
@@ -332,6 +341,7 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
       const retry = [...mediaPending];
       const changed = await lookupMedia([...fresh.filter((m) => m.hasMedia).map((m) => m.id), ...retry]);
       if (selected !== c.id || (fresh.length === 0 && !changed)) return;
+      if (fresh.some((m) => !m.fromMe && !isStub(m))) markRead();
       if (atBottom) render(true);
       else {
         render(false);
@@ -369,14 +379,32 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
         });
       }, 1500);
     };
-    const refreshAndRetry = async () => {
-      mediaTries = 0;
-      await refresh();
-      retryMedia();
+    // One refresh at a time; one more after it when messages arrived meanwhile.
+    let refreshing: Promise<void> | null = null;
+    let again = false;
+    const refreshAndRetry = async (): Promise<void> => {
+      if (refreshing) {
+        again = true;
+        return refreshing;
+      }
+      refreshing = (async () => {
+        try {
+          do {
+            again = false;
+            mediaTries = 0;
+            await refresh();
+          } while (again && selected === c.id);
+        } finally {
+          refreshing = null;
+        }
+        retryMedia();
+      })();
+      return refreshing;
     };
 
     openThread = { chatId: c.id, refresh: refreshAndRetry, reveal };
     await loadOlder(true);
+    markRead();
     if (revealId && selected === c.id) await reveal(revealId);
     retryMedia();
   };
@@ -392,6 +420,7 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
   // Live: new messages re-sort the list (first page, no filter: the newest first) and grow the open thread.
   let es: EventSource | null = null;
   let listTimer: ReturnType<typeof setTimeout> | null = null;
+  let changed = new Set<string>();
   const connect = () => {
     es = new EventSource('/api/chats/events', { withCredentials: true });
     es.addEventListener('messages', (ev) => {
@@ -401,12 +430,16 @@ export function chatsView(): { el: HTMLElement; dispose: () => void } {
       } catch {
         return;
       }
-      if (openThread && chatIds.includes(openThread.chatId)) void openThread.refresh().catch(() => {});
-      if (offset === 0) {
-        if (listTimer) clearTimeout(listTimer);
-        listTimer = setTimeout(() => void loadChats(), 100);
-      }
-      if (q.length >= 2) void searchMessages();
+      for (const id of chatIds) changed.add(id);
+      // Throttled, not debounced: a steady stream of messages must not starve the update.
+      listTimer ??= setTimeout(() => {
+        listTimer = null;
+        const ids = changed;
+        changed = new Set();
+        if (openThread && ids.has(openThread.chatId)) void openThread.refresh().catch(() => {});
+        if (offset === 0) void loadChats();
+        if (q.length >= 2) void searchMessages();
+      }, 150);
     });
     // The page's state stream takes the operator to sign-in; this one just stops.
     es.addEventListener('session-ended', () => es?.close());

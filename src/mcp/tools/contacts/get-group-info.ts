@@ -12,7 +12,16 @@ const Output = z.object({
   createdAt: z.number().nullable(),
   announce: z.boolean(),
   restrict: z.boolean(),
-  participants: z.array(z.object({ id: z.string(), role: z.enum(['member', 'admin', 'superadmin']), name: z.string().nullable() })),
+  participants: z.array(
+    z.object({
+      id: z.string(),
+      role: z.enum(['member', 'admin', 'superadmin']),
+      name: z.string().nullable(),
+      isMe: z.boolean(),
+      isMyContact: z.boolean(),
+      isAdmin: z.boolean(),
+    }),
+  ),
   updatedAt: z.number(),
   source: z.enum(['live', 'cached']).describe('cached = stored copy, used when live metadata was unavailable'),
   staleReason: z.string().optional(),
@@ -22,8 +31,8 @@ const Output = z.object({
 const CONFIG = {
   title: 'Get group info',
   description:
-    'Group metadata and participants with their names. Live from WhatsApp when connected (and cached); otherwise the stored copy, marked source:"cached".',
-  inputSchema: toolInput({ group_jid: jidInput('Group JID ending in @g.us') }),
+    'Group metadata and participants with names, isMe, isMyContact, isAdmin. Live from WhatsApp when connected (and cached); otherwise the stored copy, marked source:"cached".',
+  inputSchema: toolInput({ group_jid: jidInput('Group JID ending in @g.us, or the group name') }),
   outputSchema: Output,
   annotations: READ_ONLY_LIVE,
 };

@@ -8,7 +8,8 @@ import type { ToolDeps } from '../tool-deps.js';
 const CONFIG = {
   title: 'Resolve a contact',
   description:
-    'Scores every contact against a name, phone number or id and returns the best matches with how they matched (matchedBy) and a score 0..1 (1 = exact id or number).',
+    'Pick one person: the best few matches for a name, number or id with matchedBy and a score 0..1 (1 = exact id or number); tolerates typos and Cyrillic/Latin spelling ' +
+    '(fuzzy matches score ≤ 0.65). Act on matches[0] when its score is clearly ahead; otherwise ask. To list many contacts, use search_contacts.',
   inputSchema: toolInput({
     query: z.string().trim().min(1).max(200).describe('Name, phone number (any format), JID or LID'),
     limit: limitInput(5, 50),

@@ -7,7 +7,8 @@ import type { ToolDeps } from '../tool-deps.js';
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Search contacts',
-  description: 'Finds contacts whose name, push name, phone number or JID matches the query, best matches first. A person known by LID and phone appears once.',
+  description:
+    'Browse: contacts whose name, push name, number or JID matches, best first, without scores (up to 50). To pick one person for an action, use resolve_contact.',
   inputSchema: toolInput({
     query: z.string().trim().min(1).max(200).describe('Name, part of a name, phone number (any format) or JID'),
     limit: limitInput(50),

@@ -20,15 +20,16 @@ export function registerAnalyzeGroupOverlapsTool(server: McpServer, deps: ToolDe
   server.registerTool(
     'analyze_group_overlaps',
     CONFIG,
-    ({ group_limit, refresh_group_info, min_shared_groups }, extra) =>
+    ({ group_limit, refresh_group_info, min_shared_groups, group_jid, limit }, extra) =>
       run(deps, 'analyze_group_overlaps', async () => {
         const scope = await deps.services.groups.scope({
           groupLimit: group_limit,
+          group: group_jid,
           refresh: refresh_group_info,
           onProgress: progressReporter(server, extra, deps.config.mcp.jsonResponse),
           signal: extra.signal,
         });
-        return { ...GroupsService.list(scope, GroupsService.overlaps(scope, min_shared_groups)) };
+        return { ...GroupsService.list(scope, GroupsService.overlaps(scope, min_shared_groups), limit) };
       }),
   );
 }

@@ -20,15 +20,16 @@ export function registerFindMembersNotInContactsTool(server: McpServer, deps: To
   server.registerTool(
     'find_members_not_in_contacts',
     CONFIG,
-    ({ group_limit, refresh_group_info, min_shared_groups }, extra) =>
+    ({ group_limit, refresh_group_info, min_shared_groups, group_jid, limit }, extra) =>
       run(deps, 'find_members_not_in_contacts', async () => {
         const scope = await deps.services.groups.scope({
           groupLimit: group_limit,
+          group: group_jid,
           refresh: refresh_group_info,
           onProgress: progressReporter(server, extra, deps.config.mcp.jsonResponse),
           signal: extra.signal,
         });
-        return { ...GroupsService.list(scope, GroupsService.notInContacts(scope, min_shared_groups)) };
+        return { ...GroupsService.list(scope, GroupsService.notInContacts(scope, min_shared_groups), limit) };
       }),
   );
 }

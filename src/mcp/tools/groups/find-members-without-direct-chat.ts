@@ -20,15 +20,16 @@ export function registerFindMembersWithoutDirectChatTool(server: McpServer, deps
   server.registerTool(
     'find_members_without_direct_chat',
     CONFIG,
-    ({ group_limit, refresh_group_info, min_shared_groups }, extra) =>
+    ({ group_limit, refresh_group_info, min_shared_groups, group_jid, limit }, extra) =>
       run(deps, 'find_members_without_direct_chat', async () => {
         const scope = await deps.services.groups.scope({
           groupLimit: group_limit,
+          group: group_jid,
           refresh: refresh_group_info,
           onProgress: progressReporter(server, extra, deps.config.mcp.jsonResponse),
           signal: extra.signal,
         });
-        return { ...GroupsService.list(scope, GroupsService.withoutDirectChat(scope, min_shared_groups)) };
+        return { ...GroupsService.list(scope, GroupsService.withoutDirectChat(scope, min_shared_groups), limit) };
       }),
   );
 }

@@ -37,6 +37,8 @@ export function registerRunGroupAuditTool(server: McpServer, deps: ToolDeps): vo
       run(deps, 'run_group_audit', async () => ({
         ...(await deps.services.groups.audit({
           groupLimit: args.group_limit,
+          group: args.group_jid,
+          limit: args.limit,
           refresh: args.refresh_group_info,
           overlapMinShared: args.overlap_min_shared_groups,
           minShared: args.min_shared_groups,

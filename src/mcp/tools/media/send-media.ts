@@ -9,12 +9,12 @@ import { FileShape, filenameInput, mediaContentInput, mediaUrlInput, mimeInput }
 const CONFIG = {
   title: 'Send an image, video, audio or document',
   description:
-    'Sends a file to a person or group. Source: exactly one of media_path (a file inside MEDIA_DIR or MEDIA_INPUT_DIRS), media_url (public http(s) URL) or media_content (base64 + mime_type). ' +
+    'Sends a file to a person or group. Source: exactly one of media_path (a file in an allowed directory, listed below), media_url (public http(s) URL) or media_content (base64 + mime_type). ' +
     'The kind (image/video/audio/document) follows the type sniffed from the bytes. as_audio_message sends a voice note (converted to ogg/opus with ffmpeg when needed). ' +
     'Pass idempotency_key to make retries safe. Needs an open connection.',
   inputSchema: toolInput({
     recipient_jid: jidInput('Recipient: JID (…@s.whatsapp.net / …@g.us), LID or phone number with country code'),
-    media_path: z.string().min(1).max(4096).optional().describe('Path of a file inside MEDIA_DIR or MEDIA_INPUT_DIRS (symlinks resolved; relative paths are relative to MEDIA_DIR)'),
+    media_path: z.string().min(1).max(4096).optional().describe('Path of a file in an allowed directory (symlinks resolved; relative paths are relative to the first one)'),
     media_url: mediaUrlInput.optional(),
     media_content: mediaContentInput.optional(),
     mime_type: mimeInput.optional(),
@@ -37,8 +37,22 @@ const CONFIG = {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
 
+/** Per set of deps (one per process): the description names the directories media_path may read from. */
+const configs = new WeakMap<object, typeof CONFIG>();
+function configFor(deps: ToolDeps): typeof CONFIG {
+  const cfg = (deps as Partial<ToolDeps>).config;
+  if (!cfg) return CONFIG;
+  let c = configs.get(deps);
+  if (!c) {
+    const dirs = [cfg.mediaDir, ...cfg.mediaInputDirs];
+    c = { ...CONFIG, description: `${CONFIG.description} media_path may be inside: ${dirs.join(', ')}.` };
+    configs.set(deps, c);
+  }
+  return c;
+}
+
 export function registerSendMediaTool(server: McpServer, deps: ToolDeps): void {
-  server.registerTool('send_media', CONFIG, (a) =>
+  server.registerTool('send_media', configFor(deps), (a) =>
     run(deps, 'send_media', async () => ({
       ...(await deps.media.send({
         recipient: a.recipient_jid,

@@ -12,7 +12,7 @@ const CONFIG = {
     'Filters: from (sender name, phone, JID or "me"), after / before (epoch ms or ISO-8601), query (words, as search_messages), only_incoming. nextCursor continues towards older messages. ' +
     'include_media adds media metadata (and a /media URL when downloaded) for up to media_limit media messages; include_full_data also inlines their bytes (base64, ≤ 2 MB each).',
   inputSchema: toolInput({
-    chat_id: jidInput('Chat JID (from list_chats) or phone number'),
+    chat_id: jidInput('Chat JID (from list_chats), phone number, or the name of the contact or group'),
     limit: limitInput(50),
     before: timeInput('Only messages strictly older than this time'),
     after: timeInput('Only messages at or after this time'),

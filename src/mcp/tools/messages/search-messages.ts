@@ -14,10 +14,10 @@ const CONFIG = {
   title: 'Search messages',
   description:
     'Full-text search over stored messages, best matches among the newest first, with names and **highlighted** snippets. ' +
-    'Syntax: all words must occur (AND); "exact phrase"; prefix*; case and accents ignored; CJK substrings work. ' +
+    'Syntax: words are ANDed; OR between alternatives; -word or -"phrase" excludes; "exact phrase"; prefix*; case and accents ignored. ' +
     'Filter by chat_id, from (sender: name, phone, JID or "me") and after/before.',
   inputSchema: toolInput({
-    query: z.string().trim().min(1).max(500).describe('e.g. lunch friday · "book club" · caf*'),
+    query: z.string().trim().min(1).max(500).describe('e.g. lunch friday · "book club" · pizza OR sushi · trip -cancelled · caf*'),
     chat_id: z.string().trim().min(3).max(200).optional().describe('Only this chat (JID or phone)'),
     from: z
       .union([z.number().int().min(0), z.string().trim().min(1).max(200)])

@@ -17,7 +17,7 @@ const CONFIG = {
   title: 'Send a text message',
   description:
     'Sends a WhatsApp text message to a person or group. Needs an open connection (otherwise a retryable error says when to retry). ' +
-    'Pass idempotency_key to make retries safe; identical text to the same chat within the duplicate window is not sent twice.',
+    'Pass idempotency_key to make retries safe (same key: sent once; a new key sends even identical text). Without a key, identical text to the same chat within the duplicate window is sent once.',
   inputSchema: toolInput({
     recipient_jid: jidInput('Recipient: JID (…@s.whatsapp.net / …@g.us), LID or phone number with country code'),
     message: z.string().min(1).max(65_536).describe('Text to send'),

@@ -2,7 +2,7 @@
  * The operator commands in words, and running one: each is enabled only when the supervisor accepts it now
  * (the summary's `commands`, the same rule the server's 409 uses), and never while the server is unreachable.
  */
-import { describeError, postJson } from '../../api.js';
+import { postJson } from '../../api.js';
 import { confirmDialog } from '../../dom.js';
 import type { LiveState } from '../../live.js';
 import type { StatusSummary } from '../../types.js';
@@ -82,4 +82,3 @@ export async function runCommand(command: Command): Promise<{ state: string } | 
   return postJson<{ state: string }>(info.path);
 }
 
-export { describeError };

@@ -133,6 +133,20 @@ export function planFor(st: StatusSummary, now: number): Plan {
 
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+const RESTRICTED: Record<NonNullable<StatusSummary['restriction']>['kind'], string> = {
+  reachout_timelock: 'WhatsApp restricts messages to new contacts (463 reachout timelock)',
+  rate_overlimit: 'WhatsApp rate-limits this account’s sends (429)',
+  account_restricted: 'WhatsApp restricted this account',
+};
+
+/** The restriction banner's text, or null: replies work, first messages to new contacts are held. */
+export function restrictionText(st: StatusSummary): string | null {
+  const r = st.restriction;
+  if (!r) return null;
+  const until = r.until === null ? ' (no end announced)' : ` until ${new Date(r.until).toLocaleString()}`;
+  return `${RESTRICTED[r.kind]}${until}. Replies in existing chats still go out; sends to new contacts are held until it ends.`;
+}
+
 export function whatNowCard(live: LiveState): Component {
   const d = new Disposer();
   const qr = qrCard(live, { embedded: true });
@@ -144,7 +158,8 @@ export function whatNowCard(live: LiveState): Component {
   const actionBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'what-now-action', 'aria-describedby': 'wn-action-why', hidden: true });
   const actionWhy = h('p', { class: 'small muted wn-why', id: 'wn-action-why', hidden: true });
   const actionErr = h('p', { class: 'field-error', role: 'alert', hidden: true });
-  const text = h('div', { class: 'wn-text' }, title, what, todo, countdown, h('div', { class: 'wn-actions' }, actionBtn), actionWhy, actionErr);
+  const restricted = h('p', { class: 'wn-restricted', 'data-testid': 'what-now-restriction', hidden: true });
+  const text = h('div', { class: 'wn-text' }, title, restricted, what, todo, countdown, h('div', { class: 'wn-actions' }, actionBtn), actionWhy, actionErr);
   const el = h('section', { class: 'card what-now', 'data-testid': 'what-now', 'aria-labelledby': 'wn-h' }, text, qr.el);
 
   let plan: Plan | null = null;
@@ -173,7 +188,10 @@ export function whatNowCard(live: LiveState): Component {
     const st = live.status;
     if (!st) return;
     plan = planFor(st, live.now());
-    el.dataset.tone = plan.tone;
+    const r = restrictionText(st);
+    restricted.hidden = r === null;
+    restricted.textContent = r ?? '';
+    el.dataset.tone = r !== null && plan.tone === 'ok' ? 'warn' : plan.tone;
     el.dataset.state = st.state;
     title.textContent = plan.title;
     what.textContent = plan.what;

@@ -1,0 +1,54 @@
+/** What a reader sees: ISO times with offset, readable text for every type, notices with names. */
+import { proto } from '@whiskeysockets/baileys';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Presenter, isoTime, readableText } from '../../src/services/present.js';
+import { stubText, toMessageInput } from '../../src/whatsapp/mapping.js';
+import { tempStore, type TempStore } from '../store/helpers.js';
+
+const ST = proto.WebMessageInfo.StubType;
+const GROUP = '120363000000000009@g.us';
+const ALICE = '447700900001@s.whatsapp.net';
+const BOB = '447700900002@s.whatsapp.net';
+
+let t: TempStore;
+beforeEach(() => {
+  t = tempStore();
+  t.store.contacts.upsertContacts([
+    { id: ALICE, name: 'Alice' },
+    { id: BOB, pushname: 'Bob' },
+  ]);
+});
+afterEach(() => t.cleanup());
+
+it('isoTime writes the zone offset (Z for UTC) and parses back to the same instant', () => {
+  const ms = Date.UTC(2025, 0, 10, 9, 0, 5);
+  expect(isoTime(ms, 'UTC')).toBe('2025-01-10T09:00:05Z');
+  expect(isoTime(ms, 'Asia/Kolkata')).toBe('2025-01-10T14:30:05+05:30');
+  expect(isoTime(ms, 'America/New_York')).toBe('2025-01-10T04:00:05-05:00');
+  expect(Date.parse(isoTime(ms, 'Asia/Kolkata'))).toBe(ms);
+});
+
+it('every type reads as text', () => {
+  expect(readableText({ type: 'image', body: 'the view' })).toBe('📷 photo (caption: the view)');
+  expect(readableText({ type: 'image', body: '' })).toBe('📷 photo');
+  expect(readableText({ type: 'document', body: '', mediaMime: 'application/pdf' })).toBe('📄 document (application/pdf)');
+  expect(readableText({ type: 'location', body: 'Big Ben' })).toBe('📍 location Big Ben');
+  expect(readableText({ type: 'poll', body: 'Lunch?' })).toBe('📊 poll: Lunch?');
+  expect(readableText({ type: 'reaction', body: '👍' })).toBe('reacted 👍');
+  expect(readableText({ type: 'system', body: '' })).toBe('ℹ️ system notice');
+  expect(readableText({ type: 'protocol', body: '' })).not.toBe('');
+});
+
+it('group notices are stored in words and read with names', () => {
+  expect(stubText(ST.CALL_MISSED_VOICE, [], null)).toBe('missed voice call');
+  expect(stubText(ST.CIPHERTEXT, [], ALICE)).toBe(''); // a placeholder: the real message fills it later
+  const input = toMessageInput(
+    { key: { remoteJid: GROUP, id: 'STUB1', participant: ALICE, fromMe: false }, messageTimestamp: 1_736_500_000, messageStubType: ST.GROUP_PARTICIPANT_ADD, messageStubParameters: [BOB] },
+    null,
+  )!;
+  expect(input).toMatchObject({ type: 'system', body: `${ALICE} added ${BOB}` });
+  t.store.messages.upsertMessages([input]);
+  const m = t.store.messages.get(`${GROUP}:STUB1`)!;
+  const p = new Presenter(t.store, 'UTC');
+  expect(p.message(m, p.names())).toMatchObject({ type: 'system', body: 'Alice added Bob', fromName: 'Alice' });
+});
