@@ -4,9 +4,11 @@
  * send_message: strict target validation first, then the idempotency guard, the open-state check
  * (retryable error) and a per-call timeout. What WhatsApp answers is stored by the adapter.
  */
+import { createHash } from 'node:crypto';
 import { invalidInput, withTimeout } from '../errors.js';
 import { jidKind, jidUser, type Message } from '../store/index.js';
 import type { ChatChange, OutgoingAction, PresenceState, SentMessage } from '../whatsapp/gateway.js';
+import { decryptVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
 import { requireOpen, type ServiceDeps } from './context.js';
 import type { Idempotency } from './idempotency.js';
 import type { MessagesService } from './messages.js';
@@ -28,6 +30,18 @@ export interface ActionResult {
 }
 
 export type PresenceInputState = 'typing' | 'recording' | 'paused' | 'available' | 'unavailable';
+
+export interface PollResults {
+  messageId: string;
+  chatId: string;
+  question: string;
+  multiple: boolean;
+  options: Array<{ name: string; votes: number; voters: Array<{ jid: string; name: string }> }>;
+  /** People whose newest vote selects at least one option. */
+  voters: number;
+  /** Stored votes that could not be decrypted (another poll secret or unknown JID forms). */
+  undecryptable: number;
+}
 
 export interface NumberCheck {
   input: string;
@@ -203,6 +217,81 @@ export class ActionsService {
       return { jid };
     });
     return { jid, blocked: input.on, deduplicated: r.deduplicated, idempotencyKey: r.idempotencyKey };
+  }
+
+  // ---- poll results (read) ---------------------------------------------------------------------------
+
+  /**
+   * Aggregated votes of a poll we sent or received: each stored vote is decrypted with the poll's
+   * message secret; a voter's newest vote counts. The JIDs inside the vote key are the creator's and the
+   * voter's as their phones wrote them (phone JID or LID), so both forms are tried: GCM authentication
+   * tells which one is right.
+   */
+  getPollResults(messageId: string): PollResults {
+    const poll = this.messages.raw(messageId);
+    if (poll.type !== 'poll') throw invalidInput(`This is a ${poll.type} message, not a poll`, 'Pass the id of a poll message');
+    const raw = this.deps.store.messages.getRaw(poll.id);
+    const stored = raw ? readPoll(raw) : null;
+    if (!stored) throw invalidInput('The stored copy of this poll lacks its options or secret', 'Votes can only be read for polls received or sent while this server was linked');
+    const byHash = new Map(stored.options.map((name) => [createHash('sha256').update(name).digest('hex'), name]));
+    const me = this.deps.runtime.getStatus().me;
+    const creators = poll.fromMe ? this.forms(me?.id, me?.lid) : this.forms(poll.from);
+    const latest = new Map<string, { at: number; selected: string[] }>();
+    let undecryptable = 0;
+    for (const v of this.votesAfter(poll)) {
+      const vRaw = this.deps.store.messages.getRaw(v.id);
+      const vote = vRaw ? readVote(vRaw) : null;
+      if (!vote || vote.pollKeyId !== stored.keyId) continue;
+      const voter = v.fromMe ? (this.deps.store.identity.resolve(me?.id ?? '') ?? 'me') : v.from;
+      const selected = decryptVote(vote, stored, creators, v.fromMe ? this.forms(me?.id, me?.lid) : this.forms(v.from));
+      if (selected === null) {
+        undecryptable++;
+        continue;
+      }
+      const at = vote.senderTimestampMs || v.timestamp;
+      const prev = latest.get(voter);
+      if (!prev || prev.at <= at) latest.set(voter, { at, selected: selected.map((h) => byHash.get(h) ?? '').filter((n) => n !== '') });
+    }
+    const book = this.messages.names();
+    const options = stored.options.map((name) => {
+      const voters = [...latest].filter(([, v]) => v.selected.includes(name)).map(([jid]) => ({ jid, name: book.person(jid) }));
+      return { name, votes: voters.length, voters };
+    });
+    return {
+      messageId: poll.id,
+      chatId: poll.chatId,
+      question: stored.question,
+      multiple: stored.selectableCount !== 1,
+      options,
+      voters: [...latest.values()].filter((v) => v.selected.length > 0).length,
+      undecryptable,
+    };
+  }
+
+  /** A person's JID forms (phone JID, LID, raw) as they may appear inside encrypted keys. */
+  private forms(...ids: Array<string | null | undefined>): string[] {
+    const out = new Set<string>();
+    for (const id of ids) {
+      if (!id) continue;
+      const bare = id.replace(/:\d+@/, '@');
+      out.add(bare);
+      const canonical = this.deps.store.identity.resolve(bare);
+      if (canonical) out.add(canonical);
+      const lid = canonical ? this.deps.store.identity.lidFor(canonical) : undefined;
+      if (lid) out.add(lid);
+    }
+    return [...out];
+  }
+
+  /** Stored poll votes of the poll's chat after the poll (bounded: 10 pages of 500). */
+  private *votesAfter(poll: Message): Generator<Message> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const r = this.deps.store.messages.list(poll.chatId, { after: poll.timestamp - 1, limit: 500, cursor });
+      for (const m of r.items) if (m.type === 'poll-vote') yield m;
+      if (!r.nextCursor) return;
+      cursor = r.nextCursor;
+    }
   }
 
   // ---- presence and number check ----------------------------------------------------------------------

@@ -103,7 +103,7 @@ export async function deliverMedia(sim: SimulatorCore, input: DeliverMediaInput)
 /** How the message left the server; `queued` when no linked device took it at once. */
 type WireType = 'pkmsg' | 'msg' | 'plaintext' | 'queued';
 
-async function deliverMessage(
+export async function deliverMessage(
   sim: SimulatorCore,
   contact: SimulatorContact,
   message: proto.IMessage,

@@ -72,6 +72,7 @@ export type { PhoneInfo } from './core.js';
 export type { ClientPresence } from './actions.js';
 export type { ClientAppStateMutation } from './app-state-upload.js';
 export type { ClientBlockChange } from './blocklist.js';
+export type { DeliverPollVoteInput } from './poll-votes.js';
 export type {
   ContactSeed,
   Fault,

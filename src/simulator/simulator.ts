@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { BinaryNode, ChatModification, WAPatchName } from '@whiskeysockets/baileys';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { presenceOf } from './actions.js';
+import { deliverPollVote, type DeliverPollVoteInput } from './poll-votes.js';
 import { AppStateServer } from './app-state.js';
 import { ClientConnection } from './connection.js';
 import { defaultPhone, seedContacts } from './contacts.js';
@@ -279,6 +280,11 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   /** A contact (default: the first) writes in a group (default: the first), via sender keys. */
   deliverGroupText(input: { group?: string; from?: string; text: string }): Promise<{ id: string; group: string }> {
     return deliverGroupText(this, input);
+  }
+
+  /** A contact votes on a poll the client sent it (#14); `selected: []` withdraws the vote. */
+  deliverPollVote(input: DeliverPollVoteInput): Promise<{ id: string }> {
+    return deliverPollVote(this, input);
   }
 
   /** A contact sends a media message; the blob is encrypted and served by the local media host. */

@@ -311,6 +311,32 @@ describe('send_poll', () => {
     expect(received(got).pollCreationMessage?.selectableOptionsCount ?? 0).toBe(0);
   });
 
+  it('get_poll_results decrypts the contacts\' votes; a newer vote replaces the older one', async () => {
+    const a = sim.contacts[0]!;
+    const before = sim.sent.length;
+    const p = await callOk<Sent>(client, 'send_poll', { recipient_jid: a.jid, question: 'Lunch?', options: ['Pizza', 'Sushi', 'Salad'], multiple: true });
+    await sentAfter(before, (m) => m.pollCreationMessage?.name === 'Lunch?');
+    const pollId = keyIdOf(p.messageId);
+    const countVotes = () => t.app.store.messages.list(a.jid, { limit: 50 }).items.filter((m) => m.type === 'poll-vote').length;
+    const votesBefore = countVotes();
+    await sim.deliverPollVote({ from: a.jid, pollId, selected: ['Sushi'] });
+    await eventually(() => countVotes() >= votesBefore + 1, 10_000);
+    let r = await callOk<{ question: string; multiple: boolean; options: Array<{ name: string; votes: number; voters: Array<{ jid: string }> }>; voters: number; undecryptable: number }>(
+      client,
+      'get_poll_results',
+      { message_id: pollId },
+    );
+    expect(r).toMatchObject({ question: 'Lunch?', multiple: true, voters: 1, undecryptable: 0 });
+    expect(r.options.map((o) => [o.name, o.votes])).toEqual([['Pizza', 0], ['Sushi', 1], ['Salad', 0]]);
+    expect(r.options[1]?.voters.map((v) => v.jid)).toEqual([a.jid]);
+
+    await sim.deliverPollVote({ from: a.jid, pollId, selected: ['Pizza', 'Salad'] });
+    await eventually(() => countVotes() >= votesBefore + 2, 10_000);
+    r = await callOk(client, 'get_poll_results', { message_id: p.messageId });
+    expect(r.options.map((o) => [o.name, o.votes])).toEqual([['Pizza', 1], ['Sushi', 0], ['Salad', 1]]);
+    expect(await callErr(client, 'get_poll_results', { message_id: (await inbound(1, 'not a poll')).id })).toMatch(/not a poll/);
+  });
+
   it('refuses duplicate options and fewer than 2 or more than 12', async () => {
     const to = sim.contacts[0]!.jid;
     expect(await callErr(client, 'send_poll', { recipient_jid: to, question: 'Q', options: ['Yes', 'yes'] })).toMatch(/listed twice/);

@@ -84,6 +84,7 @@ const ALL_TOOLS = [
   'pin_chat',
   'mute_chat',
   'block_contact',
+  'get_poll_results',
 ];
 
 interface Msg {

@@ -6,6 +6,7 @@ import { registerArchiveChatTool, registerMuteChatTool, registerPinChatTool } fr
 import { registerCheckWhatsappNumbersTool } from './check-whatsapp-numbers.js';
 import { registerCreateGroupTool } from './create-group.js';
 import { registerGetGroupInviteLinkTool } from './get-group-invite-link.js';
+import { registerGetPollResultsTool } from './get-poll-results.js';
 import { registerJoinGroupTool } from './join-group.js';
 import { registerLeaveGroupTool } from './leave-group.js';
 import { registerUpdateGroupParticipantsTool } from './update-group-participants.js';
@@ -27,6 +28,7 @@ export const ACTION_REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps
   registerSendLocationTool,
   registerSendContactTool,
   registerSendPollTool,
+  registerGetPollResultsTool,
   registerSetPresenceTool,
   registerCheckWhatsappNumbersTool,
   registerCreateGroupTool,
