@@ -100,9 +100,10 @@ export class ActionsService {
     if (emoji !== '' && !this.isOneEmoji(emoji)) {
       throw invalidInput(`"${input.emoji}" is not a single emoji`, 'Pass one emoji such as 👍 or ❤️, or "" to remove your reaction');
     }
-    const r = await this.live.once('react_to_message', input.idempotencyKey, { target: target.id, emoji }, () =>
-      this.live.call('reaction', () => this.deps.gateway.sendAction(target.chatId, { kind: 'reaction', targetId: target.id, emoji })),
-    );
+    const r = await this.live.once('react_to_message', input.idempotencyKey, { target: target.id, emoji }, () => {
+      this.requireNotRevoked(target, 'react to');
+      return this.live.call('reaction', () => this.deps.gateway.sendAction(target.chatId, { kind: 'reaction', targetId: target.id, emoji }));
+    });
     return { ...this.onTarget(target, r), emoji };
   }
 
@@ -114,17 +115,19 @@ export class ActionsService {
     if (target.type !== 'text') {
       throw invalidInput(`Only text messages can be edited; this one is ${target.type}`, 'Send a new message instead');
     }
-    const age = Date.now() - target.timestamp;
-    if (age > EDIT_WINDOW_MS) {
-      throw invalidInput(
-        `This message was sent at ${isoOf(target.timestamp)}; WhatsApp allows edits only within 15 minutes of sending`,
-        'Send a correction as a new message (quote it with quoted_message_id)',
-      );
-    }
     if (input.text.trim().length === 0) throw invalidInput('The new text is empty', 'Pass the corrected text, or use delete_message to remove the message');
-    const r = await this.live.once('edit_message', input.idempotencyKey, { target: target.id, text: input.text }, () =>
-      this.live.call('edit', () => this.deps.gateway.sendAction(target.chatId, { kind: 'edit', targetId: target.id, text: input.text })),
-    );
+    // Time- and state-dependent checks run inside the idempotency guard: a retry of a call that already
+    // succeeded returns its result even after the window closed.
+    const r = await this.live.once('edit_message', input.idempotencyKey, { target: target.id, text: input.text }, () => {
+      this.requireNotRevoked(target, 'edit');
+      if (Date.now() - target.timestamp > EDIT_WINDOW_MS) {
+        throw invalidInput(
+          `This message was sent at ${isoOf(target.timestamp)}; WhatsApp allows edits only within 15 minutes of sending`,
+          'Send a correction as a new message (quote it with quoted_message_id)',
+        );
+      }
+      return this.live.call('edit', () => this.deps.gateway.sendAction(target.chatId, { kind: 'edit', targetId: target.id, text: input.text }));
+    });
     return { ...this.onTarget(target, r), editedAt: r.timestamp };
   }
 
@@ -133,21 +136,20 @@ export class ActionsService {
     if (!input.forEveryone) {
       // "Delete for me": an app-state change on this account only (the phone and linked devices apply it).
       const r = await this.live.once('delete_message', input.idempotencyKey, { target: target.id, forEveryone: false }, async () => {
+        this.requireNotRevoked(target, 'delete');
         await this.live.call('delete', () => this.deps.gateway.modifyChat(target.chatId, { kind: 'deleteForMe', messageId: target.id }));
         return { id: target.id, chatId: target.chatId, keyId: '', timestamp: Date.now() } satisfies SentMessage;
       });
       return { ...this.onTarget(target, r), forEveryone: false };
     }
-    if (Date.now() - target.timestamp > REVOKE_WINDOW_MS) {
-      throw invalidInput(
-        `This message was sent at ${isoOf(target.timestamp)}; WhatsApp offers "delete for everyone" only for about 2.5 days after sending`,
-        '',
-      );
-    }
-    if (!target.fromMe) await this.requireGroupAdmin(target);
-    const r = await this.live.once('delete_message', input.idempotencyKey, { target: target.id, forEveryone: true }, () =>
-      this.live.call('delete', () => this.deps.gateway.sendAction(target.chatId, { kind: 'revoke', targetId: target.id })),
-    );
+    const r = await this.live.once('delete_message', input.idempotencyKey, { target: target.id, forEveryone: true }, async () => {
+      this.requireNotRevoked(target, 'delete');
+      if (Date.now() - target.timestamp > REVOKE_WINDOW_MS) {
+        throw invalidInput(`This message was sent at ${isoOf(target.timestamp)}; WhatsApp offers "delete for everyone" only for about 2.5 days after sending`, '');
+      }
+      if (!target.fromMe) await this.requireGroupAdmin(target);
+      return this.live.call('delete', () => this.deps.gateway.sendAction(target.chatId, { kind: 'revoke', targetId: target.id }));
+    });
     return { ...this.onTarget(target, r), forEveryone: true };
   }
 
@@ -159,6 +161,7 @@ export class ActionsService {
       throw invalidInput('The media of this message is not stored (only its description is)', 'Download it with download_media and send it with send_media');
     }
     const r = await this.live.once('forward_message', input.idempotencyKey, { source: source.id, recipient: chatId }, async () => {
+      this.requireNotRevoked(source, 'forward');
       await this.live.requireOnWhatsApp(chatId);
       return this.live.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id }));
     });
@@ -338,11 +341,15 @@ export class ActionsService {
   /** The stored message an action targets (bare key id or `<chatJid>:<keyId>`), refusing what cannot be acted on. */
   private target(input: string, verb: string): Message {
     const m = this.messages.raw(input);
-    if (m.revokedAt !== undefined) throw invalidInput(`This message was deleted for everyone; there is nothing to ${verb}`, '');
     if (!CONTENT_TYPES.has(m.type)) {
       throw invalidInput(`This is a ${m.type} entry, not a message one can ${verb}`, 'Pick a text, media, location, contact or poll message from list_messages');
     }
     return m;
+  }
+
+  /** Read again inside the idempotency guard: the message may have been deleted since it was looked up. */
+  private requireNotRevoked(m: Message, verb: string): void {
+    if ((this.deps.store.messages.get(m.id) ?? m).revokedAt !== undefined) throw invalidInput(`This message was deleted; there is nothing to ${verb}`, '');
   }
 
   /** Refuses unless the account is an admin of the target's group (WhatsApp's rule for deleting others' messages). */

@@ -152,7 +152,19 @@ describe('delete_message', () => {
     const got = await sentAfter(before, (m) => m.protocolMessage?.key?.id === mine.keyId);
     expect(received(got).protocolMessage?.type).toBe(proto.Message.ProtocolMessage.Type.REVOKE);
     await eventually(() => t.app.store.messages.get(mine.messageId)?.revokedAt !== undefined, 5_000);
-    expect(await callErr(client, 'react_to_message', { message_id: mine.messageId, emoji: '👍' })).toMatch(/deleted for everyone/);
+    expect(await callErr(client, 'react_to_message', { message_id: mine.messageId, emoji: '👍' })).toMatch(/This message was deleted/);
+  });
+
+  it('a retry with the same idempotency key returns the first result, although the message is deleted by then', async () => {
+    const mine = await outbound(2, 'delete me once');
+    const before = sim.sent.length;
+    const a = await callOk<Sent>(client, 'delete_message', { message_id: mine.messageId, idempotency_key: 'del-once-1' });
+    await eventually(() => t.app.store.messages.get(mine.messageId)?.revokedAt !== undefined, 5_000);
+    const b = await callOk<Sent>(client, 'delete_message', { message_id: mine.messageId, idempotency_key: 'del-once-1' });
+    expect(b).toMatchObject({ messageId: a.messageId, deduplicated: true });
+    expect(await callErr(client, 'delete_message', { message_id: mine.messageId, idempotency_key: 'del-once-2' })).toMatch(/This message was deleted/);
+    await outbound(2, 'sync marker after deletes');
+    expect(sim.sent.slice(before).filter((s) => received(s).protocolMessage?.key?.id === mine.keyId)).toHaveLength(1);
   });
 
   it("refuses someone else's message in a direct chat", async () => {
