@@ -58,6 +58,24 @@ const list = (def: string[]) =>
     .optional()
     .transform((v) => (v === undefined ? def : v.split(',').map((s) => s.trim()).filter(Boolean)));
 
+/** MCP_TOOLSETS: the groups of tools a client is offered (src/mcp/tools/toolsets.ts says which tool is where). */
+export const TOOLSETS = ['read', 'send', 'media', 'groups', 'admin'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+const toolsets = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '' || v.trim() === 'all') return [...TOOLSETS];
+    const names = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const bad = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `unknown toolset ${bad.join(', ')}: use a comma list of ${TOOLSETS.join(', ')} (or "all")` });
+      return z.NEVER;
+    }
+    return [...new Set(names)] as Toolset[];
+  });
+
 const intList = (def: number[]) =>
   z
     .string()
@@ -139,6 +157,7 @@ const EnvSchema = z.object({
   MCP_SSE_REPLAY_KB: int(128, 0, 1_048_576),
   /** Re-validate every tool result against its output schema on the server (the SDK default; costs CPU). */
   MCP_VALIDATE_TOOL_OUTPUT: bool(false),
+  MCP_TOOLSETS: toolsets,
   MCP_AUTH_TOKEN: optionalString,
   ADMIN_TOKEN: optionalString,
   AUTH_DISABLED: bool(false),
@@ -211,7 +230,7 @@ export interface Config {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   stdio: boolean;
-  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number; sseReplayKb: number; validateToolOutput: boolean };
+  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number; sseReplayKb: number; validateToolOutput: boolean; toolsets: Toolset[] };
   /** DISPLAY_TIMEZONE: zone of the ISO `time` fields in tool outputs; undefined = the server's zone. */
   displayTimeZone?: string;
   auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[]; trustProxy: false | number | string };
@@ -276,7 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     logLevel: e.LOG_LEVEL,
     stdio: argv.includes('--stdio'),
     displayTimeZone: e.DISPLAY_TIMEZONE,
-    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS, sseReplayKb: e.MCP_SSE_REPLAY_KB, validateToolOutput: e.MCP_VALIDATE_TOOL_OUTPUT },
+    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS, sseReplayKb: e.MCP_SSE_REPLAY_KB, validateToolOutput: e.MCP_VALIDATE_TOOL_OUTPUT, toolsets: e.MCP_TOOLSETS },
     auth: {
       disabled: e.AUTH_DISABLED,
       mcpToken: e.MCP_AUTH_TOKEN,

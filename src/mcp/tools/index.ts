@@ -34,6 +34,7 @@ import { registerSendMessageTool } from './messages/send-message.js';
 import { registerPingTool } from './utility/ping.js';
 import type { ToolDeps } from './tool-deps.js';
 import { ACTION_REGISTRARS } from './actions/index.js';
+import { TOOLSETS, toolsetOf, type Toolset } from './toolsets.js';
 
 const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetQrCodeTool,
@@ -71,8 +72,23 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   ...ACTION_REGISTRARS,
 ];
 
+/**
+ * Registers the tools of the configured toolsets (MCP_TOOLSETS). Tool files only call `registerTool`, so a
+ * small delegating object that drops the tools of other sets is all the filtering needs.
+ */
 export function registerAllTools(server: McpServer, deps: ToolDeps): void {
-  for (const register of REGISTRARS) register(server, deps);
+  const enabled = new Set(deps.config.mcp.toolsets);
+  const target = enabled.size === TOOLSETS.length ? server : filteringServer(server, enabled);
+  for (const register of REGISTRARS) register(target, deps);
+}
+
+function filteringServer(server: McpServer, enabled: ReadonlySet<Toolset>): McpServer {
+  const registerTool = (name: string, ...rest: unknown[]): unknown => {
+    const set = toolsetOf(name);
+    if (set === undefined || !enabled.has(set)) return undefined;
+    return (server.registerTool as (...a: unknown[]) => unknown).call(server, name, ...rest);
+  };
+  return { registerTool } as unknown as McpServer;
 }
 
 export type { ToolDeps } from './tool-deps.js';
