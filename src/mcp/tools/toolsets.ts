@@ -12,7 +12,7 @@ const MEMBERS: Record<Toolset, readonly string[]> = {
   read: [
     'ping', 'check_auth_status', 'list_chats', 'list_system_chats', 'get_chat_by_id', 'list_groups', 'get_direct_chat_by_contact_number',
     'get_chat_by_contact', 'search_contacts', 'resolve_contact', 'get_contact_by_id', 'get_profile_pic', 'list_messages',
-    'search_messages', 'get_message_by_id', 'get_message_context', 'get_last_interaction', 'catch_up', 'check_whatsapp_numbers',
+    'search_messages', 'get_message_by_id', 'get_message_context', 'get_last_interaction', 'catch_up', 'check_whatsapp_numbers', 'get_poll_results',
   ],
   // Everything that writes to WhatsApp in a chat (other people see it, or it syncs to the phone).
   send: [
