@@ -4,7 +4,7 @@
  * since the adapter is the only writer of socket data.
  */
 import { isJidGroup, jidNormalizedUser, proto, type AnyMessageContent, type ChatModification, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
-import { withTimeout } from '../../errors.js';
+import { AppError, withTimeout } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { NotConnectedError, type GroupInfo, type OutgoingAction, type OutgoingMedia, type SentMessage, type WhatsAppGateway } from '../gateway.js';
 import type { Ingestor } from '../ingest.js';
@@ -150,7 +150,15 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     },
     sendAction: (jid, action) => send(jid, actionContent(action)),
     async sendPresence(state, jid) {
-      await withTimeout(slot.openSocket().sendPresenceUpdate(state, jid), callTimeoutMs, 'WhatsApp (presence)');
+      const sock = slot.openSocket();
+      // Baileys silently drops account-wide presence until WhatsApp has given the account its push name.
+      if ((state === 'available' || state === 'unavailable') && !sock.authState.creds.me?.name) {
+        throw new AppError('wrong_state', 'WhatsApp has not sent this account its name yet, so online/offline presence cannot be set', 'Retry in a minute, after the first sync', {
+          retryable: true,
+          retryAfterMs: 60_000,
+        });
+      }
+      await withTimeout(sock.sendPresenceUpdate(state, jid), callTimeoutMs, 'WhatsApp (presence)');
     },
     async createGroup(subject, participants) {
       const meta = await withTimeout(slot.openSocket().groupCreate(subject, participants), callTimeoutMs, 'WhatsApp (create group)');
