@@ -5,9 +5,10 @@
  * (retryable error) and a per-call timeout. What WhatsApp answers is stored by the adapter.
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { invalidInput, withTimeout } from '../errors.js';
 import { jidKind, jidUser, type Message } from '../store/index.js';
-import type { ChatChange, OutgoingAction, PresenceState, SentMessage } from '../whatsapp/gateway.js';
+import type { ChatChange, OutgoingAction, OutgoingMedia, PresenceState, SentMessage } from '../whatsapp/gateway.js';
 import { decryptVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
 import { requireOpen, type ServiceDeps } from './context.js';
 import type { Idempotency } from './idempotency.js';
@@ -50,6 +51,7 @@ export interface NumberCheck {
   jid: string | null;
 }
 
+const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 const CONTENT_TYPES = new Set(['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contact', 'poll']);
 const EMOJI = /^(\p{Extended_Pictographic}|\p{Regional_Indicator}|[#*0-9]\uFE0F?\u20E3)/u;
 const PRESENCE: Record<PresenceInputState, PresenceState> = {
@@ -157,13 +159,18 @@ export class ActionsService {
     const source = this.target(input.messageId, 'forward');
     const chatId = resolveRecipient(this.deps.store, input.recipient);
     if (source.type === 'poll') throw invalidInput('Polls cannot be forwarded', 'Create a new poll with send_poll');
+    // Media is forwarded by reference (WhatsApp's own way: the stored media keys); without the stored
+    // proto, the downloaded copy is uploaded again.
+    let file: OutgoingMedia | undefined;
     if (source.hasMedia && this.deps.store.messages.getRaw(source.id) === null) {
-      throw invalidInput('The media of this message is not stored (only its description is)', 'Download it with download_media and send it with send_media');
+      const local = this.deps.store.media.getByMessage(source.id);
+      if (!local) throw invalidInput('Neither the media keys nor a downloaded copy of this message are stored', 'Forward a message that was received while this server was linked');
+      file = { kind: MEDIA_KINDS.has(source.type) ? (source.type as OutgoingMedia['kind']) : 'document', path: join(this.deps.config.mediaDir, local.fileName), mimetype: local.mime, fileName: local.originalName ?? undefined, caption: source.body || undefined };
     }
     const r = await this.live.once('forward_message', input.idempotencyKey, { source: source.id, recipient: chatId }, async () => {
       this.requireNotRevoked(source, 'forward');
       await this.live.requireOnWhatsApp(chatId);
-      return this.live.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id }));
+      return this.live.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id, ...(file ? { file } : {}) }));
     });
     return { ...this.result(r), sourceId: source.id };
   }

@@ -57,7 +57,8 @@ export type OutgoingAction =
   | { kind: 'reaction'; targetId: string; emoji: string }
   | { kind: 'edit'; targetId: string; text: string }
   | { kind: 'revoke'; targetId: string }
-  | { kind: 'forward'; sourceId: string }
+  /** By reference to the stored message; with `file`, the media is uploaded again from that local copy. */
+  | { kind: 'forward'; sourceId: string; file?: OutgoingMedia }
   | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { kind: 'contact'; displayName: string; vcard: string }
   /** `selectableCount` 1 = single choice, 0 = any number of choices (WhatsApp's "allow multiple answers"). */

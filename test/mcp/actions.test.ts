@@ -4,6 +4,9 @@
  * proto), and on what the store and the reading tools show afterwards.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { proto } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientAppStateMutation, ClientBlockChange, ClientPresence, SentMessage, Simulator } from '../../src/simulator/index.js';
@@ -230,6 +233,32 @@ describe('forward_message', () => {
     expect(received(got).extendedTextMessage?.contextInfo).toMatchObject({ isForwarded: true, forwardingScore: 1 });
     const stored = await callOk<{ message: StoredMessage }>(client, 'get_message_by_id', { message_id: r.messageId });
     expect(stored.message).toMatchObject({ fromMe: true, body: 'the trail is closed on Sunday' });
+  });
+
+  it('uploads the downloaded copy again when only the file (not the media keys) is stored', async () => {
+    const from = sim.contacts[1]!;
+    const to = sim.contacts[2]!;
+    const data = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from('an old report '.repeat(50))]);
+    mkdirSync(t.app.config.mediaDir, { recursive: true });
+    writeFileSync(join(t.app.config.mediaDir, 'fwd-old-report.pdf'), data);
+    t.app.store.messages.upsertMessages([
+      { chatId: from.jid, keyId: 'OLDDOC0001', fromMe: false, timestamp: Date.now() - 86_400_000, type: 'document', body: 'Q3 report', hasMedia: true, mediaMime: 'application/pdf' },
+    ]);
+    t.app.store.media.add({
+      id: 'fwd-old-report',
+      fileName: 'fwd-old-report.pdf',
+      originalName: 'report.pdf',
+      mime: 'application/pdf',
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      messageId: `${from.jid}:OLDDOC0001`,
+      createdAt: Date.now(),
+    });
+    const before = sim.sent.length;
+    await callOk(client, 'forward_message', { message_id: `${from.jid}:OLDDOC0001`, recipient_jid: to.jid });
+    const got = await sentAfter(before, (m) => !!m.documentMessage);
+    expect(got.media?.data.equals(data)).toBe(true);
+    expect(received(got).documentMessage).toMatchObject({ fileName: 'report.pdf', mimetype: 'application/pdf', contextInfo: { isForwarded: true, forwardingScore: 1 } });
   });
 
   it('forwards our own location pin unchanged and without the "Forwarded" label (WhatsApp marks only others\' messages)', async () => {

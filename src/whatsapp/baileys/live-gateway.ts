@@ -68,6 +68,8 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
       case 'revoke':
         return { delete: stored(a.targetId).key };
       case 'forward': {
+        // Someone else's message shows "Forwarded", as Baileys does for forwards by reference.
+        if (a.file) return { ...mediaContent(a.file), contextInfo: store.messages.get(a.sourceId)?.fromMe ? {} : { isForwarded: true, forwardingScore: 1 } } as AnyMessageContent;
         const src = stored(a.sourceId);
         if (!src.message) throw new Error(`message ${a.sourceId} has no stored content to forward`);
         return { forward: src };

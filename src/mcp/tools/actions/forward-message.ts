@@ -9,7 +9,7 @@ const CONFIG = {
   title: 'Forward a message',
   description:
     'Forwards a stored message (text, media, location or contact card) to a person or group; someone else\'s message shows as "Forwarded". ' +
-    'Media is forwarded from the stored message without downloading it.',
+    'Media is forwarded by reference to the stored message, or uploaded again from its downloaded copy when only that is stored.',
   inputSchema: toolInput({
     message_id: messageIdInput('The message to forward'),
     recipient_jid: jidInput('Recipient: JID (…@s.whatsapp.net / …@g.us), LID or phone number with country code'),
