@@ -9,7 +9,7 @@ const CONFIG = {
   title: 'List messages of a chat',
   description:
     'A chronological page (oldest first) of the newest messages of a chat, named once at the top; rows carry ISO time, sender names and readable text. ' +
-    'Filters: from (sender name, phone, JID or "me"), after / before (epoch ms or ISO-8601), query (words, as search_messages), only_incoming. nextCursor continues towards older messages. ' +
+    'Filters: from (sender name, phone, JID or "me"), after / before (epoch ms or ISO-8601), query (words, as search_messages), only_incoming. cursor: nextCursor goes to older messages, newerCursor to newer ones. ' +
     'include_media adds media metadata (and a /media URL when downloaded) for up to media_limit media messages; include_full_data also inlines their bytes (base64, ≤ 2 MB each).',
   inputSchema: toolInput({
     chat_id: jidInput('Chat JID (from list_chats), phone number, or the name of the contact or group'),
@@ -30,6 +30,7 @@ const CONFIG = {
     isGroup: z.boolean(),
     messages: z.array(MessageWithMediaShape).describe('Oldest first; rows omit the chat (named here once)'),
     nextCursor: z.string().optional().describe('Pass as cursor for the next older page'),
+    newerCursor: z.string().optional().describe('Pass as cursor for the next newer page (present when newer messages exist)'),
   }),
   annotations: READ_ONLY_LOCAL,
 };
