@@ -12,8 +12,9 @@ import type { IdentityRepo, StoreContext } from './identity.js';
 import { chatToken } from '../fts.js';
 import { MESSAGE_COLUMNS, type MessageRow, rowToMessage, rowidCeil } from './message-row.js';
 
-/** Types that never count as unread (bookkeeping and reactions); the same rule as message ingest. */
-const UNREAD_EXCLUDED = "'protocol', 'system', 'reaction', 'edit', 'poll-vote'";
+/** Message types that never count as unread (bookkeeping and reactions): one rule for ingest and recounts. */
+export const NOT_UNREAD_TYPES: readonly string[] = ['protocol', 'system', 'reaction', 'edit', 'poll-vote'];
+const UNREAD_EXCLUDED = NOT_UNREAD_TYPES.map((t) => `'${t}'`).join(', ');
 
 export interface ListChatsOptions {
   /** 1–500, default 20. */

@@ -29,7 +29,7 @@ import {
   type SearchOptions,
   type SearchResult,
 } from '../types.js';
-import type { ChatsRepo } from './chats.js';
+import { NOT_UNREAD_TYPES, type ChatsRepo } from './chats.js';
 import type { IdentityRepo, StoreContext } from './identity.js';
 import { MESSAGE_COLUMNS, MESSAGE_JOINS, type MessageRow, rowToMessage, rowidCeil, rowidFloor, splitMessageId } from './message-row.js';
 
@@ -121,7 +121,7 @@ export function textMatch(query: string): { expr: string; terms: QueryTerm[]; pi
 }
 
 /** Message types WhatsApp counts as unread (content, not bookkeeping or reactions). */
-const NOT_UNREAD = new Set(['protocol', 'system', 'reaction', 'edit', 'poll-vote']);
+const NOT_UNREAD = new Set(NOT_UNREAD_TYPES);
 export function countsAsUnread(type: string): boolean {
   return !NOT_UNREAD.has(type);
 }
