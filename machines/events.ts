@@ -41,6 +41,15 @@ export type CommandEvent =
   | { type: 'RESET' };
 export type CommandType = CommandEvent['type'];
 
+/**
+ * Reports from the data path (the sending service sees WhatsApp's answers to sends): account-level facts
+ * the supervisor keeps in its context. They never change the connection state.
+ */
+export type AccountEvent =
+  | { type: 'ACCOUNT.RESTRICTED'; kind: 'reachout_timelock' | 'rate_overlimit' | 'account_restricted'; until: number | null; detail: string }
+  /** A send to a new contact went through: whatever restriction was known is over. */
+  | { type: 'ACCOUNT.UNRESTRICTED' };
+
 /** What the connection machine asks the engine to do. Engines must process these in order. */
 export type EngineCommand =
   | { type: 'CONNECT' } // end any live socket (self-inflicted), then open a new one with the same auth

@@ -8,7 +8,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { connectionMachine } from './connection.machine.js';
 import type { CommandEvent, CommandType } from './events.js';
 import { FORWARDED_COMMANDS, type SupervisorSnapshot } from './supervisor.machine.js';
-import { PUBLIC_STATES, type Disconnect, type Me, type PublicState } from './types.js';
+import { PUBLIC_STATES, type Disconnect, type Me, type PublicState, type Restriction } from './types.js';
 
 export { PUBLIC_STATES };
 export type { PublicState };
@@ -54,6 +54,8 @@ export interface LifecycleStatus {
   deadlines: Deadlines;
   restartBudget: { used: number; intensity: number; periodMs: number };
   syncFailures: number;
+  /** WhatsApp is refusing our sends to new contacts (463/429/restricted) and `until` has not passed. */
+  restriction: Restriction | null;
 }
 
 /** The flattened public state (SPEC §7): the worker's while the supervisor runs one, else the supervisor's. */
@@ -108,7 +110,13 @@ export function projectStatus(tree: TreeSnapshot, now: number): LifecycleStatus 
     },
     restartBudget: { used: budgetUsed, intensity: sup.config.restartIntensity, periodMs: sup.config.restartPeriodMs },
     syncFailures: conn?.syncFailures.length ?? 0,
+    restriction: activeRestriction(sup.restriction, now),
   };
+}
+
+/** A restriction whose announced end has passed is over (no event needed to clear it). */
+function activeRestriction(r: Restriction | null, now: number): Restriction | null {
+  return r && (r.until === null || now < r.until) ? r : null;
 }
 
 function latest(a: Disconnect | null, b: Disconnect | null): Disconnect | null {
@@ -146,7 +154,14 @@ export function computeHealth(status: LifecycleStatus, now: number): Health {
       if (!ok) reason = `${status.reason ?? status.state}; not recovered within the readiness grace period`;
     }
   }
+  // A restriction does not make the service unhealthy (reads and replies work) but it is the reason to know.
+  if (ok && status.restriction) reason = restrictionReason(status.restriction);
   return { ok, httpStatus: ok ? 200 : 503, state: status.state, reason, since: status.since };
+}
+
+export function restrictionReason(r: Restriction): string {
+  const what = { reachout_timelock: 'WhatsApp restricts messages to new contacts (463 reachout timelock)', rate_overlimit: 'WhatsApp rate-limits our sends (429)', account_restricted: 'WhatsApp restricted this account' }[r.kind];
+  return r.until === null ? what : `${what} until ${new Date(r.until).toISOString()}`;
 }
 
 /** The operator commands (SPEC §4), in the order the UI shows them. */

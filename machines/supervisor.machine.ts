@@ -14,7 +14,7 @@
  */
 import { assign, forwardTo, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from './connection.machine.js';
-import type { CommandEvent, CommandType, ConnectionReport } from './events.js';
+import type { AccountEvent, CommandEvent, CommandType, ConnectionReport } from './events.js';
 import {
   backoffDelay,
   msUntil,
@@ -22,6 +22,7 @@ import {
   type Escalation,
   type LifecycleConfig,
   type Me,
+  type Restriction,
 } from './types.js';
 
 export interface SupervisorInput {
@@ -47,9 +48,11 @@ export interface SupervisorContext {
   lastDisconnect: Disconnect | null;
   me: Me | null;
   qr: string | null;
+  /** WhatsApp's latest refusal of our sends, while it may still hold (see machines/types.ts). */
+  restriction: Restriction | null;
 }
 
-export type SupervisorEvent = CommandEvent | ConnectionReport;
+export type SupervisorEvent = CommandEvent | ConnectionReport | AccountEvent;
 
 /** What a state means for health: see machines/status.ts. */
 export type SupervisorTag = 'degraded' | 'needs-operator';
@@ -123,6 +126,12 @@ export const supervisorMachine = setup({
     leaveStuck: assign({ stuckReason: null, probation: false }),
     requestWipe: assign({ wipeAuthOnStart: true, me: null }),
     forgetMe: assign({ me: null }),
+    noteRestriction: assign(({ event }) =>
+      event.type === 'ACCOUNT.RESTRICTED'
+        ? { restriction: { kind: event.kind, until: event.until, detail: event.detail, since: Date.now() } }
+        : {},
+    ),
+    clearRestriction: assign({ restriction: null }),
     forgetHistory: assign(() => ({
       restartLog: [],
       stuckReason: null,
@@ -190,11 +199,15 @@ export const supervisorMachine = setup({
       lastDisconnect: null,
       me: null,
       qr: null,
+      restriction: null,
     };
   },
   initial: 'running',
   on: {
-    RESET: { target: '.running', reenter: true, actions: ['forgetHistory', 'clearRestart', 'clearStuckRetry'] },
+    RESET: { target: '.running', reenter: true, actions: ['forgetHistory', 'clearRestart', 'clearStuckRetry', 'clearRestriction'] },
+    // Account facts from the data path: kept in context in every state, never a transition.
+    'ACCOUNT.RESTRICTED': { actions: 'noteRestriction' },
+    'ACCOUNT.UNRESTRICTED': { actions: 'clearRestriction' },
   },
   states: {
     // A connection worker is alive and owns the socket; the public state is the worker's.

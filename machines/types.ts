@@ -47,6 +47,18 @@ export interface Disconnect {
   at: number;
 }
 
+/**
+ * WhatsApp refused our sends for a while (issue #15): 463 "reachout timelock" after cold outreach, 429
+ * rate-overlimit, or the account-restricted notice. Sends to new contacts are held until `until` (null:
+ * no end announced; cleared by a successful reachout report or RESET). Reads are not affected.
+ */
+export interface Restriction {
+  kind: 'reachout_timelock' | 'rate_overlimit' | 'account_restricted';
+  since: number;
+  until: number | null;
+  detail: string;
+}
+
 export interface Me {
   id: string;
   name?: string;

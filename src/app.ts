@@ -23,10 +23,13 @@ import { avatarRoutes } from './http/routes/avatar.js';
 import { chatsRoutes } from './http/routes/chats.js';
 import { exportRoutes } from './http/routes/export.js';
 import { healthRoutes } from './http/routes/health.js';
+import { ChatEvents, liveChatRoutes } from './http/routes/live-chats.js';
 import { mediaFileRoutes } from './http/routes/media-files.js';
 import { createMetrics } from './http/routes/metrics.js';
+import { opsRoutes } from './http/routes/ops.js';
 import { qrRoutes } from './http/routes/qr.js';
 import { sessionRoutes } from './http/routes/session.js';
+import { SessionStreams } from './http/routes/session-streams.js';
 import { settingsRoutes } from './http/routes/settings.js';
 import { simulatorRoutes } from './http/routes/simulator.js';
 import { stateRoutes } from './http/routes/state.js';
@@ -115,13 +118,17 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   const media = createMedia({ config, store, gateway, runtime, settings, idempotency: services.idempotency, logger: childLogger(root, 'media') });
   const mcp = createMcpHttp({ config, runtime, store, services, media: media.service, logger: childLogger(root, 'mcp') });
   let stdio: McpStdio | null = null;
-  /** The adapter stored new messages in these chats: tell MCP subscribers and the auto-downloader. */
+  /** Open admin chat views (GET /api/chats/events). */
+  const chatEvents = new ChatEvents();
+  /** The adapter stored new messages in these chats: tell MCP subscribers, the auto-downloader and the admin UI. */
   const onMessages = (chatIds: string[]) => {
     mcp.notifyNewMessages(chatIds);
     media.onMessages(chatIds);
+    chatEvents.publish(chatIds);
   };
 
   const sessions = new SessionStore();
+  const sessionStreams = new SessionStreams(sessions);
   const limiter = new FailureLimiter();
   const mcpGuard = Router();
   mcpGuard.use('/mcp', requireMcpToken(tokens, limiter));
@@ -142,15 +149,17 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         uploadRoutes({ tokens, sessions, limiter, settings, service: media.service }),
         mediaFileRoutes({ tokens, sessions, limiter, media: media.store, signer: media.signer }),
       ],
-      login: sessionRoutes(tokens, sessions, limiter),
+      login: sessionRoutes(tokens, sessions, limiter, sessionStreams),
       api: [
-        stateRoutes({ runtime, counters: () => ({ ...store.counters.get() }), heartbeatMs: opts.sseHeartbeatMs }),
+        stateRoutes({ runtime, counters: () => ({ ...store.counters.get() }), heartbeatMs: opts.sseHeartbeatMs, streams: sessionStreams }),
         settingsRoutes(settings),
         qrRoutes(runtime),
         chatsRoutes(store),
+        liveChatRoutes({ store, chats: services.chats, events: chatEvents, streams: sessionStreams, heartbeatMs: opts.sseHeartbeatMs }),
         avatarRoutes(store, gateway),
         exportRoutes({ store, media: media.store, logger: mediaLog }),
         simulatorRoutes(() => backend?.simulator ?? null),
+        opsRoutes({ store, tokens, dataDir: config.dataDir }),
       ],
     },
     metrics: metrics.handler,

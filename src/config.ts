@@ -135,6 +135,10 @@ const EnvSchema = z.object({
   MCP_HTTP_ENABLE_JSON_RESPONSE: bool(true),
   MCP_SESSION_IDLE_MS: int(30 * 60_000),
   MCP_MAX_SESSIONS: int(500, 1, 100_000),
+  /** Per-session budget (KB) of SSE events kept for Last-Event-ID resumption; 0 turns resumption off. */
+  MCP_SSE_REPLAY_KB: int(128, 0, 1_048_576),
+  /** Re-validate every tool result against its output schema on the server (the SDK default; costs CPU). */
+  MCP_VALIDATE_TOOL_OUTPUT: bool(false),
   MCP_AUTH_TOKEN: optionalString,
   ADMIN_TOKEN: optionalString,
   AUTH_DISABLED: bool(false),
@@ -207,7 +211,7 @@ export interface Config {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   stdio: boolean;
-  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number };
+  mcp: { jsonResponse: boolean; sessionIdleMs: number; maxSessions: number; sseReplayKb: number; validateToolOutput: boolean };
   /** DISPLAY_TIMEZONE: zone of the ISO `time` fields in tool outputs; undefined = the server's zone. */
   displayTimeZone?: string;
   auth: { disabled: boolean; mcpToken?: string; adminToken?: string; allowedHosts: string[]; trustProxy: false | number | string };
@@ -272,7 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     logLevel: e.LOG_LEVEL,
     stdio: argv.includes('--stdio'),
     displayTimeZone: e.DISPLAY_TIMEZONE,
-    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS },
+    mcp: { jsonResponse: e.MCP_HTTP_ENABLE_JSON_RESPONSE, sessionIdleMs: e.MCP_SESSION_IDLE_MS, maxSessions: e.MCP_MAX_SESSIONS, sseReplayKb: e.MCP_SSE_REPLAY_KB, validateToolOutput: e.MCP_VALIDATE_TOOL_OUTPUT },
     auth: {
       disabled: e.AUTH_DISABLED,
       mcpToken: e.MCP_AUTH_TOKEN,

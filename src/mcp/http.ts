@@ -8,13 +8,13 @@
  * - At `MCP_MAX_SESSIONS` live sessions a new initialize gets 503 with a clear message.
  * The composition root mounts `router` behind the MCP bearer token and the Host/Origin check.
  */
-import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpDeps } from './deps.js';
 import { McpHub } from './hub.js';
 import { createMcpServer, type SessionServer } from './server.js';
+import { BoundedEventStore } from './event-store.js';
+import { SessionTransport } from './session-transport.js';
 import { serveStdio, type McpStdio, type StdioStreams } from './stdio.js';
 
 export interface McpHttp {
@@ -34,7 +34,7 @@ export interface McpHttp {
 
 interface Session {
   id: string;
-  transport: StreamableHTTPServerTransport;
+  transport: SessionTransport;
   mcp: SessionServer;
   lastSeen: number;
   /** Requests / streams in flight (an open GET stream keeps the session alive). */
@@ -44,6 +44,9 @@ interface Session {
   closed: boolean;
 }
 
+
+/** The SSE `retry` sent with each priming event: how long a client waits before resuming a cut stream. */
+const SSE_RETRY_MS = 1_000;
 
 export interface McpHttpOptions {
   /** How often idle sessions are swept (ms). Default: a quarter of the idle timeout, 1 s–60 s. */
@@ -70,7 +73,7 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
   const hub = new McpHub(deps);
   const stdioClients = new Set<McpStdio>();
   /** MCP_SESSION_IDLE_MS (0 = sessions never expire), MCP_MAX_SESSIONS, MCP_HTTP_ENABLE_JSON_RESPONSE. */
-  const { sessionIdleMs: idleMs, maxSessions, jsonResponse } = deps.config.mcp;
+  const { sessionIdleMs: idleMs, maxSessions, jsonResponse, sseReplayKb } = deps.config.mcp;
 
   const closeSession = async (s: Session, why: string): Promise<void> => {
     if (s.closed) return;
@@ -103,6 +106,11 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
     s.active++;
     if (stream) s.streams++;
     s.lastSeen = Date.now();
+    // Authenticated and its body read: a slow tool keeping the socket silent is not an idle client, so the
+    // connection guard's idle timeout is off until this request is answered (then back for the next one).
+    const socket = req.socket;
+    const idleTimeout = socket.timeout ?? 0;
+    if (idleTimeout > 0) socket.setTimeout(0);
     let done = false;
     const finish = () => {
       if (done) return;
@@ -110,10 +118,11 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
       s.active--;
       if (stream) s.streams--;
       s.lastSeen = Date.now();
+      if (idleTimeout > 0 && !socket.destroyed) socket.setTimeout(idleTimeout);
     };
     res.once('close', finish);
     try {
-      await s.transport.handleRequest(req, res, body);
+      await s.transport.handle(req, res, body);
     } catch (err) {
       log.error({ err, session: s.id }, 'MCP request failed');
       rpcError(res, 500, -32603, 'Internal server error');
@@ -170,9 +179,10 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
     };
     try {
       const mcp = createMcpServer(deps, hub);
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: jsonResponse,
+      const transport = new SessionTransport({
+        jsonResponse,
+        // Resumable SSE (POST streams in SSE mode, the GET stream in both); the priming event carries `retry`.
+        ...(sseReplayKb > 0 ? { eventStore: new BoundedEventStore(sseReplayKb * 1024), retryMs: SSE_RETRY_MS } : {}),
         onsessioninitialized: (sid) => {
           if (!s) return;
           s.id = sid;
@@ -182,7 +192,7 @@ export function createMcpHttp(deps: McpDeps, opts: McpHttpOptions = {}): McpHttp
           log.debug({ session: sid, sessions: sessions.size }, 'MCP session opened');
         },
         onsessionclosed: (sid) => {
-          const cur = sessions.get(sid);
+          const cur = sid === undefined ? undefined : sessions.get(sid);
           if (cur) void closeSession(cur, 'deleted by client');
         },
       });

@@ -32,8 +32,9 @@ export interface EventStream {
 
 function record(change: RuntimeChange): Record<string, unknown> {
   if (change.type === 'transition') {
-    const { actor, event, from, to, at } = change.transition;
-    return { ts: new Date(at).toISOString(), kind: 'transition', actor, event, from, to };
+    // Every field of the transition (the close code, reason and delay included), the time as ISO first.
+    const { at, ...rest } = change.transition;
+    return { ts: new Date(at).toISOString(), kind: 'transition', ...rest };
   }
   return { ts: new Date().toISOString(), kind: 'status', status: change.summary };
 }

@@ -6,7 +6,7 @@
  */
 import { createActor, type InspectionEvent } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import type { CommandEvent } from '../../machines/events.js';
+import type { AccountEvent, CommandEvent } from '../../machines/events.js';
 import {
   accepts,
   computeHealth,
@@ -21,13 +21,13 @@ import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import type { LifecycleConfig } from '../../machines/types.js';
 import type { Logger } from '../logger.js';
 import { engineActor, type EngineFactory } from './engine.js';
-import { transitionTracker } from './transitions.js';
+import { transitionDetail, transitionTracker, type TransitionDetail } from './transitions.js';
 
 export { OPERATOR_COMMANDS, PUBLIC_STATES, retryInMs } from '../../machines/status.js';
 export { attachEventStream, type EventStream, type EventStreamOptions } from './event-stream.js';
 export type { Health, LifecycleStatus, PublicState, StatusSummary } from '../../machines/status.js';
 
-export interface Transition {
+export interface Transition extends TransitionDetail {
   actor: 'supervisor' | 'connection';
   event: string;
   from: string[];
@@ -59,6 +59,8 @@ export interface StateView {
 export interface Runtime {
   start(): void;
   send(command: CommandEvent): CommandResult;
+  /** Account facts seen on the data path (a send refused with 463/429): kept by the supervisor, never refused. */
+  report(event: AccountEvent): void;
   /** The projection including the QR string (for /api/qr and get_qr_code only). */
   getStatus(): LifecycleStatus;
   /** What every status surface shows (no QR string): state, health, authenticated, ready, commands… */
@@ -112,7 +114,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     const id = (taken.actorRef as { id?: string }).id;
     const actorName = taken.actorRef === actor ? 'supervisor' : id === 'connection' ? 'connection' : null;
     if (!actorName || taken.to.length === 0) return;
-    const transition: Transition = { actor: actorName, event: taken.event.type, from: taken.from, to: taken.to, at: Date.now() };
+    const at = Date.now();
+    const transition: Transition = { actor: actorName, event: taken.event.type, from: taken.from, to: taken.to, at, ...transitionDetail(taken, taken.after, at) };
     recent.push(transition);
     if (recent.length > TRANSITION_LOG_SIZE) recent.shift();
     log[transitionLevel]({ actor: actorName, event: transition.event, from: transition.from, to: transition.to }, 'transition');
@@ -165,6 +168,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       const t = tree();
       const now = Date.now();
       return { accepted, status: projectStatus(t, now), summary: summarize(t, now) };
+    },
+    report(event) {
+      log.info(event.type === 'ACCOUNT.RESTRICTED' ? { event: event.type, kind: event.kind, until: event.until } : { event: event.type }, 'account report');
+      actor.send(event);
     },
     getStatus,
     getSummary: (now = Date.now()) => summarize(tree(), now),

@@ -22,6 +22,8 @@ export interface TakenTransition {
    * definitions for that event (test coverage reads these).
    */
   definitions: Array<{ definition: AnyTransitionDefinition; branch: number }>;
+  /** The actor's snapshot right after the step (its context holds the deadlines the step set). */
+  after?: AnyMachineSnapshot;
 }
 
 function isMachineSnapshot(s: unknown): s is AnyMachineSnapshot {
@@ -89,12 +91,65 @@ export function transitionTracker(onTaken: (t: TakenTransition) => void): (ev: I
         from: targeted.map((d) => d.definition.source.id),
         to: targeted.flatMap((d) => (d.definition.target ?? []).map((n) => n.id)),
         definitions,
+        after,
       });
       return;
     }
     const from = leafIds(machineId, before.value);
     const to = leafIds(machineId, after.value);
     const moved = JSON.stringify(from) !== JSON.stringify(to);
-    if (moved || definitions.length > 0) onTaken({ actorRef: ev.actorRef, event: ev.event, from, to: moved ? to : [], definitions });
+    if (moved || definitions.length > 0) onTaken({ actorRef: ev.actorRef, event: ev.event, from, to: moved ? to : [], definitions, after });
   };
+}
+
+/** What a transition record says beyond its states, so a reader can tell "428 connection lost → backoff 4 s". */
+export interface TransitionDetail {
+  /** The WhatsApp close code behind the step (the close event's, or the escalation's). */
+  code?: number;
+  /** Why, in the words of whoever reported it (the close reason, the worker's escalation). */
+  reason?: string;
+  /** How long the entered state waits before its own timer fires (backoff, restart delay, stuck retry, resync deadline). */
+  delayMs?: number;
+}
+
+/** Which context deadline times each state a transition can enter. */
+const ENTRY_DEADLINES: Record<string, string> = {
+  'connection.connecting.backoff': 'backoffUntil',
+  'connection.soft-resync': 'resyncDeadline',
+  'supervisor.restarting': 'restartAt',
+  'supervisor.stuck': 'stuckRetryAt',
+};
+
+function numberField(obj: unknown, key: string): number | undefined {
+  const v = typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function stringField(obj: unknown, key: string): string | undefined {
+  const v = typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * The code, reason and timer delay of a taken transition: code and reason from the event (a close carries
+ * them; a worker that finished carries its escalation as output), the delay from the deadline the entered
+ * state's context holds right after the step (`after`: that snapshot's context), measured from `at`.
+ */
+export function transitionDetail(taken: Pick<TakenTransition, 'event' | 'to'>, after: unknown, at: number): TransitionDetail {
+  // `after` may be the snapshot itself or its context.
+  if (isMachineSnapshot(after)) after = after.context;
+  const out: TransitionDetail = {};
+  const ev = taken.event as AnyEventObject & { output?: unknown };
+  const source = ev.type === 'ENGINE.CLOSED' || ev.type.startsWith('CONNECTION.') ? ev : ev.type.startsWith('xstate.done.actor.') ? ev.output : undefined;
+  const code = numberField(source, 'code');
+  const reason = stringField(source, 'reason');
+  if (code !== undefined) out.code = code;
+  if (reason !== undefined) out.reason = reason;
+  for (const id of taken.to) {
+    const key = ENTRY_DEADLINES[id];
+    const deadline = key ? numberField(after, key) : undefined;
+    // The deadline was stamped a moment before `at`, by its own Date.now(): a step that waits 0 may read -1.
+    if (deadline !== undefined && deadline >= at - 50) out.delayMs = Math.max(0, deadline - at);
+  }
+  return out;
 }

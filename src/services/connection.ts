@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 /** `check_auth_status`: the agent-facing fields of the runtime's one status summary (machines/status.ts). */
 export type AuthStatus = Pick<
   StatusSummary,
-  'state' | 'authenticated' | 'ready' | 'me' | 'qrAvailable' | 'lastDisconnect' | 'health' | 'reason' | 'since' | 'retryInMs' | 'commands'
+  'state' | 'authenticated' | 'ready' | 'me' | 'qrAvailable' | 'lastDisconnect' | 'health' | 'reason' | 'since' | 'retryInMs' | 'commands' | 'restriction'
 >;
 
 export type QrResult = { state: PublicState; qr: string; linked: false } | { state: PublicState; qr: null; linked: boolean; message: string };
@@ -19,8 +19,8 @@ export interface CommandOutcome {
 }
 
 function authStatus(s: StatusSummary): AuthStatus {
-  const { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands } = s;
-  return { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands };
+  const { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands, restriction } = s;
+  return { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands, restriction };
 }
 
 export class ConnectionService {

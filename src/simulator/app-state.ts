@@ -1,11 +1,13 @@
 import {
   chatModificationToAppPatch,
+  decodeSyncdPatch,
   encodeSyncdPatch,
   newLTHashState,
   proto,
   ALL_WA_PATCH_NAMES,
   type BinaryNode,
   type ChatModification,
+  type ChatMutation,
   type WAPatchName,
 } from '@whiskeysockets/baileys';
 import { createHmac, hkdfSync } from 'node:crypto';
@@ -131,6 +133,24 @@ export class AppStateServer {
 
   latestVersion(name: WAPatchName): number {
     return this.collection(name).state.version;
+  }
+
+  /**
+   * A patch a companion uploaded (archive, pin, mute, delete-for-me…) on top of `baseVersion`: MACs
+   * checked with the shared key, appended to the log as the next version (so other devices fetch it),
+   * and its mutations returned for observers (#14).
+   */
+  async acceptClientPatch(name: string, baseVersion: number, bytes: Uint8Array): Promise<ChatMutation[]> {
+    const col = this.collection(name as WAPatchName);
+    if (baseVersion !== col.state.version) throw new Error(`app-state ${name}: patch on version ${baseVersion}, server is at ${col.state.version}`);
+    const version = baseVersion + 1;
+    const patch = { ...proto.SyncdPatch.decode(bytes), version: { version } };
+    const keyIdB64 = this.keyId.toString('base64');
+    const mutations: ChatMutation[] = [];
+    const next = await decodeSyncdPatch(patch, name as WAPatchName, col.state, async id => (id === keyIdB64 ? { keyData: this.keyData } : undefined), m => mutations.push(m), true);
+    col.state = { ...col.state, ...next, version };
+    col.patches.push({ version, bytes: Buffer.from(proto.SyncdPatch.encode(patch).finish()) });
+    return mutations;
   }
 
   /**

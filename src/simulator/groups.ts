@@ -1,5 +1,6 @@
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import type { ClientConnection } from './connection.js';
+import { answerGroupAdminIq } from './group-admin.js';
 import type { SimulatorCore } from './core.js';
 import type { SimulatorContact } from './types.js';
 import { bytesOf, child, children, iqError, iqResult, unixSeconds } from './util/nodes.js';
@@ -83,7 +84,7 @@ export function changeSubject(sim: SimulatorCore, group: SimulatorGroup, subject
 }
 
 /** A `w:gp2` notification for every linked device, queued until each acknowledges it. */
-function notifyGroup(sim: SimulatorCore, group: SimulatorGroup, by: string, change: BinaryNode): void {
+export function notifyGroup(sim: SimulatorCore, group: SimulatorGroup, by: string, change: BinaryNode): void {
   for (const device of sim.state.devices.values()) {
     const id = sim.nextMessageId();
     const t = unixSeconds();
@@ -102,6 +103,8 @@ function notifyGroup(sim: SimulatorCore, group: SimulatorGroup, by: string, chan
 
 /** `w:g2` iqs: metadata, participating list, and the client's own admin actions. */
 export function answerGroupIq(sim: SimulatorCore, _conn: ClientConnection, iq: BinaryNode): BinaryNode {
+  const admin = answerGroupAdminIq(sim, iq); // create, leave, description, settings, invites (#14)
+  if (admin) return admin;
   const first = Array.isArray(iq.content) ? iq.content[0] : undefined;
   if (iq.attrs.type === 'get' && first?.tag === 'participating') {
     return iqResult(iq, [{ tag: 'groups', attrs: {}, content: sim.groups.map(groupNode) }]);

@@ -57,7 +57,7 @@
  * (or start with `autoPair`).
  */
 export { startSimulator, Simulator } from './simulator.js';
-export { simulatorSocketConfig } from './socket-config.js';
+export { simulatorSocketConfig, SIMULATOR_WA_VERSION } from './socket-config.js';
 export { trustSimulatorRoot, simulatorRootPublicKey } from './pki.js';
 export { parseQr, type ParsedQr } from './phone.js';
 export type { PairResult } from './pairing.js';
@@ -69,6 +69,9 @@ export type { DeliverMediaInput, DeliverTextInput } from './deliver.js';
 export type { GroupAction, GroupParticipant, SimulatorGroup } from './groups.js';
 export { simulatorMediaAgent } from './media/host.js';
 export type { PhoneInfo } from './core.js';
+export type { ClientPresence } from './actions.js';
+export type { ClientAppStateMutation } from './app-state-upload.js';
+export type { ClientBlockChange } from './blocklist.js';
 export type {
   ContactSeed,
   Fault,

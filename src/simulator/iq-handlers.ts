@@ -1,4 +1,6 @@
 import { encodeBigEndian, KEY_BUNDLE_TYPE, type BinaryNode } from '@whiskeysockets/baileys';
+import { acceptClientPatches } from './app-state-upload.js';
+import { answerBlocklistGet, answerBlocklistSet } from './blocklist.js';
 import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { answerGroupIq } from './groups.js';
@@ -177,10 +179,14 @@ const HANDLERS: Record<string, IqHandler> = {
   'passive|set|*': ok,
   'w:p|get|ping': ok,
   'abt|get|props': (_sim, _conn, iq) => iqResult(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'simulator' } }]),
-  'blocklist|get|*': (_sim, _conn, iq) => iqResult(iq, [{ tag: 'list', attrs: {} }]),
+  'blocklist|get|*': answerBlocklistGet,
+  'blocklist|set|*': answerBlocklistSet,
   'privacy|get|privacy': privacy,
   'usync|get|usync': usync,
-  'w:sync:app:state|set|sync': async (sim, _conn, iq) => iqResult(iq, [{ tag: 'sync', attrs: {}, content: await sim.appState.answer(iq, sim.media) }]),
+  'w:sync:app:state|set|sync': async (sim, _conn, iq) => {
+    await acceptClientPatches(sim, iq); // uploads first (#14), then the log after the asked version
+    return iqResult(iq, [{ tag: 'sync', attrs: {}, content: await sim.appState.answer(iq, sim.media) }]);
+  },
   'md|set|remove-companion-device': removeCompanion,
   'w:profile:picture|get|picture': profilePicture,
   'w:g2|get|*': answerGroupIq,

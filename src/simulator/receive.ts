@@ -1,4 +1,5 @@
 import { proto, unpadRandomMax16, type BinaryNode } from '@whiskeysockets/baileys';
+import { isActionContent } from './actions.js';
 import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { decryptMedia } from './media/crypto.js';
@@ -45,7 +46,7 @@ function textOf(message: proto.IMessage): string | undefined {
 }
 
 function isUserContent(message: proto.IMessage): boolean {
-  return textOf(message) !== undefined || MEDIA_FIELDS.some(([field]) => !!message[field]);
+  return textOf(message) !== undefined || MEDIA_FIELDS.some(([field]) => !!message[field]) || isActionContent(message);
 }
 
 /**

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { BinaryNode, ChatModification, WAPatchName } from '@whiskeysockets/baileys';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { presenceOf } from './actions.js';
 import { AppStateServer } from './app-state.js';
 import { ClientConnection } from './connection.js';
 import { defaultPhone, seedContacts } from './contacts.js';
@@ -179,8 +180,15 @@ export class Simulator extends EventEmitter implements SimulatorCore {
       case 'ib':
         this.outbox.onIb(conn, node);
         return;
+      case 'presence':
+      case 'chatstate': {
+        // Nothing to answer; contacts observe it.
+        const presence = presenceOf(node);
+        if (presence) this.emit('client-presence', presence);
+        return;
+      }
       default:
-        return; // presence, chatstate: nothing to answer
+        return;
     }
   }
 

@@ -4,7 +4,7 @@ import { simulatorMediaAgent } from './media/host.js';
 import type { Simulator } from './simulator.js';
 
 /** The version Baileys rc14 ships with; fixed so nothing fetches it over the network. */
-const SIMULATOR_WA_VERSION: WAVersion = [2, 3000, 1043857760];
+export const SIMULATOR_WA_VERSION: WAVersion = [2, 3000, 1043857760];
 
 /**
  * Baileys socket settings that point at the simulator with short timeouts. Spread it into

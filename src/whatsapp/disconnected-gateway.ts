@@ -13,5 +13,15 @@ export function disconnectedGateway(): WhatsAppGateway {
     groupMetadata: fail,
     profilePictureUrl: fail,
     onWhatsApp: fail,
+    sendAction: fail,
+    sendPresence: fail,
+    createGroup: fail,
+    updateGroupParticipants: fail,
+    updateGroupSettings: fail,
+    groupInviteCode: fail,
+    joinGroup: fail,
+    leaveGroup: fail,
+    modifyChat: fail,
+    setBlocked: fail,
   };
 }

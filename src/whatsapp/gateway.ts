@@ -49,6 +49,48 @@ export interface OutgoingMedia {
   ptt?: boolean;
 }
 
+/**
+ * A message that acts on another one or carries structured content (SPEC actions). Targets are stored
+ * message ids (`<chatJid>:<keyId>`); the adapter rebuilds the WhatsApp key from the stored copy.
+ */
+export type OutgoingAction =
+  | { kind: 'reaction'; targetId: string; emoji: string }
+  | { kind: 'edit'; targetId: string; text: string }
+  | { kind: 'revoke'; targetId: string }
+  | { kind: 'forward'; sourceId: string }
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { kind: 'contact'; displayName: string; vcard: string }
+  /** `selectableCount` 1 = single choice, 0 = any number of choices (WhatsApp's "allow multiple answers"). */
+  | { kind: 'poll'; question: string; options: string[]; selectableCount: 0 | 1 };
+
+export type PresenceState = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+
+/** App-state changes of one chat; they sync to the phone and the other linked devices. */
+export type ChatChange =
+  | { kind: 'archive'; on: boolean }
+  | { kind: 'pin'; on: boolean }
+  /** `until` epoch ms; null unmutes. */
+  | { kind: 'mute'; until: number | null }
+  | { kind: 'deleteForMe'; messageId: string };
+
+export type GroupParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
+
+/** WhatsApp answers a participant change with one status per JID: `200` done, otherwise an error code. */
+export interface ParticipantResult {
+  jid: string;
+  status: string;
+}
+
+export interface GroupSettingsChange {
+  subject?: string;
+  /** `''` removes the description. */
+  description?: string;
+  /** Only admins can send messages. */
+  announce?: boolean;
+  /** Only admins can edit the group info. */
+  locked?: boolean;
+}
+
 export interface WhatsAppGateway {
   /** True when a socket is open right now. */
   isConnected(): boolean;
@@ -60,6 +102,23 @@ export interface WhatsAppGateway {
   profilePictureUrl(jid: string): Promise<string | null>;
   /** Which of these phone numbers (digits) have WhatsApp, with their JIDs. */
   onWhatsApp(phones: string[]): Promise<{ phone: string; exists: boolean; jid?: string }[]>;
+  /** Sends a reaction / edit / revoke / forward / location / contact / poll to `jid`. */
+  sendAction(jid: string, action: OutgoingAction): Promise<SentMessage>;
+  /** Account-wide presence (`available`/`unavailable`, no jid) or a chat state (typing…) in `jid`. */
+  sendPresence(state: PresenceState, jid?: string): Promise<void>;
+  /** Creates a group with us as superadmin; participants WhatsApp refused come back with their status. */
+  createGroup(subject: string, participants: string[]): Promise<{ group: GroupInfo; refused: ParticipantResult[] }>;
+  updateGroupParticipants(jid: string, action: GroupParticipantAction, participants: string[]): Promise<ParticipantResult[]>;
+  updateGroupSettings(jid: string, change: GroupSettingsChange): Promise<void>;
+  /** The current invite code, or a new one (the old link stops working) when `revoke`. */
+  groupInviteCode(jid: string, revoke: boolean): Promise<string>;
+  /** Joins by invite code; returns the group JID. */
+  joinGroup(code: string): Promise<string>;
+  leaveGroup(jid: string): Promise<void>;
+  /** Archive / pin / mute a chat, or delete one message only for this account (app-state patch). */
+  modifyChat(jid: string, change: ChatChange): Promise<void>;
+  /** Blocks (`on`) or unblocks a person. */
+  setBlocked(jid: string, on: boolean): Promise<void>;
   /** Sends read receipts for incoming messages (what the phone shows as blue ticks to their senders). */
   readMessages?(keys: ReadonlyArray<ReadKey>): Promise<void>;
 }
@@ -84,6 +143,16 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     groupMetadata: (jid) => current().groupMetadata(jid),
     profilePictureUrl: (jid) => current().profilePictureUrl(jid),
     onWhatsApp: (phones) => current().onWhatsApp(phones),
+    sendAction: (jid, action) => current().sendAction(jid, action),
+    sendPresence: (state, jid) => current().sendPresence(state, jid),
+    createGroup: (subject, participants) => current().createGroup(subject, participants),
+    updateGroupParticipants: (jid, action, participants) => current().updateGroupParticipants(jid, action, participants),
+    updateGroupSettings: (jid, change) => current().updateGroupSettings(jid, change),
+    groupInviteCode: (jid, revoke) => current().groupInviteCode(jid, revoke),
+    joinGroup: (code) => current().joinGroup(code),
+    leaveGroup: (jid) => current().leaveGroup(jid),
+    modifyChat: (jid, change) => current().modifyChat(jid, change),
+    setBlocked: (jid, on) => current().setBlocked(jid, on),
     readMessages: async (keys) => {
       const g = current();
       if (!g.readMessages) throw new NotConnectedError('This WhatsApp backend cannot send read receipts');

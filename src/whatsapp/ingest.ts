@@ -23,10 +23,16 @@ const notNull = <T>(v: T | null | undefined): v is T => v !== null && v !== unde
 
 /** Own sends stored by `ownSend` whose socket echo is still to come (bounded: an echo may never arrive). */
 const ECHO_MEMORY = 1_000;
+/** Messages stored by `commitNow` whose buffered upsert is still to come (bounded like the echoes). */
+const EARLY_MEMORY = 5_000;
+
+const keyOf = (msg: WAMessage): string => `${msg.key?.remoteJid ?? ''}|${msg.key?.id ?? ''}`;
 
 export class Ingestor {
   private ownJid: string | null = null;
   private readonly awaitingEcho = new Set<string>();
+  /** Messages committed by `commitNow`: their later, buffered upsert is written again without a notification. */
+  private readonly committedEarly = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -44,11 +50,31 @@ export class Ingestor {
    * notification.
    */
   ownSend(msg: WAMessage): void {
+    // The echo may have come first, through commitNow (which stored and notified it): write quietly.
+    if (this.committedEarly.has(keyOf(msg))) {
+      this.messages([msg], 'append', false);
+      return;
+    }
     if (msg.key?.id) {
       this.awaitingEcho.add(msg.key.id);
       if (this.awaitingEcho.size > ECHO_MEMORY) this.awaitingEcho.delete(this.awaitingEcho.values().next().value as string);
     }
     this.messages([msg], 'append');
+  }
+
+  /**
+   * Called synchronously from inside the socket, before the message's receipt is allowed out
+   * (baileys/durable-receipts.ts): stores the upserted messages now, in one transaction, and notifies.
+   * Throws when the store cannot write: the receipt is then never sent and the server redelivers.
+   * Baileys emits the same messages again later through its event buffer (`handle`).
+   */
+  commitNow(upsert: BaileysEventMap['messages.upsert']): void {
+    const fresh = upsert.messages.filter((m) => !this.isEcho(m));
+    if (fresh.length) this.messages(fresh, upsert.type);
+    for (const m of upsert.messages) {
+      this.committedEarly.add(keyOf(m));
+      if (this.committedEarly.size > EARLY_MEMORY) this.committedEarly.delete(this.committedEarly.values().next().value as string);
+    }
   }
 
   private isEcho(msg: WAMessage): boolean {
@@ -77,7 +103,11 @@ export class Ingestor {
     if (events['chats.update']) this.store.chats.upsertChats(events['chats.update'].map(toChatUpdateInput).filter(notNull));
     const upsert = events['messages.upsert'];
     if (upsert) {
-      const fresh = upsert.messages.filter((m) => !this.isEcho(m));
+      // Already stored by commitNow: written again quietly (an idempotent merge), which keeps any update
+      // Baileys merged into them while they sat in its buffer.
+      const early = upsert.messages.filter((m) => this.committedEarly.delete(keyOf(m)));
+      if (early.length) this.messages(early, upsert.type, false);
+      const fresh = upsert.messages.filter((m) => !early.includes(m) && !this.isEcho(m));
       if (fresh.length) this.messages(fresh, upsert.type);
     }
     if (events['messages.update']) this.updates(events['messages.update']);
@@ -106,7 +136,7 @@ export class Ingestor {
   }
 
   /** Upserts messages; protocol messages become edits/revokes of their targets. */
-  messages(msgs: WAMessage[], kind: string): void {
+  messages(msgs: WAMessage[], kind: string, notify = true): void {
     const inputs: MessageInput[] = [];
     const touched = new Set<string>();
     for (const msg of msgs) {
@@ -137,7 +167,7 @@ export class Ingestor {
     this.store.messages.upsertMessages(inputs);
     // Live messages (not history sync) tell MCP subscribers and the auto-downloader; the store already
     // created a chat row for any chat first seen through a message.
-    if (kind !== 'history' && this.onMessages) this.onMessages([...touched]);
+    if (notify && kind !== 'history' && this.onMessages) this.onMessages([...touched]);
   }
 
   private updates(updates: BaileysEventMap['messages.update']): void {

@@ -68,6 +68,7 @@ function common(s: StatusSummary) {
     lastDisconnect: s.lastDisconnect,
     health: s.health,
     commands: s.commands,
+    restriction: s.restriction,
     retryScheduled: s.retryInMs !== null,
   };
 }
@@ -136,6 +137,21 @@ describe('every status surface agrees', () => {
     const s = await agreeIn('open');
     expect(s).toMatchObject({ authenticated: true, ready: true, qrAvailable: false, me: ME, reason: null });
     expect(s.commands).toEqual({ RESTART: true, FORCE_RESYNC: true, LOGOUT: true, RESET: true });
+  });
+
+  it('while WhatsApp restricts sends to new contacts (issue #15): healthy, explained, on every surface', async () => {
+    const until = Date.now() + 3_600_000;
+    t.app.runtime.report({ type: 'ACCOUNT.RESTRICTED', kind: 'reachout_timelock', until, detail: '463' });
+    await eventually(() => streamed.at(-1)?.restriction?.kind === 'reachout_timelock');
+    const s = await agreeIn('open');
+    expect(s.restriction).toMatchObject({ kind: 'reachout_timelock', until });
+    expect(s.health).toMatchObject({ ok: true, reason: expect.stringContaining('463 reachout timelock') });
+    const health = await (await fetch(`${t.url}/healthz`)).json();
+    expect(health).toMatchObject({ ok: true, reason: s.health.reason });
+    expect(await (await t.api('/metrics')).text()).toContain('wa_account_restricted{kind="reachout_timelock"} 1');
+    t.app.runtime.report({ type: 'ACCOUNT.UNRESTRICTED' });
+    await eventually(() => streamed.at(-1)?.restriction === null);
+    expect((await agreeIn('open')).restriction).toBeNull();
   });
 
   it('during a soft resync', async () => {

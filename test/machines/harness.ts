@@ -4,7 +4,7 @@
  */
 import { createActor, fromCallback, type AnyStateMachine } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import type { EngineCommand, EngineEvent, CommandEvent } from '../../machines/events.js';
+import type { EngineCommand, EngineEvent, CommandEvent, AccountEvent } from '../../machines/events.js';
 import { computeHealth, projectStatus, type TreeSnapshot } from '../../machines/status.js';
 import { supervisorMachine } from '../../machines/supervisor.machine.js';
 import { DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from '../../machines/types.js';
@@ -88,7 +88,7 @@ export function startTree(over: Partial<LifecycleConfig> = {}, opts: { crashingW
       if (!sendBack) throw new Error('no engine running');
       sendBack(e);
     },
-    send(e: CommandEvent): void {
+    send(e: CommandEvent | AccountEvent): void {
       actor.send(e);
     },
     /** The next command fails the way engineActor reports a rejected command (`ENGINE.FAILED`). */

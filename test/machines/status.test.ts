@@ -94,6 +94,7 @@ describe('condition (from the state tags) and health', () => {
       deadlines: { graceAt: T0 + 1_000, backoffUntil: null, watchdogAt: null, resyncDeadline: null, restartAt: null, stuckRetryAt: null },
       restartBudget: { used: 0, intensity: 5, periodMs: 600_000 },
       syncFailures: 0,
+      restriction: null,
     };
     expect(computeHealth(base, T0 + 999).ok).toBe(true);
     expect(computeHealth(base, T0 + 1_000)).toMatchObject({ ok: false, httpStatus: 503, reason: 'closed (428); not recovered within the readiness grace period' });

@@ -30,6 +30,9 @@ export async function connectClient(url: string, name = 'mcp-test'): Promise<Cli
     requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } },
   });
   await client.connect(transport);
+  // The server does not re-check its own results against the output schemas (MCP_VALIDATE_TOOL_OUTPUT);
+  // the SDK client does, for tools it has listed: list them so every call in the tests is checked.
+  await client.listTools();
   return client;
 }
 
@@ -117,6 +120,16 @@ export function recordingGateway(): RecordingGateway {
       return g.pics.get(jid) ?? null;
     },
     onWhatsApp: (phones) => Promise.resolve(phones.map((phone) => ({ phone, exists: true, jid: `${phone}@s.whatsapp.net` }))),
+    sendAction: () => Promise.reject(new Error('not used')),
+    sendPresence: () => Promise.reject(new Error('not used')),
+    createGroup: () => Promise.reject(new Error('not used')),
+    updateGroupParticipants: () => Promise.reject(new Error('not used')),
+    updateGroupSettings: () => Promise.reject(new Error('not used')),
+    groupInviteCode: () => Promise.reject(new Error('not used')),
+    joinGroup: () => Promise.reject(new Error('not used')),
+    leaveGroup: () => Promise.reject(new Error('not used')),
+    modifyChat: () => Promise.reject(new Error('not used')),
+    setBlocked: () => Promise.reject(new Error('not used')),
   };
   return g;
 }
@@ -195,3 +208,12 @@ export async function openApp(opts: { env?: Record<string, string>; dataDir?: st
   await t.app.runtime.waitFor((s: LifecycleStatus) => s.state === 'open', 2_000);
   return { t, engine, gateway };
 }
+
+/** The 29 seed tools of SPEC §3: later issues only add tools, so every session must still list these. */
+export const SEED_TOOLS = [
+  'analyze_group_overlaps', 'check_auth_status', 'download_media', 'find_members_not_in_contacts', 'find_members_without_direct_chat',
+  'force_resync', 'get_chat_by_contact', 'get_chat_by_id', 'get_contact_by_id', 'get_direct_chat_by_contact_number', 'get_group_info',
+  'get_last_interaction', 'get_message_by_id', 'get_message_context', 'get_profile_pic', 'get_qr_code', 'list_chats', 'list_groups',
+  'list_messages', 'list_system_chats', 'logout', 'ping', 'resolve_contact', 'run_group_audit', 'search_contacts', 'search_messages',
+  'send_media', 'send_message', 'stage_media',
+] as const;

@@ -70,7 +70,7 @@ describe('attachEventStream', () => {
     for (const l of all) expect(Number.isNaN(Date.parse(l.ts))).toBe(false);
     const transitions = all.filter((l) => l.kind === 'transition');
     expect(transitions.map((l) => l.event)).toEqual(['ENGINE.QR', 'ENGINE.OPEN', 'ENGINE.CLOSED']);
-    expect(transitions[2]).toMatchObject({ actor: 'connection', from: ['connection.open'], to: ['connection.connecting.backoff'] });
+    expect(transitions[2]).toMatchObject({ actor: 'connection', from: ['connection.open'], to: ['connection.connecting.backoff'], code: 428, reason: 'lost' });
     const states = all.filter((l) => l.kind === 'status').map((l) => l.status!.state);
     expect(states).toEqual(expect.arrayContaining(['connecting', 'awaiting-qr', 'open']));
     expect(all.find((l) => l.status?.state === 'awaiting-qr')?.status).toMatchObject({ qrAvailable: true });

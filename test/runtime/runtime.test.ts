@@ -78,6 +78,23 @@ describe('send', () => {
   });
 });
 
+describe('report', () => {
+  it('keeps an account restriction in the status every surface reads, in any state, without a transition', () => {
+    const { engine, runtime: r } = start();
+    engine.emit({ type: 'ENGINE.OPEN', me: ME });
+    const until = Date.now() + 3_600_000;
+    const transitions = r.getState().recentTransitions.length;
+    r.report({ type: 'ACCOUNT.RESTRICTED', kind: 'reachout_timelock', until, detail: '463' });
+    expect(r.getSummary()).toMatchObject({ state: 'open', restriction: { kind: 'reachout_timelock', until } });
+    expect(r.getHealth()).toMatchObject({ ok: true, reason: expect.stringMatching(/reachout timelock\) until/) });
+    expect(r.getState().recentTransitions).toHaveLength(transitions);
+    engine.emit({ type: 'ENGINE.CLOSED', code: 440, reason: 'replaced', selfInflicted: false });
+    expect(r.getSummary()).toMatchObject({ state: 'stuck', restriction: { kind: 'reachout_timelock' } });
+    r.report({ type: 'ACCOUNT.UNRESTRICTED' });
+    expect(r.getSummary().restriction).toBeNull();
+  });
+});
+
 describe('waitFor and subscribe', () => {
   it('waitFor resolves once the predicate holds and rejects after its timeout', async () => {
     const { engine, runtime: r } = start();

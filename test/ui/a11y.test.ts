@@ -217,7 +217,7 @@ describe('accessibility (browser)', () => {
 
       // Chats, with a thread open.
       await page.locator('[data-route=chats]').click();
-      expect(await page.locator('[data-route=chats]').getAttribute('aria-current')).toBe('page');
+      await expect.poll(() => page.locator('[data-route=chats]').getAttribute('aria-current')).toBe('page');
       await page.locator(`[data-jid="${alice}"]`).click();
       await expect.poll(() => page.locator('.msg').count()).toBe(40);
       expect(await page.locator(`[data-jid="${alice}"]`).getAttribute('aria-current')).toBe('true');

@@ -169,7 +169,7 @@ describe('admin UI (browser)', () => {
     const startsBefore = engine.starts;
 
     await page.getByTestId('btn-restart').click();
-    await expect.poll(() => page.getByTestId('control-result').textContent()).toMatch(/Restart: accepted/);
+    await expect.poll(() => page.getByTestId('control-result').textContent()).toMatch(/Reconnect now: accepted/);
     // The result lists the transitions that followed: into restarting and back to running.
     await expect.poll(() => page.getByTestId('control-result').textContent()).toMatch(/running → restarting/);
     await expect.poll(() => page.getByTestId('control-result').textContent()).toMatch(/restarting → running/);
@@ -183,13 +183,14 @@ describe('admin UI (browser)', () => {
     await waitActive(page, 'connection.open');
   });
 
-  it('force resync: 409 as a readable message while connecting, accepted when open; then a 403 close → stuck', async () => {
+  it('force resync: disabled with the reason while connecting, accepted when open; then a 403 close → stuck', async () => {
     const { page, engine, app } = await setup({ WA_STUCK_RETRY_MS: '600000' });
     await signIn(page, app.url);
     await waitActive(page, 'connection.connecting.handshake');
-    await page.getByTestId('btn-resync').click();
-    await expect.poll(() => page.getByTestId('control-result').textContent()).toMatch(/Not possible right now: FORCE_RESYNC is not possible in state connecting/);
-    await shot(page, '07-conflict-409');
+    // The supervisor would answer 409: the button is off and says why, so nobody gets an error for trying.
+    await expect.poll(() => page.getByTestId('btn-resync').isDisabled()).toBe(true);
+    expect(await page.locator('#ctl-why-FORCE_RESYNC').textContent()).toMatch(/Not possible while connecting\./);
+    await shot(page, '07-not-possible-now');
 
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
     await waitActive(page, 'connection.open');
@@ -232,7 +233,7 @@ describe('admin UI (browser)', () => {
     await page.getByTestId('btn-logout-wa').click();
     await page.locator('dialog[open]').getByRole('button', { name: 'Log out WhatsApp' }).click();
     await waitActive(page, 'connection.connecting.handshake');
-    await expect.poll(() => page.getByTestId('control-result').textContent()).toMatch(/Logout: accepted/);
+    await expect.poll(() => page.getByTestId('control-result').textContent()).toMatch(/Unlink WhatsApp: accepted/);
     expect(engine.commands.some((c) => c.type === 'LOGOUT')).toBe(true);
   });
 
@@ -312,7 +313,8 @@ describe('admin UI (browser)', () => {
     expect(await leave.textContent()).toContain('Leave without saving?');
     await leave.getByRole('button', { name: 'Keep editing' }).click();
     await leave.waitFor({ state: 'detached' });
-    expect(page.url()).toMatch(/#\/settings$/);
+    // The address is put back once the dialog has answered (a microtask after it closes).
+    await expect.poll(() => page.url()).toMatch(/#\/settings$/);
     expect(await form.locator('#set-upload_max_mb').inputValue()).toBe('64');
 
     await form.locator('#set-upload_max_mb').fill('64');

@@ -138,7 +138,7 @@ describe('chats viewer (contract)', () => {
 });
 
 describe('simulator panel (contract)', () => {
-  it('appears when the simulator answers and sends scan, deliver and every fault', async () => {
+  it('appears when the simulator answers and sends scan, text/media/group deliveries and every fault kind with its parameters', async () => {
     const { page, app, errors } = await setup();
     const calls: { path: string; body: unknown }[] = [];
     await page.route('**/api/simulator/**', (route) => {
@@ -148,6 +148,7 @@ describe('simulator panel (contract)', () => {
         return json(route, 200, {
           phone: '447700900001@s.whatsapp.net',
           contacts: [{ jid: '447700900123@s.whatsapp.net', lid: '123456@lid', name: 'Alice', number: '447700900123' }],
+          groups: [{ jid: '120363000000000001@g.us', subject: 'Team', size: 3 }],
         });
       }
       calls.push({ path, body: req.postDataJSON() });
@@ -166,11 +167,50 @@ describe('simulator panel (contract)', () => {
     await expect.poll(() => calls.length).toBe(2);
     expect(calls[1]).toEqual({ path: '/api/simulator/deliver', body: { from: '447700900123@s.whatsapp.net', text: 'hello from Alice' } });
 
-    await page.getByTestId('sim-close-code').selectOption('428');
-    const kinds = ['close', 'stream-error', 'conflict', 'logout', 'silence', 'corrupt-app-state'];
-    for (const k of kinds) await panel.locator(`[data-fault="${k}"]`).click();
-    await expect.poll(() => calls.length).toBe(2 + kinds.length);
-    expect(calls.slice(2).map((c) => c.body)).toEqual([{ kind: 'close', code: 428 }, ...kinds.slice(1).map((kind) => ({ kind }))]);
+    // Every fault kind, each with its parameters: any code, switches that go on and off again.
+    await page.getByTestId('sim-stream-code').fill('503');
+    await panel.locator('[data-fault="stream-error"]').click();
+    await page.getByTestId('sim-failure-code').fill('411');
+    await panel.locator('[data-fault="failure"]').click();
+    for (const k of ['close', 'xmlstreamend', 'conflict', 'logout']) await panel.locator(`[data-fault="${k}"]`).click();
+    await page.getByTestId('sim-slow-ms').fill('2500');
+    for (const k of ['silence', 'refuse', 'slow']) {
+      await panel.locator(`[data-fault="${k}"]`).click();
+      await expect.poll(() => panel.locator(`[data-fault="${k}"]`).getAttribute('aria-pressed')).toBe('true');
+      await panel.locator(`[data-fault="${k}"]`).click();
+      await expect.poll(() => panel.locator(`[data-fault="${k}"]`).getAttribute('aria-pressed')).toBe('false');
+    }
+    await page.getByTestId('sim-collection').selectOption('regular_high');
+    await page.getByTestId('sim-repairable').uncheck();
+    await panel.locator('[data-fault="corrupt-app-state"]').click();
+    await expect.poll(() => calls.length).toBe(2 + 13);
+    expect(calls.slice(2).map((c) => c.body)).toEqual([
+      { kind: 'stream-error', code: 503 },
+      { kind: 'failure', code: 411 },
+      { kind: 'close' },
+      { kind: 'xmlstreamend' },
+      { kind: 'conflict' },
+      { kind: 'logout' },
+      { kind: 'silence', enabled: true },
+      { kind: 'silence', enabled: false },
+      { kind: 'refuse', enabled: true },
+      { kind: 'refuse', enabled: false },
+      { kind: 'slow', enabled: true, delayMs: 2500 },
+      { kind: 'slow', enabled: false },
+      { kind: 'corrupt-app-state', collection: 'regular_high', repairable: false },
+    ]);
+    expect(new Set(calls.slice(2).map((c) => c.path))).toEqual(new Set(['/api/simulator/fault']));
+
+    // Media and group deliveries from a chosen contact.
+    await page.getByTestId('sim-kind').selectOption('image');
+    await page.getByTestId('sim-text').fill('a caption');
+    await panel.getByRole('button', { name: 'Deliver' }).click();
+    await page.getByTestId('sim-kind').selectOption('group');
+    await page.getByTestId('sim-text').fill('hi all');
+    await panel.getByRole('button', { name: 'Deliver' }).click();
+    await expect.poll(() => calls.length).toBe(17);
+    expect(calls[15]).toEqual({ path: '/api/simulator/deliver-media', body: { kind: 'image', from: '447700900123@s.whatsapp.net', caption: 'a caption' } });
+    expect(calls[16]).toEqual({ path: '/api/simulator/deliver-group', body: { from: '447700900123@s.whatsapp.net', group: '120363000000000001@g.us', text: 'hi all' } });
     await expect.poll(() => page.getByTestId('sim-result').textContent()).toMatch(/sent/);
     await shot(page, '24-simulator-panel');
     expect(errors).toEqual([]);

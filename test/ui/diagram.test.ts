@@ -88,7 +88,7 @@ describe('live diagram (browser)', () => {
       expect(await edge(page, detour[2]!).getAttribute('data-age')).toBe('0');
       expect(await edge(page, detour[1]!).getAttribute('data-age')).toBe('1');
       expect(await edge(page, detour[0]!).getAttribute('data-age')).toBe('2');
-      expect(await label(page, detour[0]!).textContent()).toBe('app-state sync failed → soft-resync');
+      expect(await label(page, detour[0]!).textContent()).toBe('app-state sync failed → soft-resync (deadline 5 min 00 s)');
       expect(await label(page, detour[1]!).textContent()).toBe('resync failed → handshake');
       // The first login took the same edge: one label, counted.
       expect(await label(page, detour[2]!).textContent()).toBe('logged in → open (×2)');
@@ -113,7 +113,7 @@ describe('live diagram (browser)', () => {
           '428 connection lost → backoff 2 min 00 s',
           'logged in → open',
           'resync failed → handshake',
-          'app-state sync failed → soft-resync',
+          'app-state sync failed → soft-resync (deadline 5 min 00 s)',
         ]);
         await shot(page, '40-phone-timeline');
         // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/ui` also refreshes the README's phone picture.

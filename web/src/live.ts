@@ -27,7 +27,7 @@ export interface LiveListener {
 }
 
 /** Why the signed-in session is over: it expired/was revoked, or the server restarted (sessions live in memory). */
-export type AuthLostReason = 'session' | 'restart';
+export type AuthLostReason = 'session' | 'restart' | 'signed-out' | 'expired';
 
 /** A stable identity for a transition (the runtime's own events carry no id). */
 export const transitionKey = (t: Transition): string => `${t.at}|${t.actor}|${t.event}|${t.from.join(',')}|${t.to.join(',')}`;
@@ -77,7 +77,18 @@ export class LiveState {
 
   /** The close code / timer delay learnt for a transition, if any. */
   detail(t: Transition): StepDetail | undefined {
-    return this.details.get(transitionKey(t));
+    const learnt = this.details.get(transitionKey(t));
+    // The runtime's own record is the truth when it carries the facts (older servers did not).
+    if (t.code === undefined && t.delayMs === undefined) return learnt;
+    const out: StepDetail = { ...learnt };
+    if (t.code !== undefined) {
+      out.code = t.code;
+      out.reason = t.reason;
+    }
+    // Deadline and record are stamped a moment apart: round that moment off.
+    // A timer of (almost) 0 is "at once": no "in 0 s".
+    if (t.delayMs !== undefined && t.delayMs >= 500) out.delayMs = Math.round(t.delayMs / 100) * 100;
+    return out;
   }
 
   subscribe(l: LiveListener): () => void {
@@ -144,6 +155,17 @@ export class LiveState {
       this.eventSeq++;
       this.applyTransition(JSON.parse((ev as MessageEvent<string>).data) as Transition);
       this.scheduleResync();
+    });
+    // The server ends the streams of a session that signed out (in any tab) or expired, and says so first.
+    es.addEventListener('session-ended', (ev) => {
+      let reason: unknown;
+      try {
+        reason = (JSON.parse((ev as MessageEvent<string>).data) as { reason?: unknown }).reason;
+      } catch {
+        // no reason given
+      }
+      this.stop();
+      this.onAuthLost(reason === 'expired' ? 'expired' : 'signed-out');
     });
     // A server that names its heartbeats lets a silently stalled stream be noticed (comments are invisible here).
     es.addEventListener('ping', (ev) => {

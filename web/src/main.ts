@@ -1,5 +1,5 @@
 /**
- * Admin UI entry: session check → sign-in or the app shell (Overview · Chats · Settings), hash-routed.
+ * Admin UI entry: session check → sign-in or the app shell (Overview · Chats · Operations · Settings), hash-routed.
  * One live store per signed-in session feeds every view.
  */
 import './styles.css';
@@ -13,14 +13,16 @@ import { loginView } from './views/login.js';
 import { STATE_TEXT } from './views/overview/lifecycle.js';
 import type { Component } from './views/overview/component.js';
 import { overviewView } from './views/overview/index.js';
+import { operationsView } from './views/operations.js';
 import { settingsView } from './views/settings.js';
 
 const root = document.getElementById('app')!;
 
-type Route = 'overview' | 'chats' | 'settings';
+type Route = 'overview' | 'chats' | 'operations' | 'settings';
 const ROUTES: { id: Route; label: string; title: string }[] = [
   { id: 'overview', label: 'Overview', title: 'Overview: connection, controls and the live supervisor' },
   { id: 'chats', label: 'Chats', title: 'Chats' },
+  { id: 'operations', label: 'Operations', title: 'Operations: MCP clients, store statistics and the event log' },
   { id: 'settings', label: 'Settings', title: 'Settings' },
 ];
 
@@ -54,6 +56,8 @@ function currentRoute(): Route {
 const LOST_NOTICE: Record<AuthLostReason, string> = {
   session: 'Your session has ended. Sign in again.',
   restart: 'The server restarted, which ends every admin session. Sign in again.',
+  'signed-out': 'You signed out (in this or another tab). Sign in again to continue.',
+  expired: 'Your session expired. Sign in again.',
 };
 
 function showApp(): void {
@@ -66,6 +70,8 @@ function showApp(): void {
   const nav = h('nav', { class: 'tabs', 'aria-label': 'Sections' });
   const signOut = h('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'sign-out' }, 'Sign out');
   signOut.addEventListener('click', () => {
+    // Stop listening first: the server ends this tab's stream too, and that must not read as "signed out elsewhere".
+    store.stop();
     void logoutSession()
       .catch(() => {})
       .finally(() => showLogin());
@@ -138,7 +144,7 @@ function showApp(): void {
     clear(main);
     heading.textContent = meta.title;
     const view: Component & { canLeave?: () => Promise<boolean> } =
-      route === 'chats' ? chatsView() : route === 'settings' ? settingsView(store) : overviewView(store);
+      route === 'chats' ? chatsView() : route === 'operations' ? operationsView(store) : route === 'settings' ? settingsView(store) : overviewView(store);
     disposeView = view.dispose;
     canLeave = view.canLeave;
     main.append(offline, heading, view.el);

@@ -32,6 +32,16 @@ export function createMetrics(runtime: Runtime): { registry: Registry; handler: 
       this.set(runtime.getSummary().restartBudget.used);
     },
   });
+  new Gauge({
+    name: 'wa_account_restricted',
+    help: '1 for the kind of send restriction WhatsApp currently applies (463 reachout timelock, 429 rate overlimit, account restricted), else 0',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const kind = runtime.getSummary().restriction?.kind;
+      for (const k of ['reachout_timelock', 'rate_overlimit', 'account_restricted'] as const) this.set({ kind: k }, k === kind ? 1 : 0);
+    },
+  });
   const transitions = new Counter({
     name: 'wa_transitions_total',
     help: 'lifecycle transitions taken, by actor and event',

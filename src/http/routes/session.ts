@@ -1,7 +1,7 @@
 /**
  * Admin login: POST /api/session {token} → HttpOnly SameSite=Strict cookie + CSRF token;
  * GET /api/session tells whether the cookie is valid (and returns the CSRF token again);
- * DELETE /api/session logs out. Wrong tokens count in the shared FailureLimiter (429 once over the limit;
+ * DELETE /api/session logs out and ends every live stream of that session. Wrong tokens count in the shared FailureLimiter (429 once over the limit;
  * the right token is never refused). The only /api body parsed before authentication is this one (≤ 4 KB).
  */
 import express, { Router } from 'express';
@@ -11,10 +11,12 @@ import type { FailureLimiter } from '../../auth/rate-limit.js';
 import { tokenMatches, type Tokens } from '../../auth/tokens.js';
 import { badRequest, methodNotAllowed } from '../errors.js';
 import { clientAddress, refuse, sessionOf } from '../middleware/auth.js';
+import type { SessionStreams } from './session-streams.js';
 
 const LoginBody = z.object({ token: z.string().min(1).max(512) });
 
-export function sessionRoutes(tokens: Tokens, sessions: SessionStore, limiter: FailureLimiter): Router {
+/** `streams`: every live stream of a session ends when it signs out (other tabs go to sign-in). */
+export function sessionRoutes(tokens: Tokens, sessions: SessionStore, limiter: FailureLimiter, streams?: SessionStreams): Router {
   const r = Router();
 
   r.post('/session', express.json({ limit: '4kb', strict: true }), (req, res) => {
@@ -40,7 +42,9 @@ export function sessionRoutes(tokens: Tokens, sessions: SessionStore, limiter: F
   });
 
   r.delete('/session', (req, res) => {
-    sessions.destroy(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    const id = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    sessions.destroy(id);
+    streams?.end(id, 'signed-out');
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });

@@ -1,14 +1,30 @@
 /**
  * Simulator control API (WA_SIMULATOR=1 only; 404 otherwise): what a person would do on the phone —
- * scan the QR, receive a message from a contact — and the faults the recovery logic must survive.
+ * scan the QR, receive a text, a group message or media from a contact — and the faults the recovery logic
+ * must survive (every kind the simulator has, with its parameters: any stream-error or failure code,
+ * refuse/silence/slow on and off, a corrupt app-state collection).
  */
 import { Router, type RequestHandler } from 'express';
+import sharp from 'sharp';
 import { z } from 'zod';
-import type { Simulator } from '../../simulator/index.js';
+import type { MediaKind, Simulator } from '../../simulator/index.js';
 import { wrongState } from '../../errors.js';
 import { badRequest, methodNotAllowed, notFound } from '../errors.js';
 
-const DeliverBody = z.object({ from: z.string().min(1).max(200).optional(), text: z.string().min(1).max(65_536) });
+const From = z.string().min(1).max(200).optional();
+const DeliverBody = z.object({ from: From, text: z.string().min(1).max(65_536) }).strict();
+const GroupBody = z.object({ group: z.string().min(1).max(200).optional(), from: From, text: z.string().min(1).max(65_536) }).strict();
+/** Media from a contact: the operator's own file (base64, within the 1 MB JSON limit) or a generated sample. */
+const MediaBody = z
+  .object({
+    from: From,
+    kind: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
+    dataBase64: z.string().min(1).max(1_000_000).optional(),
+    mimetype: z.string().min(3).max(100).regex(/^[\w.+-]+\/[\w.+-]+$/).optional(),
+    caption: z.string().max(4096).optional(),
+    fileName: z.string().min(1).max(200).optional(),
+  })
+  .strict();
 const FaultBody = z.object({
   kind: z.enum(['close', 'stream-error', 'conflict', 'logout', 'silence', 'corrupt-app-state', 'xmlstreamend', 'failure', 'refuse', 'slow']),
   code: z.number().int().min(100).max(999).optional(),
@@ -18,6 +34,43 @@ const FaultBody = z.object({
   collection: z.enum(['critical_block', 'critical_unblock_low', 'regular_high', 'regular_low', 'regular']).optional(),
   repairable: z.boolean().optional(),
 }).strict();
+
+/** A small sample of each kind, so a delivery needs no file at hand (video has none: it needs a real file). */
+async function sample(kind: MediaKind, caption: string | undefined): Promise<{ data: Buffer; mimetype: string; fileName?: string }> {
+  switch (kind) {
+    case 'image':
+      return { data: await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 11, g: 122, b: 111 } } }).png().toBuffer(), mimetype: 'image/png' };
+    case 'sticker':
+      return { data: await sharp({ create: { width: 512, height: 512, channels: 4, background: { r: 255, g: 196, b: 0, alpha: 1 } } }).webp().toBuffer(), mimetype: 'image/webp' };
+    case 'audio':
+      return { data: tone(), mimetype: 'audio/wav' };
+    case 'document':
+      return { data: Buffer.from(`${caption ?? 'A document from the simulator.'}\n`), mimetype: 'text/plain', fileName: 'simulator.txt' };
+    case 'video':
+      throw badRequest('a video needs a file: send dataBase64 and mimetype');
+  }
+}
+
+/** One second of a 440 Hz tone as 8 kHz 8-bit mono WAV. */
+function tone(): Buffer {
+  const rate = 8000;
+  const pcm = Buffer.alloc(rate);
+  for (let i = 0; i < rate; i++) pcm[i] = 128 + Math.round(60 * Math.sin((2 * Math.PI * 440 * i) / rate));
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + pcm.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate, 28);
+  h.writeUInt16LE(1, 32);
+  h.writeUInt16LE(8, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([h, pcm]);
+}
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
@@ -43,7 +96,11 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
 
   r.get('/simulator/contacts', (_req, res) => {
     const sim = need();
-    res.json({ phone: sim.phone, contacts: sim.contacts.map((c) => ({ jid: c.jid, lid: c.lidJid, name: c.name, number: c.number })) });
+    res.json({
+      phone: sim.phone,
+      contacts: sim.contacts.map((c) => ({ jid: c.jid, lid: c.lidJid, name: c.name, number: c.number })),
+      groups: sim.groups.map((g) => ({ jid: g.jid, subject: g.subject, size: g.participants.length })),
+    });
   });
   r.post('/simulator/scan-qr', async (_req, res) => {
     const sim = need();
@@ -63,6 +120,34 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
       throw wrongState(`cannot deliver: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
+  r.post('/simulator/deliver-group', async (req, res) => {
+    const sim = need();
+    const body = parse(GroupBody, req.body);
+    try {
+      res.status(202).json(await sim.deliverGroupText(body));
+    } catch (err) {
+      throw wrongState(`cannot deliver: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  r.post('/simulator/deliver-media', async (req, res) => {
+    const sim = need();
+    const body = parse(MediaBody, req.body);
+    let media: { data: Buffer; mimetype: string; fileName?: string };
+    if (body.dataBase64 !== undefined) {
+      if (!body.mimetype) throw badRequest('mimetype: required with dataBase64');
+      const data = Buffer.from(body.dataBase64, 'base64');
+      if (data.length === 0) throw badRequest('dataBase64: not base64');
+      media = { data, mimetype: body.mimetype };
+    } else media = await sample(body.kind, body.caption);
+    try {
+      const fileName = body.fileName ?? media.fileName;
+      res.status(202).json(
+        await sim.deliverMedia({ from: body.from, kind: body.kind, data: media.data, mimetype: media.mimetype, caption: body.caption, ...(fileName ? { fileName } : {}) }),
+      );
+    } catch (err) {
+      throw wrongState(`cannot deliver: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
   r.post('/simulator/fault', (req, res) => {
     const sim = need();
     const body = parse(FaultBody, req.body);
@@ -72,6 +157,6 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
     res.json({ sent: need().sent.map((s) => ({ to: s.to, id: s.id, text: s.text, type: s.type, at: s.at })) });
   });
   for (const p of ['/simulator/contacts', '/simulator/sent']) r.all(p, methodNotAllowed(['GET']));
-  for (const p of ['/simulator/scan-qr', '/simulator/deliver', '/simulator/fault']) r.all(p, methodNotAllowed(['POST']));
+  for (const p of ['/simulator/scan-qr', '/simulator/deliver', '/simulator/deliver-group', '/simulator/deliver-media', '/simulator/fault']) r.all(p, methodNotAllowed(['POST']));
   return r;
 }

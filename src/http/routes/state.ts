@@ -8,12 +8,15 @@ import type { CommandType } from '../../../machines/events.js';
 import type { Runtime, RuntimeChange } from '../../runtime/index.js';
 import { wrongState } from '../../errors.js';
 import { methodNotAllowed } from '../errors.js';
+import type { SessionStreams } from './session-streams.js';
 
 export interface StateRouteDeps {
   runtime: Runtime;
   /** Cheap store counters for /api/status (maintained counters, never a full-table COUNT). */
   counters?: () => Record<string, number>;
   heartbeatMs?: number;
+  /** Ends a cookie-authenticated stream when its session is signed out or expires. */
+  streams?: SessionStreams;
 }
 
 /** The command routes: a fixed table, so no request data ever reaches the machines (nothing to validate). */
@@ -66,10 +69,19 @@ export function stateRoutes(deps: StateRouteDeps): Router {
       }
     });
     const beat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), deps.heartbeatMs ?? 15_000);
-    req.on('close', () => {
+    let release = () => {};
+    const cleanup = () => {
       clearInterval(beat);
       off();
-    });
+      release();
+    };
+    // Sign-out or expiry: say why (the page goes to sign-in at once), then end the stream.
+    release = deps.streams?.attach(req, (why) => {
+      cleanup();
+      sse(res, 'session-ended', { reason: why });
+      res.end();
+    }) ?? release;
+    req.on('close', cleanup);
   });
   r.all('/state/stream', methodNotAllowed(['GET']));
 

@@ -33,6 +33,7 @@ import { registerSearchMessagesTool } from './messages/search-messages.js';
 import { registerSendMessageTool } from './messages/send-message.js';
 import { registerPingTool } from './utility/ping.js';
 import type { ToolDeps } from './tool-deps.js';
+import { ACTION_REGISTRARS } from './actions/index.js';
 
 const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetQrCodeTool,
@@ -67,6 +68,7 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetMediaTool,
   registerStageMediaTool,
   registerPingTool,
+  ...ACTION_REGISTRARS,
 ];
 
 export function registerAllTools(server: McpServer, deps: ToolDeps): void {

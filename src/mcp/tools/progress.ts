@@ -1,7 +1,8 @@
 /**
  * Progress notifications for long tools, sent only when the client passed a progress token.
- * With SSE responses they travel on the request's own stream (ordered before the result); with JSON
- * responses a request has no stream, so they go to the session's notification (GET) stream instead.
+ * They are always related to the request, so they travel on the request's own SSE stream, ordered before
+ * the result: in JSON-response mode the HTTP layer answers a request that carries a progress token as
+ * SSE for exactly this reason (session-transport.ts); over stdio there is one stream anyway.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -9,18 +10,17 @@ import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sd
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+/** `_server` and `_jsonResponse` are kept for the tools' call sites; the route no longer depends on them. */
 export function progressReporter(
-  server: McpServer,
+  _server: McpServer,
   extra: ToolExtra,
-  jsonResponse: boolean,
+  _jsonResponse?: boolean,
 ): ((done: number, total: number, message: string) => Promise<void>) | undefined {
   const token = extra._meta?.progressToken;
   if (token === undefined) return undefined;
   return async (progress, total, message) => {
-    const notification: ServerNotification = { method: 'notifications/progress', params: { progressToken: token, progress, total, message } };
     try {
-      if (jsonResponse) await server.server.notification(notification);
-      else await extra.sendNotification(notification);
+      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } });
     } catch {
       // The client went away; the tool result is still produced.
     }

@@ -3,10 +3,10 @@
  * number checks. What a call returns from WhatsApp is written to the store here (through the Ingestor),
  * since the adapter is the only writer of socket data.
  */
-import { jidNormalizedUser, proto, type AnyMessageContent, type WAMessage } from '@whiskeysockets/baileys';
+import { isJidGroup, jidNormalizedUser, proto, type AnyMessageContent, type ChatModification, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import { withTimeout } from '../../errors.js';
 import type { Store } from '../../store/index.js';
-import { NotConnectedError, type GroupInfo, type OutgoingMedia, type SentMessage, type WhatsAppGateway } from '../gateway.js';
+import { NotConnectedError, type GroupInfo, type OutgoingAction, type OutgoingMedia, type SentMessage, type WhatsAppGateway } from '../gateway.js';
 import type { Ingestor } from '../ingest.js';
 import type { BaileysLogger } from '../log-signals.js';
 import { chatJidOf, messageId, timestampMs } from '../mapping.js';
@@ -48,6 +48,39 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     return proto.WebMessageInfo.decode(raw) as WAMessage;
   }
 
+  /** The stored message as WhatsApp knows it: its raw proto, or (seeded/legacy rows) a rebuilt key and text. */
+  function stored(id: string): WAMessage {
+    const raw = store.messages.getRaw(id);
+    if (raw) return proto.WebMessageInfo.decode(raw) as WAMessage;
+    const m = store.messages.get(id);
+    if (!m) throw new Error(`message ${id} is not in the store`);
+    const key: WAMessageKey = { remoteJid: m.chatId, fromMe: m.fromMe, id: m.id.slice(m.chatId.length + 1) };
+    if (isJidGroup(m.chatId) && !m.fromMe) key.participant = m.from;
+    return { key, message: m.type === 'text' ? { conversation: m.body } : undefined } as WAMessage;
+  }
+
+  function actionContent(a: OutgoingAction): AnyMessageContent {
+    switch (a.kind) {
+      case 'reaction':
+        return { react: { text: a.emoji, key: stored(a.targetId).key } };
+      case 'edit':
+        return { text: a.text, edit: stored(a.targetId).key };
+      case 'revoke':
+        return { delete: stored(a.targetId).key };
+      case 'forward': {
+        const src = stored(a.sourceId);
+        if (!src.message) throw new Error(`message ${a.sourceId} has no stored content to forward`);
+        return { forward: src };
+      }
+      case 'location':
+        return { location: { degreesLatitude: a.latitude, degreesLongitude: a.longitude, name: a.name, address: a.address } };
+      case 'contact':
+        return { contacts: { displayName: a.displayName, contacts: [{ displayName: a.displayName, vcard: a.vcard }] } };
+      case 'poll':
+        return { poll: { name: a.question, values: a.options, selectableCount: a.selectableCount } };
+    }
+  }
+
   async function send(jid: string, content: AnyMessageContent, quotedId?: string): Promise<SentMessage> {
     const sock = slot.openSocket();
     const msg = await withTimeout(sock.sendMessage(jid, content, { quoted: quoted(quotedId) }), callTimeoutMs, 'WhatsApp (send)');
@@ -56,6 +89,31 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     ingest.ownSend(msg);
     const chatId = chatJidOf(msg.key) ?? jidNormalizedUser(jid);
     return { id: messageId(chatId, msg.key.id), chatId, keyId: msg.key.id, timestamp: timestampMs(msg.messageTimestamp ?? 0) || Date.now() };
+  }
+
+  function groupInfo(meta: GroupMetadata): GroupInfo {
+    return {
+      id: meta.id,
+      subject: meta.subject,
+      description: meta.desc,
+      owner: meta.ownerPn ?? meta.owner,
+      creation: meta.creation ? timestampMs(meta.creation) : undefined,
+      participants: meta.participants.map((p) => ({
+        jid: jidNormalizedUser(p.phoneNumber ?? p.id),
+        lid: p.lid ?? (p.id.endsWith('@lid') ? p.id : undefined),
+        phoneJid: p.phoneNumber ?? (p.id.endsWith('@s.whatsapp.net') ? p.id : undefined),
+        admin: p.admin ?? null,
+      })),
+    };
+  }
+
+  /** Re-reads a group after a change so the store shows it at once (best effort: the w:gp2 notification follows). */
+  async function refreshGroup(jid: string): Promise<void> {
+    try {
+      ingest.groups([await withTimeout(slot.openSocket().groupMetadata(jid), callTimeoutMs, 'WhatsApp (group metadata)')]);
+    } catch {
+      // The notification WhatsApp sends for the change updates the store too.
+    }
   }
 
   return {
@@ -89,6 +147,75 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
         if ([404, 401, 403].includes(statusCodeOf(err) ?? 0) || /item-not-found|not-authorized/.test(String(err))) return null;
         throw err;
       }
+    },
+    sendAction: (jid, action) => send(jid, actionContent(action)),
+    async sendPresence(state, jid) {
+      await withTimeout(slot.openSocket().sendPresenceUpdate(state, jid), callTimeoutMs, 'WhatsApp (presence)');
+    },
+    async createGroup(subject, participants) {
+      const meta = await withTimeout(slot.openSocket().groupCreate(subject, participants), callTimeoutMs, 'WhatsApp (create group)');
+      ingest.groups([meta]);
+      const inGroup = new Set(meta.participants.flatMap((p) => [p.id, p.phoneNumber, p.lid].filter((x): x is string => Boolean(x)).map((x) => jidNormalizedUser(x))));
+      const refused = participants.filter((p) => !inGroup.has(jidNormalizedUser(p))).map((jid) => ({ jid, status: 'not added' }));
+      return { group: groupInfo(meta), refused };
+    },
+    async updateGroupParticipants(jid, action, participants) {
+      const res = await withTimeout(slot.openSocket().groupParticipantsUpdate(jid, participants, action), callTimeoutMs, 'WhatsApp (group participants)');
+      await refreshGroup(jid);
+      return res.map((r) => ({ jid: r.jid ? jidNormalizedUser(r.jid) : '', status: r.status }));
+    },
+    async updateGroupSettings(jid, change) {
+      const sock = slot.openSocket();
+      const step = (p: Promise<unknown>, what: string) => withTimeout(p, callTimeoutMs, `WhatsApp (${what})`);
+      if (change.subject !== undefined) await step(sock.groupUpdateSubject(jid, change.subject), 'group subject');
+      if (change.description !== undefined) await step(sock.groupUpdateDescription(jid, change.description || undefined), 'group description');
+      if (change.announce !== undefined) await step(sock.groupSettingUpdate(jid, change.announce ? 'announcement' : 'not_announcement'), 'group settings');
+      if (change.locked !== undefined) await step(sock.groupSettingUpdate(jid, change.locked ? 'locked' : 'unlocked'), 'group settings');
+      await refreshGroup(jid);
+    },
+    async groupInviteCode(jid, revoke) {
+      const sock = slot.openSocket();
+      const code = await withTimeout(revoke ? sock.groupRevokeInvite(jid) : sock.groupInviteCode(jid), callTimeoutMs, 'WhatsApp (invite link)');
+      if (!code) throw new Error('WhatsApp returned no invite code');
+      return code;
+    },
+    async joinGroup(code) {
+      const jid = await withTimeout(slot.openSocket().groupAcceptInvite(code), callTimeoutMs, 'WhatsApp (join group)');
+      if (!jid) throw new Error('WhatsApp returned no group for the invite');
+      await refreshGroup(jid);
+      return jid;
+    },
+    async leaveGroup(jid) {
+      await withTimeout(slot.openSocket().groupLeave(jid), callTimeoutMs, 'WhatsApp (leave group)');
+    },
+    async modifyChat(jid, change) {
+      const sock = slot.openSocket();
+      let mod: ChatModification;
+      switch (change.kind) {
+        case 'archive': {
+          // WhatsApp wants the chat's newest message with the archive flag (the range it applies to).
+          const newest = store.messages.list(jid, { limit: 1 }).items.at(-1);
+          const raw = newest ? store.messages.getRaw(newest.id) : null;
+          const last = raw ? proto.WebMessageInfo.decode(raw) : null;
+          mod = { archive: change.on, lastMessages: last?.key && last.messageTimestamp ? [{ key: last.key, messageTimestamp: last.messageTimestamp }] : [] };
+          break;
+        }
+        case 'pin':
+          mod = { pin: change.on };
+          break;
+        case 'mute':
+          mod = { mute: change.until };
+          break;
+        case 'deleteForMe': {
+          const m = stored(change.messageId);
+          mod = { deleteForMe: { deleteMedia: false, key: m.key, timestamp: Number(m.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000) } };
+          break;
+        }
+      }
+      await withTimeout(sock.chatModify(mod, jid), callTimeoutMs, 'WhatsApp (chat change)');
+    },
+    async setBlocked(jid, on) {
+      await withTimeout(slot.openSocket().updateBlockStatus(jid, on ? 'block' : 'unblock'), callTimeoutMs, 'WhatsApp (block list)');
     },
     async readMessages(keys) {
       const sock = slot.openSocket();

@@ -6,6 +6,8 @@
  *   single-use, and a new auth object per attempt would lose keys written by the previous one.
  * - Never two live sockets: CONNECT ends the previous socket (marked self-inflicted) and waits for it.
  * - Everything the socket reports goes to the Ingestor (the store's only writer of socket data).
+ * - No inbound message is acknowledged before it is committed (durable-receipts.ts: the receipt is held
+ *   until `ingest.commitNow` has stored the message, because Baileys sends it before emitting the message).
  */
 import makeWASocket, {
   ALL_WA_PATCH_NAMES,
@@ -25,6 +27,7 @@ import type { EngineFactory } from '../../runtime/engine.js';
 import type { Ingestor } from '../ingest.js';
 import type { BaileysLogger } from '../log-signals.js';
 import { chatJidOf, messageId } from '../mapping.js';
+import { durableReceipts } from './durable-receipts.js';
 import { statusCodeOf, type LiveSocket, type SocketSlot } from './live-socket.js';
 
 export interface SocketLifecycleDeps {
@@ -51,6 +54,7 @@ export interface SocketLifecycle {
 
 export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
   const { slot, auth, ingest, logger: log } = deps;
+  const receipts = durableReceipts(deps.baileysLogger, log);
 
   function getMessageFromStore(key: proto.IMessageKey): proto.IMessage | undefined {
     const chat = chatJidOf(key);
@@ -98,7 +102,8 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
   function connect(emit: (e: EngineEvent) => void): LiveSocket {
     const sock = makeWASocket({
       auth: auth.state,
-      logger: deps.baileysLogger,
+      // Watches for the receipt log line that durable-receipts.ts hooks on (see there).
+      logger: receipts.logger,
       // A desktop identity: WhatsApp sends the larger history sync only to desktop companions, and the
       // phone's "Linked devices" list shows a recognisable name.
       browser: Browsers.macOS('Desktop'),
@@ -109,6 +114,8 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
       cachedGroupMetadata: async (jid) => cachedGroup(jid),
       ...deps.socketConfig,
     });
+    // Before the socket connects: from the first message on, its receipt waits for our commit.
+    receipts.attach(sock, (upsert) => ingest.commitNow(upsert));
     let onClosed: () => void = () => {};
     const live: LiveSocket = { sock, emit, open: false, selfInflicted: false, closed: new Promise((r) => (onClosed = r)) };
     slot.current = live;

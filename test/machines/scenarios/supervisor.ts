@@ -2,7 +2,7 @@
 import { expect, vi } from 'vitest';
 import type { LifecycleConfig } from '../../../machines/types.js';
 import { startTree, type Tree } from '../harness.js';
-import { defineScenarios } from '../scenario-kit.js';
+import { defineScenarios, T0 } from '../scenario-kit.js';
 
 /** The tree of the running scenario (the scenarios read it the way tests read a `beforeEach` fixture). */
 let t: Tree;
@@ -200,6 +200,32 @@ export const supervisorScenarios = defineScenarios(
         t.close(440);
         expect(t.actor.getSnapshot().can({ type: 'FORCE_RESYNC' })).toBe(false);
         expect(t.actor.getSnapshot().can({ type: 'RESTART' })).toBe(true);
+      });
+    });
+
+    group('account restriction (issue #15)', () => {
+      scenario('is kept in context in any state, healthy but explained, over when it ends, on UNRESTRICTED or on RESET', () => {
+        openTree();
+        t.send({ type: 'ACCOUNT.RESTRICTED', kind: 'reachout_timelock', until: T0 + 60_000, detail: '463' });
+        const s = t.status();
+        expect(s.state).toBe('open');
+        expect(s.restriction).toMatchObject({ kind: 'reachout_timelock', until: T0 + 60_000, since: T0 });
+        expect(t.health()).toMatchObject({ ok: true, reason: `WhatsApp restricts messages to new contacts (463 reachout timelock) until ${new Date(T0 + 60_000).toISOString()}` });
+        // It survives a reconnect (it is the account's, not the socket's)…
+        t.close(428);
+        expect(t.status().restriction?.kind).toBe('reachout_timelock');
+        // …and is over once its end passes, without any event.
+        vi.advanceTimersByTime(60_000);
+        expect(t.status().restriction).toBeNull();
+        // With no announced end it holds until a reachout succeeds or the operator resets.
+        t.send({ type: 'ACCOUNT.RESTRICTED', kind: 'account_restricted', until: null, detail: 'notice' });
+        vi.advanceTimersByTime(86_400_000);
+        expect(t.status().restriction?.kind).toBe('account_restricted');
+        t.send({ type: 'ACCOUNT.UNRESTRICTED' });
+        expect(t.status().restriction).toBeNull();
+        t.send({ type: 'ACCOUNT.RESTRICTED', kind: 'rate_overlimit', until: null, detail: '429' });
+        t.send({ type: 'RESET' });
+        expect(t.status().restriction).toBeNull();
       });
     });
 

@@ -22,6 +22,10 @@ export const AuthStatusShape = z.object({
       z.ZodBoolean
     >)
     .describe('Which operator commands (RESTART, FORCE_RESYNC, LOGOUT, RESET) the connection accepts right now'),
+  restriction: z
+    .object({ kind: z.enum(['reachout_timelock', 'rate_overlimit', 'account_restricted']), since: z.number(), until: z.number().nullable(), detail: z.string() })
+    .nullable()
+    .describe('WhatsApp is refusing sends to new contacts until `until` (epoch ms; null: unknown); replies to existing chats still work'),
 });
 
 /** Built once per process: every session's server shares these schemas. */

@@ -1,5 +1,5 @@
 /**
- * Overview: one card per concern, composed into two columns. Every card subscribes to the live store
+ * Overview: "What now" across the top, then one card per concern in two columns. Every card subscribes to the live store
  * itself and updates without a reload.
  */
 import { h } from '../../dom.js';
@@ -9,17 +9,20 @@ import type { Component } from './component.js';
 import { controlsCard } from './controls-card.js';
 import { diagramCard } from './diagram-card.js';
 import { eventLogCard } from './event-log-card.js';
-import { qrCard } from './qr-card.js';
 import { statusCard } from './status-card.js';
+import { whatNowCard } from './what-now.js';
 
 export function overviewView(live: LiveState): Component {
-  const side = [statusCard(live), qrCard(live), controlsCard(live), simulatorPanel(live)];
+  // "What now" first: on a first run the QR is the first thing on the page, not below the diagram.
+  const top = whatNowCard(live);
+  const side = [statusCard(live), controlsCard(live), simulatorPanel(live)];
   const main = [diagramCard(live), eventLogCard(live)];
   const el = h(
     'div',
     { class: 'overview' },
+    h('div', { class: 'col-top' }, top.el),
     h('div', { class: 'col-side' }, ...side.map((c) => c.el)),
     h('div', { class: 'col-main' }, ...main.map((c) => c.el)),
   );
-  return { el, dispose: () => [...side, ...main].forEach((c) => c.dispose()) };
+  return { el, dispose: () => [top, ...side, ...main].forEach((c) => c.dispose()) };
 }

@@ -9,7 +9,8 @@ import type { LiveState } from '../../live.js';
 import type { PublicState, StatusSummary } from '../../types.js';
 import { Disposer, type Component } from './component.js';
 
-export function qrCard(live: LiveState): Component {
+/** `embedded`: part of the "What now" panel, which carries the heading (no card, no title of its own). */
+export function qrCard(live: LiveState, opts: { embedded?: boolean } = {}): Component {
   const d = new Disposer();
   const qrImg = h('img', { class: 'qr-img', alt: 'WhatsApp linking QR code', width: 264, height: 264, 'data-testid': 'qr-img' });
   const qrNote = h('p', { class: 'qr-note', 'data-testid': 'qr-note' });
@@ -29,13 +30,9 @@ export function qrCard(live: LiveState): Component {
   );
   const qrSuccess = h('div', { class: 'qr-success', 'data-testid': 'qr-success', hidden: true });
   const qrTitle = h('h2', { id: 'qr-h', class: 'card-title' }, 'Link this server');
-  const el = h(
-    'section',
-    { class: 'card qr-card', 'data-testid': 'qr-card', hidden: true, 'aria-labelledby': 'qr-h' },
-    qrTitle,
-    qrBody,
-    qrSuccess,
-  );
+  const el = opts.embedded
+    ? h('div', { class: 'qr-embed', 'data-testid': 'qr-card', hidden: true }, qrBody, qrSuccess)
+    : h('section', { class: 'card qr-card', 'data-testid': 'qr-card', hidden: true, 'aria-labelledby': 'qr-h' }, qrTitle, qrBody, qrSuccess);
 
   let qrVersion = 0;
   let qrUrl: string | null = null;

@@ -1,4 +1,5 @@
 /** The connection card: state and health, time in state, linked account, last disconnect, restart budget, timers. */
+import { closeWords } from '../../diagram/words.js';
 import { clear, h } from '../../dom.js';
 import { clockTime, displayJid, formatDuration } from '../../format.js';
 import type { LiveState } from '../../live.js';
@@ -50,13 +51,14 @@ export function statusCard(live: LiveState): Component {
   const render = (st: StatusSummary) => {
     pill.textContent = STATE_TEXT[st.state] ?? st.state;
     pill.dataset.state = st.state;
-    stateReason.textContent = st.reason ?? (st.state === 'open' ? 'Messages are flowing.' : '');
+    const coded = /^closed \((\d+)\)$/.exec(st.reason ?? '');
+    stateReason.textContent = coded ? `Closed: ${closeWords(Number(coded[1]))}` : (st.reason ?? (st.state === 'open' ? 'Messages are flowing.' : ''));
     meEl.textContent = st.me ? `${st.me.name ? `${st.me.name} · ` : ''}${displayJid(st.me.id)}` : 'not linked';
     if (st.lastDisconnect) {
       clear(discEl);
       discEl.append(
         h('span', { class: 'code' }, String(st.lastDisconnect.code)),
-        ` ${st.lastDisconnect.reason} `,
+        ` ${closeWords(st.lastDisconnect.code, st.lastDisconnect.reason).replace(/^\d+ /, '')} `,
         h('span', { class: 'muted' }, `at ${clockTime(st.lastDisconnect.at)}`),
       );
     } else discEl.textContent = 'none';

@@ -1,0 +1,192 @@
+/**
+ * One session's Streamable HTTP transport: the SDK's web-standard transport behind our Node bridge
+ * (node-web.ts), plus one per-request choice the SDK does not make by itself.
+ *
+ * In JSON-response mode a request has no stream of its own, so progress notifications used to go to the
+ * session's GET stream and arrive after the result, where SDK clients drop them. A POST whose requests
+ * carry `params._meta.progressToken` is therefore answered as an SSE stream here: notifications related
+ * to those requests are written to it as they are sent, and the JSON result the SDK produced closes it.
+ * Requests without a token keep the cheap JSON answer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { BoundedEventStore } from './event-store.js';
+import { isEventStream, readBody, sendWebResponse, toWebRequest } from './node-web.js';
+
+export interface SessionTransportOptions {
+  jsonResponse: boolean;
+  onsessioninitialized: (id: string) => void;
+  onsessionclosed: (id: string | undefined) => void;
+  /** Last-Event-ID resumption of SSE streams (bounded; see event-store.ts). */
+  eventStore?: BoundedEventStore;
+  /** The SSE `retry` (ms) sent with the priming event, so clients know when to reconnect. */
+  retryMs?: number;
+  /**
+   * Comment frames on idle SSE streams (default 15 s, the SDK's): the HTTP server cuts sockets that stay
+   * silent for its idle timeout (30 s), and a long tool may be silent between two progress events.
+   */
+  keepAliveMs?: number;
+}
+
+type Sink = (message: JSONRPCMessage) => void;
+
+/** The SDK's id for the session's GET stream (its events are stored under it). */
+const GET_STREAM_ID = '_GET_stream';
+/** Priming events (empty data) only go to clients that can parse them (SDK: the same cut-off). */
+const PRIMING_MIN_VERSION = '2025-11-25';
+
+const DEFAULT_KEEP_ALIVE_MS = 15_000;
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' } as const;
+
+/** Ids of the requests in a POST body that asked for progress. */
+function progressRequestIds(body: unknown): RequestId[] {
+  const ids: RequestId[] = [];
+  for (const m of Array.isArray(body) ? (body as unknown[]) : [body]) {
+    if (!isJSONRPCRequest(m)) continue;
+    const meta = m.params?._meta;
+    if (meta && typeof meta === 'object' && (meta as { progressToken?: unknown }).progressToken !== undefined) ids.push(m.id);
+  }
+  return ids;
+}
+
+function sseEvent(data: string): string {
+  return `event: message\ndata: ${data}\n\n`;
+}
+
+export class SessionTransport implements Transport {
+  readonly inner: WebStandardStreamableHTTPServerTransport;
+  private readonly jsonResponse: boolean;
+  /** Request id → the SSE response its related notifications are written to (JSON mode, progress requests). */
+  private readonly sinks = new Map<RequestId, Sink>();
+  private readonly eventStore: BoundedEventStore | undefined;
+  private readonly retryMs: number | undefined;
+  private readonly keepAliveMs: number;
+
+  constructor(opts: SessionTransportOptions) {
+    this.jsonResponse = opts.jsonResponse;
+    this.eventStore = opts.eventStore;
+    this.retryMs = opts.retryMs;
+    this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.inner = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      enableJsonResponse: opts.jsonResponse,
+      onsessioninitialized: opts.onsessioninitialized,
+      onsessionclosed: opts.onsessionclosed,
+      ...(opts.eventStore ? { eventStore: opts.eventStore } : {}),
+      ...(opts.retryMs !== undefined ? { retryInterval: opts.retryMs } : {}),
+      keepAliveMs: this.keepAliveMs,
+    });
+  }
+
+  // ---- Transport: the McpServer talks to the inner transport through these -------------------------
+  get sessionId(): string | undefined {
+    return this.inner.sessionId;
+  }
+  set onclose(fn: (() => void) | undefined) {
+    this.inner.onclose = fn;
+  }
+  get onclose(): (() => void) | undefined {
+    return this.inner.onclose;
+  }
+  set onerror(fn: ((error: Error) => void) | undefined) {
+    this.inner.onerror = fn;
+  }
+  get onerror(): ((error: Error) => void) | undefined {
+    return this.inner.onerror;
+  }
+  set onmessage(fn: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined) {
+    this.inner.onmessage = fn;
+  }
+  get onmessage(): (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined {
+    return this.inner.onmessage;
+  }
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+  close(): Promise<void> {
+    this.sinks.clear();
+    return this.inner.close();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const rid = options?.relatedRequestId;
+    if (rid !== undefined && !isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) {
+      const sink = this.sinks.get(rid);
+      if (sink) {
+        sink(message);
+        return Promise.resolve();
+      }
+      // A JSON answer has no stream: the session's GET stream is the only way to the client.
+      if (this.jsonResponse) return this.inner.send(message);
+    }
+    return this.inner.send(message, options);
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------------------
+  private primeGetStream(req: IncomingMessage): string | undefined {
+    if (!this.eventStore || req.headers['last-event-id'] !== undefined) return undefined;
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version !== 'string' || version < PRIMING_MIN_VERSION) return undefined;
+    if (!String(req.headers.accept ?? '').includes('text/event-stream')) return undefined;
+    return this.eventStore.prime(GET_STREAM_ID);
+  }
+
+  /** Answers one HTTP request (POST bodies pre-parsed by express.json). */
+  async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
+    const webReq = toWebRequest(req);
+    // An empty POST body reaches the transport as null: a JSON-RPC parse error, not a second body read.
+    const parsedBody = req.method === 'POST' ? (body ?? null) : undefined;
+    const streamIds = this.jsonResponse && req.method === 'POST' ? progressRequestIds(body) : [];
+    if (streamIds.length === 0) {
+      // The SDK primes POST streams itself but not the GET stream: without an id there, a client whose
+      // stream drops before the first notification could not resume. Stored in the same tick as the SDK
+      // registers the stream, so every event written to it comes after the priming id.
+      const primeId = req.method === 'GET' ? this.primeGetStream(req) : undefined;
+      const response = await this.inner.handleRequest(webReq, { parsedBody });
+      const prefix = primeId !== undefined && response.status === 200 ? `id: ${primeId}\n${this.retryMs !== undefined ? `retry: ${this.retryMs}\n` : ''}data: \n\n` : undefined;
+      await sendWebResponse(res, response, prefix);
+      return;
+    }
+    // Progress requests in JSON mode: SSE, opened by the first notification or by the result.
+    let open = false;
+    const start = () => {
+      if (open) return;
+      open = true;
+      res.writeHead(200, { ...SSE_HEADERS, ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}) });
+    };
+    const sink: Sink = (message) => {
+      if (res.destroyed || res.writableEnded) return;
+      start();
+      res.write(sseEvent(JSON.stringify(message)));
+    };
+    for (const id of streamIds) this.sinks.set(id, sink);
+    // A refusal resolves before the first tick, so a tick means the request is being served: open and ping.
+    const keepAlive = setInterval(() => {
+      if (res.destroyed || res.writableEnded) return;
+      start();
+      res.write(': keepalive\n\n');
+    }, this.keepAliveMs);
+    keepAlive.unref();
+    try {
+      const response = await this.inner.handleRequest(webReq, { parsedBody });
+      // Refusals (4xx before dispatch) and anything unexpected go out as the SDK made them.
+      if (!open && (response.status !== 200 || isEventStream(response) || !response.body)) {
+        await sendWebResponse(res, response);
+        return;
+      }
+      const text = (await readBody(response)).toString('utf8');
+      if (res.destroyed || res.writableEnded) return;
+      start();
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) for (const m of parsed) res.write(sseEvent(JSON.stringify(m)));
+      else res.write(sseEvent(text));
+      res.end();
+    } finally {
+      clearInterval(keepAlive);
+      for (const id of streamIds) if (this.sinks.get(id) === sink) this.sinks.delete(id);
+    }
+  }
+}
