@@ -74,25 +74,28 @@ export async function parseJsonUpload(body: AsyncIterable<Buffer | string>, medi
   const written = media.writeTemp(sink, opts.maxBytes);
   // If parsing fails first, `written` rejects too (the sink is destroyed); never leave that unhandled.
   written.catch(() => undefined);
-  let sinkFailed: unknown = null;
-  sink.on('error', (err) => (sinkFailed ??= err));
+  let sinkFailed = false;
+  sink.on('error', () => (sinkFailed = true));
+  // Why the sink failed: the write pipeline's own first error (the size meter's 413, a disk error). The
+  // error the sink itself is destroyed with may only be a premature-close echo of it, depending on timing.
+  const failure = async (): Promise<unknown> => written.then(() => tooLarge(opts.maxBytes), (err: unknown) => err);
 
   const emit = async (bytes: Buffer): Promise<void> => {
-    if (sinkFailed) throw sinkFailed;
+    if (sinkFailed) throw await failure();
     if (!sink.write(bytes)) {
-      await new Promise<void>((resolve, reject) => {
+      const drained = await new Promise<boolean>((resolve) => {
         const done = () => {
-          sink.off('drain', done);
           sink.off('close', fail);
-          resolve();
+          resolve(true);
         };
         const fail = () => {
           sink.off('drain', done);
-          reject(sinkFailed ?? tooLarge(opts.maxBytes));
+          resolve(false);
         };
         sink.once('drain', done);
         sink.once('close', fail);
       });
+      if (!drained) throw await failure();
     }
   };
 
@@ -300,7 +303,7 @@ export async function parseJsonUpload(body: AsyncIterable<Buffer | string>, medi
       received += buf.length;
       if (received > opts.maxBodyBytes) throw tooLarge(opts.maxBytes);
       await feed(decoder.write(buf));
-      if (sinkFailed) throw sinkFailed;
+      if (sinkFailed) throw await failure();
     }
     await feed(decoder.end());
     if ((mode as Mode) !== 'done') throw badJson('the body ended early');

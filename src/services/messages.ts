@@ -57,6 +57,7 @@ export interface MessagePage {
   isGroup: boolean;
   messages: MessageWithMedia[];
   nextCursor?: string;
+  newerCursor?: string;
 }
 
 /** Search page cursor: the offset and the query it belongs to (base64url JSON, opaque to callers). */
@@ -151,6 +152,7 @@ export class MessagesService {
     }
     const out: MessagePage = { chatId: jid, chatName, isGroup: jidKind(jid) === 'group', messages };
     if (page.nextCursor) out.nextCursor = page.nextCursor;
+    if (page.newerCursor) out.newerCursor = page.newerCursor;
     return out;
   }
 

@@ -50,9 +50,6 @@ const MEDIA_LABEL: Record<string, string> = {
   sticker: '🏷️ sticker',
 };
 
-/** Message types that are bookkeeping, never content: left out of previews and "last interaction". */
-export const STUB_TYPES: ReadonlySet<string> = new Set(['protocol', 'system', 'edit', 'poll-vote']);
-
 /** True when a message says nothing to a reader (a protocol stub, or a system notice without text). */
 export function isStub(m: Pick<Message, 'type' | 'body'>): boolean {
   return m.type === 'protocol' || m.type === 'poll-vote' || m.type === 'edit' || (m.type === 'system' && m.body.trim() === '');
@@ -198,7 +195,8 @@ export class Presenter {
     if (m.hasMedia && !MEDIA_LABEL[m.type]) out.hasMedia = true;
     if (m.mediaMime && (m.type === 'document' || m.type === 'audio')) out.mediaMime = m.mediaMime;
     if (m.fromMe && m.status) out.status = m.status;
-    if (m.quotedId) out.quotedId = m.quotedId;
+    // Quotes are of the same chat: shown as the bare key id like every other id.
+    if (m.quotedId) out.quotedId = m.quotedId.startsWith(`${m.chatId}:`) ? m.quotedId.slice(m.chatId.length + 1) : m.quotedId;
     if (m.editedAt !== undefined) out.editedAt = m.editedAt;
     if (m.revokedAt !== undefined) out.revokedAt = m.revokedAt;
     return reorder(out);

@@ -23,8 +23,8 @@ const notNull = <T>(v: T | null | undefined): v is T => v !== null && v !== unde
 
 /** Own sends stored by `ownSend` whose socket echo is still to come (bounded: an echo may never arrive). */
 const ECHO_MEMORY = 1_000;
-/** Messages stored by `commitNow` whose buffered upsert is still to come (bounded like the echoes). */
-const EARLY_MEMORY = 5_000;
+/** Messages stored by `commitNow` whose buffered upsert is still to come: an offline catch-up buffers them all (bounded). */
+const EARLY_MEMORY = 50_000;
 
 const keyOf = (msg: WAMessage): string => `${msg.key?.remoteJid ?? ''}|${msg.key?.id ?? ''}`;
 

@@ -237,6 +237,7 @@ export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageIn
   };
 }
 
+/** A chat of a history sync → store input (its unread count is absolute). */
 export function toChatInput(chat: Partial<WAChat> & { id?: string | null }): ChatInput | null {
   if (!chat.id) return null;
   const id = jidNormalizedUser(chat.id);
@@ -245,7 +246,8 @@ export function toChatInput(chat: Partial<WAChat> & { id?: string | null }): Cha
     id,
     name: chat.name ?? null,
     isGroup: id.endsWith('@g.us'),
-    unreadCount: typeof chat.unreadCount === 'number' ? Math.max(0, chat.unreadCount) : null,
+    // History sync: a snapshot, so no count means none unread (the store must not count its old messages).
+    unreadCount: typeof chat.unreadCount === 'number' ? Math.max(0, chat.unreadCount) : 0,
     timestamp: ts ? timestampMs(ts) : null,
     archived: typeof chat.archived === 'boolean' ? chat.archived : null,
   };

@@ -113,6 +113,27 @@ describe('filters', () => {
     expect(await callErr(client, 'list_messages', { chat_id: ALICE, from: 'Nobody Here' })).toMatch(/No contact matches/);
   });
 
+  it('list_messages pages both ways: nextCursor to older, newerCursor back to newer, also with filters', async () => {
+    type P = { messages: Array<{ id: string }>; nextCursor?: string; newerCursor?: string };
+    const newest = await callOk<P>(client, 'list_messages', { chat_id: ALICE, limit: 10 });
+    expect(newest.newerCursor).toBeUndefined(); // nothing newer than the newest page
+    const older = await callOk<P>(client, 'list_messages', { chat_id: ALICE, limit: 10, cursor: newest.nextCursor });
+    expect(older.messages.map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => `A0${String(10 + i).padStart(2, '0')}`));
+    const back = await callOk<P>(client, 'list_messages', { chat_id: ALICE, limit: 4, cursor: older.newerCursor });
+    expect(back.messages.map((m) => m.id)).toEqual(['A020', 'A021', 'A022', 'A023']);
+    expect(back.nextCursor).toBeDefined();
+    const last = await callOk<P>(client, 'list_messages', { chat_id: ALICE, limit: 10, cursor: back.newerCursor });
+    expect(last.messages.map((m) => m.id)).toEqual(['A024', 'A025', 'A026', 'A027', 'A028', 'A029']);
+    expect(last.newerCursor).toBeUndefined();
+    // Forward with a filter: incoming only, from a point in time.
+    const from = await callOk<P>(client, 'list_messages', { chat_id: ALICE, only_incoming: true, limit: 2, before: T0 + 5 * 60_000 });
+    expect(from.messages.map((m) => m.id)).toEqual(['A002', 'A004']);
+    const fwd = await callOk<P>(client, 'list_messages', { chat_id: ALICE, only_incoming: true, limit: 3, cursor: from.newerCursor });
+    expect(fwd.messages.map((m) => m.id)).toEqual(['A006', 'A008', 'A010']);
+    expect(fwd.newerCursor).toBeDefined();
+    expect(fwd.nextCursor).toBeDefined();
+  });
+
   it('search_messages from "me": my own messages, stored as "me" or under my JID', async () => {
     app.t.app.store.messages.upsertMessages([{ chatId: BOB, keyId: 'OWNJID1', from: ME, fromMe: true, timestamp: T0 + 42 * 60_000, type: 'text', body: 'alice chat from my jid' }]);
     const r = await callOk<{ hits: Array<{ id: string; fromMe: boolean }> }>(client, 'search_messages', { query: 'alice chat', from: 'me', limit: 50 });

@@ -514,7 +514,7 @@ describe('message tools', () => {
     expect(r).toMatchObject({ chatId: BOB, deduplicated: false, idempotencyKey: null });
     expect(gw.sent.slice(before)).toEqual([{ jid: BOB, text: 'See you at the lighthouse', quotedMessageId: `${BOB}:B001` }]);
     expect(await callOk(client, 'get_message_by_id', { message_id: r.messageId })).toMatchObject({
-      message: { fromMe: true, body: 'See you at the lighthouse', quotedId: `${BOB}:B001` },
+      message: { fromMe: true, body: 'See you at the lighthouse', quotedId: 'B001' },
     });
     const snap = snapshot();
     expect(await callErr(client, 'send_message', { recipient_jid: 'nobody', message: 'x' })).toMatch(/not a WhatsApp (id|person or group)/);

@@ -2,7 +2,7 @@
 import { proto } from '@whiskeysockets/baileys';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Presenter, isoTime, readableText } from '../../src/services/present.js';
-import { stubText, toMessageInput } from '../../src/whatsapp/mapping.js';
+import { stubText, toChatInput, toChatUpdateInput, toMessageInput } from '../../src/whatsapp/mapping.js';
 import { tempStore, type TempStore } from '../store/helpers.js';
 
 const ST = proto.WebMessageInfo.StubType;
@@ -51,4 +51,13 @@ it('group notices are stored in words and read with names', () => {
   const m = t.store.messages.get(`${GROUP}:STUB1`)!;
   const p = new Presenter(t.store, 'UTC');
   expect(p.message(m, p.names())).toMatchObject({ type: 'system', body: 'Alice added Bob', fromName: 'Alice' });
+});
+
+it('chat events: history counts are absolute (none given = 0); live unreadCount is an increment or a read mark', () => {
+  expect(toChatInput({ id: ALICE, conversationTimestamp: 1_736_500_000 })).toMatchObject({ unreadCount: 0 });
+  expect(toChatInput({ id: ALICE, unreadCount: 3 })).toMatchObject({ unreadCount: 3 });
+  expect(toChatUpdateInput({ id: ALICE, unreadCount: 1 })).toMatchObject({ unreadCount: null });
+  expect(toChatUpdateInput({ id: ALICE, unreadCount: 1 })?.markedRead).toBeUndefined();
+  expect(toChatUpdateInput({ id: ALICE, unreadCount: 0 })).toMatchObject({ unreadCount: null, markedRead: true });
+  expect(toChatUpdateInput({ id: ALICE, unreadCount: -1 })).toMatchObject({ unreadCount: null, markedUnread: true });
 });

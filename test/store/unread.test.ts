@@ -70,3 +70,15 @@ it('messages of the same timestamp keep their arrival order', () => {
   for (const k of keys) s.messages.upsertMessages([incoming(k, T)]);
   expect(s.messages.list(ALICE).items.map((m) => m.id.split(':')[1])).toEqual(keys);
 });
+
+it('a history count covers messages below the marker: mark_as_read still receipts them', () => {
+  const s = t.store;
+  s.chats.upsertChats([{ id: ALICE, unreadCount: 2, timestamp: T + 10_000 }]);
+  s.messages.upsertMessages([incoming('H1', T + 1000), incoming('H2', T + 2000), { ...incoming('H3', T + 3000), fromMe: true }, incoming('H4', T + 4000)]);
+  expect(s.chats.get(ALICE)?.unreadCount).toBe(2);
+  const all = s.messages.unreadUpTo(ALICE)!;
+  expect(all.messages.map((m) => m.keyId)).toEqual(['H2', 'H4']);
+  expect(s.messages.unreadUpTo(ALICE, `${ALICE}:H2`)!.messages.map((m) => m.keyId)).toEqual(['H2']);
+  expect(s.chats.markRead(ALICE, all.marker)).toBe(0);
+  expect(s.messages.unreadUpTo(ALICE)!.messages).toEqual([]);
+});

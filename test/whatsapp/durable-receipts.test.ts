@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryEvent, Simulator } from '../../src/simulator/index.js';
 import { RECEIPT_LOG_LINE } from '../../src/whatsapp/baileys/durable-receipts.js';
-import { eventually, type TestApp } from '../helpers/app.js';
-import { pair, silenceConsole, startSim, startSimApp, waitState, isState } from '../helpers/sim-app.js';
+import { eventually, memoryLogger, startTestApp, type TestApp } from '../helpers/app.js';
+import { FAST_ENV, FAST_SOCKET, pair, silenceConsole, startSim, waitState, isState } from '../helpers/sim-app.js';
 
 const lib = join(process.cwd(), 'node_modules/@whiskeysockets/baileys/lib');
 const source = (file: string) => readFileSync(join(lib, file), 'utf8');
@@ -55,7 +55,10 @@ describe('no receipt before the commit', () => {
   });
 
   it('every receipt for a contact message reaches the server after the message is stored, live and offline', { timeout: 60_000 }, async () => {
-    t = await startSimApp(sim);
+    // The hook's own alarms (a receipt that got past it, a commit that never came) must stay silent.
+    const { logger, lines } = memoryLogger('warn');
+    const alarms = () => lines.filter((l) => String(l.msg).startsWith('durable receipts'));
+    t = await startTestApp(FAST_ENV, { simulator: sim, socketConfig: FAST_SOCKET }, undefined, logger);
     await pair(t, sim);
     const chatOf = new Map<string, string>();
     const early: string[] = [];
@@ -81,9 +84,10 @@ describe('no receipt before the commit', () => {
     await t.stop({ keepData: true });
     t = undefined;
     for (let i = 10; i < 40; i++) await deliver(i);
-    t = await startSimApp(sim, {}, dataDir);
+    t = await startTestApp(FAST_ENV, { simulator: sim, socketConfig: FAST_SOCKET }, dataDir, logger);
     await waitState(t, isState('open'));
     await eventually(() => receipted.size === 40, 30_000);
+    expect(alarms()).toEqual([]);
 
     expect(early).toEqual([]);
     for (const [id, chat] of chatOf) expect(t.app.store.messages.get(`${chat}:${id}`)?.body).toMatch(/^durable /);
@@ -91,7 +95,8 @@ describe('no receipt before the commit', () => {
   });
 
   it('a message the store cannot commit is never acknowledged, and arrives once the store can write again', { timeout: 60_000 }, async () => {
-    t = await startSimApp(sim);
+    const { logger, lines } = memoryLogger('warn');
+    t = await startTestApp(FAST_ENV, { simulator: sim, socketConfig: FAST_SOCKET }, undefined, logger);
     await pair(t, sim);
     const db = t.app.store.db;
     // The store refuses new messages the way a full disk would (a real SQLite error on this connection).
@@ -104,6 +109,7 @@ describe('no receipt before the commit', () => {
     await eventually(() => closed >= 2 && (sim.deliveryOf(id)?.sentAt.length ?? 0) >= 2, 20_000);
     expect(sim.deliveryOf(id)?.ackedAt).toBeUndefined();
     expect(t.app.store.messages.get(`${contact.jid}:${id}`)).toBeNull();
+    expect(lines.some((l) => l.msg === 'durable receipts: inbound message not stored; ending the socket without acknowledging it')).toBe(true);
 
     db.exec('DROP TRIGGER refuse_messages');
     await eventually(() => sim.deliveryOf(id)?.ackedAt !== undefined, 20_000);

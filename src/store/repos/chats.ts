@@ -12,8 +12,9 @@ import type { IdentityRepo, StoreContext } from './identity.js';
 import { chatToken } from '../fts.js';
 import { MESSAGE_COLUMNS, type MessageRow, rowToMessage, rowidCeil } from './message-row.js';
 
-/** Types that never count as unread (bookkeeping and reactions); the same rule as message ingest. */
-const UNREAD_EXCLUDED = "'protocol', 'system', 'reaction', 'edit', 'poll-vote'";
+/** Message types that never count as unread (bookkeeping and reactions): one rule for ingest and recounts. */
+export const NOT_UNREAD_TYPES: readonly string[] = ['protocol', 'system', 'reaction', 'edit', 'poll-vote'];
+const UNREAD_EXCLUDED = NOT_UNREAD_TYPES.map((t) => `'${t}'`).join(', ');
 
 export interface ListChatsOptions {
   /** 1–500, default 20. */
@@ -139,21 +140,29 @@ export class ChatsRepo {
     return n;
   }
 
-  /** Incoming messages with content above the read marker and at most `upto` (rowid), oldest first: what a read receipt covers. */
+  /**
+   * What a read receipt covers: the chat's unread messages (its newest `unread_count` incoming messages
+   * with content — a count from history sync may cover messages below the marker) at most `upto`
+   * (rowid), oldest first.
+   */
   unreadMessages(idOrPhone: string, upto?: number, limit = 300): Array<{ rowid: number; keyId: string; sender: string }> {
     const id = this.findId(idOrPhone);
     if (id === undefined) return [];
-    const marker = (this.ctx.db.prepare('SELECT read_upto FROM chats WHERE id = ?').get(id) as { read_upto: number }).read_upto;
-    return this.ctx.db
+    const unread = (this.ctx.db.prepare('SELECT unread_count FROM chats WHERE id = ?').get(id) as { unread_count: number }).unread_count;
+    if (unread <= 0) return [];
+    const rows = this.ctx.db
       .prepare(
         `SELECT m.id AS rowid, m.key_id AS keyId, coalesce(ml.pn, m.sender) AS sender FROM messages m
            LEFT JOIN lid_mappings ml ON ml.lid = m.sender
-          WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid > ? AND rowid <= ?)
+          WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?)
             AND m.from_me = 0 AND m.type NOT IN (${UNREAD_EXCLUDED})
-          ORDER BY m.id DESC LIMIT ?`,
+          ORDER BY m.id DESC`,
       )
-      .all(`meta : "${chatToken(id)}"`, marker, upto ?? Number.MAX_SAFE_INTEGER, limit)
-      .reverse() as Array<{ rowid: number; keyId: string; sender: string }>;
+      .all(`meta : "${chatToken(id)}"`, Math.min(5000, unread * 4 + 50)) as Array<{ rowid: number; keyId: string; sender: string }>;
+    return rows
+      .slice(0, Math.min(unread, limit))
+      .filter((r) => upto === undefined || r.rowid <= upto)
+      .reverse();
   }
 
   /** chats.id for a canonical chat JID, creating a bare row when missing (used by message ingest). */

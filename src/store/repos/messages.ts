@@ -29,7 +29,7 @@ import {
   type SearchOptions,
   type SearchResult,
 } from '../types.js';
-import type { ChatsRepo } from './chats.js';
+import { NOT_UNREAD_TYPES, type ChatsRepo } from './chats.js';
 import type { IdentityRepo, StoreContext } from './identity.js';
 import { MESSAGE_COLUMNS, MESSAGE_JOINS, type MessageRow, rowToMessage, rowidCeil, rowidFloor, splitMessageId } from './message-row.js';
 
@@ -121,7 +121,7 @@ export function textMatch(query: string): { expr: string; terms: QueryTerm[]; pi
 }
 
 /** Message types WhatsApp counts as unread (content, not bookkeeping or reactions). */
-const NOT_UNREAD = new Set(['protocol', 'system', 'reaction', 'edit', 'poll-vote']);
+const NOT_UNREAD = new Set(NOT_UNREAD_TYPES);
 export function countsAsUnread(type: string): boolean {
   return !NOT_UNREAD.has(type);
 }
@@ -163,6 +163,7 @@ export class MessagesRepo {
   private readonly pageStmt: Database.Statement<[string, number, number], MessageRow>;
   private readonly afterStmt: Database.Statement<[string, number, number], MessageRow>;
   private readonly rangeStmt: Database.Statement<[string, number, number, number], MessageRow>;
+  private readonly rangeAscStmt: Database.Statement<[string, number, number, number], MessageRow>;
   private readonly byIds: Database.Statement<[string], MessageRow>;
   private readonly byRowid: Database.Statement<[number], MessageRow>;
   private readonly candidatesStmt: Database.Statement<[string, number, number, number], { id: number }>;
@@ -247,6 +248,11 @@ export class MessagesRepo {
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
         WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid < ? AND rowid >= ? ORDER BY rowid DESC LIMIT ?)
         ORDER BY m.id DESC`,
+    );
+    this.rangeAscStmt = db.prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+        WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid ASC LIMIT ?)
+        ORDER BY m.id ASC`,
     );
     this.afterStmt = db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
@@ -467,25 +473,37 @@ export class MessagesRepo {
    * A chronological page of a chat: the `limit` newest messages older than the cursor / `before`,
    * oldest first. `nextCursor` continues towards older messages; new arrivals never shift pages.
    */
-  list(chatIdOrPhone: string, opts: ListMessagesOptions = {}): Page<Message> {
+  list(chatIdOrPhone: string, opts: ListMessagesOptions = {}): Page<Message> & { newerCursor?: string } {
     const limit = clampLimit(opts.limit, 50);
     const chatId = this.chats.findId(chatIdOrPhone);
     if (chatId === undefined) return { items: [] };
+    // Two cursor kinds: [rowid] continues towards older messages, [rowid, 1] towards newer ones.
     let upper = Number.MAX_SAFE_INTEGER;
+    let lower = opts.after !== undefined ? rowidFloor(opts.after) : 0;
+    let forward = false;
     if (opts.cursor !== undefined) {
-      const cur = decodeCursor(opts.cursor, ['number']);
-      if (cur === null) throw new InvalidCursorError();
-      upper = cur[0] as number;
+      const older = decodeCursor(opts.cursor, ['number']);
+      const newer = older === null ? decodeCursor(opts.cursor, ['number', 'number']) : null;
+      if (older !== null) upper = older[0] as number;
+      else if (newer !== null && newer[1] === 1) {
+        lower = Math.max(lower, (newer[0] as number) + 1);
+        forward = true;
+      } else throw new InvalidCursorError();
     }
     if (opts.before !== undefined) upper = Math.min(upper, rowidFloor(opts.before));
     const filtered = opts.after !== undefined || opts.from !== undefined || opts.query !== undefined || opts.onlyIncoming;
-    if (!filtered) {
+    if (!filtered && !forward) {
       const rows = this.pageStmt.all(`meta : "${chatToken(chatId)}"`, upper, limit + 1);
       const more = rows.length > limit;
       const page = (more ? rows.slice(0, limit) : rows).reverse();
-      const items = page.map(rowToMessage);
+      const out: Page<Message> & { newerCursor?: string } = { items: page.map(rowToMessage) };
       const oldest = page[0];
-      return more && oldest ? { items, nextCursor: encodeCursor([oldest.m_rowid]) } : { items };
+      const newest = page[page.length - 1];
+      if (more && oldest) out.nextCursor = encodeCursor([oldest.m_rowid]);
+      if (newest && upper !== Number.MAX_SAFE_INTEGER && this.afterStmt.all(`meta : "${chatToken(chatId)}"`, newest.m_rowid, 1).length > 0) {
+        out.newerCursor = encodeCursor([newest.m_rowid, 1]);
+      }
+      return out;
     }
     // Author and text filters are FTS tokens intersected in the index; "me" and "incoming" are checked
     // on the rows, walking the chat's doclist in bounded batches until the page is full.
@@ -502,19 +520,31 @@ export class MessagesRepo {
       match += ` AND meta : (${this.identity.aliases(jid).map((a) => `"${senderToken(a)}"`).join(' OR ')})`;
     }
     const keep = (r: MessageRow) => (!mine || r.m_from_me === 1) && (!opts.onlyIncoming || r.m_from_me === 0);
-    const lower = opts.after !== undefined ? rowidFloor(opts.after) : 0;
-    const picked: MessageRow[] = [];
-    const batch = Math.min(1000, (limit + 1) * (mine || opts.onlyIncoming ? 3 : 1));
-    for (let walks = 0; walks < 50 && picked.length <= limit; walks++) {
-      const rows = this.rangeStmt.all(match, upper, lower, batch);
-      for (const r of rows) if (keep(r) && picked.length <= limit) picked.push(r);
-      if (rows.length < batch) break;
-      upper = rows[rows.length - 1]!.m_rowid;
-    }
+    const walk = (lo: number, hi: number, asc: boolean, want: number): MessageRow[] => {
+      const picked: MessageRow[] = [];
+      const batch = Math.min(1000, want * (mine || opts.onlyIncoming ? 3 : 1));
+      for (let walks = 0; walks < 50 && picked.length < want; walks++) {
+        const rows = asc ? this.rangeAscStmt.all(match, lo, hi, batch) : this.rangeStmt.all(match, hi, lo, batch);
+        for (const r of rows) if (keep(r) && picked.length < want) picked.push(r);
+        if (rows.length < batch) break;
+        if (asc) lo = rows[rows.length - 1]!.m_rowid + 1;
+        else hi = rows[rows.length - 1]!.m_rowid;
+      }
+      return picked;
+    };
+    const picked = walk(lower, upper, forward, limit + 1);
     const more = picked.length > limit;
-    const page = (more ? picked.slice(0, limit) : picked).reverse();
+    const kept = more ? picked.slice(0, limit) : picked;
+    const page = forward ? kept : kept.reverse();
+    const out: Page<Message> & { newerCursor?: string } = { items: page.map(rowToMessage) };
     const oldest = page[0];
-    return more && oldest ? { items: page.map(rowToMessage), nextCursor: encodeCursor([oldest.m_rowid]) } : { items: page.map(rowToMessage) };
+    const newest = page[page.length - 1];
+    if (!oldest || !newest) return out;
+    const olderExist = forward ? walk(opts.after !== undefined ? rowidFloor(opts.after) : 0, oldest.m_rowid, false, 1).length > 0 : more;
+    const newerExist = forward ? more : upper !== Number.MAX_SAFE_INTEGER && walk(newest.m_rowid + 1, Number.MAX_SAFE_INTEGER, true, 1).length > 0;
+    if (olderExist) out.nextCursor = encodeCursor([oldest.m_rowid]);
+    if (newerExist) out.newerCursor = encodeCursor([newest.m_rowid, 1]);
+    return out;
   }
 
   /**

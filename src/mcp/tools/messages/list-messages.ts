@@ -8,9 +8,8 @@ import type { ToolDeps } from '../tool-deps.js';
 const CONFIG = {
   title: 'List messages of a chat',
   description:
-    'A chronological page (oldest first) of the newest messages of a chat, named once at the top; rows carry ISO time, sender names and readable text. ' +
-    'Filters: from (sender name, phone, JID or "me"), after / before (epoch ms or ISO-8601), query (words, as search_messages), only_incoming. nextCursor continues towards older messages. ' +
-    'include_media adds media metadata (and a /media URL when downloaded) for up to media_limit media messages; include_full_data also inlines their bytes (base64, ≤ 2 MB each).',
+    'Newest messages of one chat (by name, phone or JID), oldest first, with names and ISO times. Filters narrow it; nextCursor pages to older, newerCursor to newer. ' +
+    'include_media adds media metadata for up to media_limit messages (get_media returns the content).',
   inputSchema: toolInput({
     chat_id: jidInput('Chat JID (from list_chats), phone number, or the name of the contact or group'),
     limit: limitInput(50),
@@ -30,6 +29,7 @@ const CONFIG = {
     isGroup: z.boolean(),
     messages: z.array(MessageWithMediaShape).describe('Oldest first; rows omit the chat (named here once)'),
     nextCursor: z.string().optional().describe('Pass as cursor for the next older page'),
+    newerCursor: z.string().optional().describe('Pass as cursor for the next newer page (present when newer messages exist)'),
   }),
   annotations: READ_ONLY_LOCAL,
 };
