@@ -26,6 +26,15 @@ const ECHO_MEMORY = 1_000;
 /** Messages stored by `commitNow` whose buffered upsert is still to come: an offline catch-up buffers them all (bounded). */
 const EARLY_MEMORY = 50_000;
 
+/**
+ * History messages written per transaction, with a turn of the event loop between slices: a 2,000-message
+ * chunk in one transaction held the loop for ~0.5 s under load (health checks and MCP calls waited). A
+ * crash mid-chunk keeps the slices already written (each is whole); re-delivered messages merge.
+ */
+const HISTORY_SLICE = 500;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const keyOf = (msg: WAMessage): string => `${msg.key?.remoteJid ?? ''}|${msg.key?.id ?? ''}`;
 
 export class Ingestor {
@@ -82,13 +91,29 @@ export class Ingestor {
     return Boolean(msg.key?.fromMe && id && this.awaitingEcho.delete(id));
   }
 
-  handle(events: Partial<BaileysEventMap>, refreshGroup: (jid: string) => void): void {
+  /**
+   * Applies event batches one after another, in arrival order. Baileys does not wait for one batch's
+   * handler before calling the next, and a history batch yields between its slices, so this chain is
+   * what keeps the order (an edit or revoke never overtakes its target). Rejects when the store fails.
+   */
+  handle(events: Partial<BaileysEventMap>, refreshGroup: (jid: string) => void): Promise<void> {
+    const run = this.chain.then(() => this.apply(events, refreshGroup));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private chain: Promise<void> = Promise.resolve();
+
+  private async apply(events: Partial<BaileysEventMap>, refreshGroup: (jid: string) => void): Promise<void> {
     const history = events['messaging-history.set'];
     if (history) {
       for (const m of history.lidPnMappings ?? []) this.link(m.lid, m.pn);
       this.store.contacts.upsertContacts(history.contacts.map(toContactInput).filter(notNull));
       this.store.chats.upsertChats(history.chats.map(toChatInput).filter(notNull));
-      this.messages(history.messages, 'history');
+      for (let i = 0; i < history.messages.length; i += HISTORY_SLICE) {
+        if (i > 0) await yieldToLoop();
+        this.messages(history.messages.slice(i, i + HISTORY_SLICE), 'history');
+      }
       this.log.info(
         { chats: history.chats.length, contacts: history.contacts.length, messages: history.messages.length, progress: history.progress },
         'history sync ingested',

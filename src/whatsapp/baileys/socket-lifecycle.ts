@@ -156,12 +156,8 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
         }
       }
       if (events['creds.update']) await auth.saveCreds();
-      try {
-        ingest.handle(events, (jid) => refreshGroup(live, jid));
-      } catch (err) {
-        // A store failure must not kill the socket's event loop; it is logged and the next batch goes on.
-        log.error({ err }, 'ingest failed');
-      }
+      // A store failure must not kill the socket's event loop; it is logged and the next batch goes on.
+      ingest.handle(events, (jid) => refreshGroup(live, jid)).catch((err: unknown) => log.error({ err }, 'ingest failed'));
     });
     return live;
   }
