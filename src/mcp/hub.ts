@@ -20,8 +20,11 @@ import { CHATS_URI, CONNECTION_URI, chatIdFromMessagesUri } from './resources/ur
 interface Link {
   server: McpServer;
   sessionId?: string;
-  /** subscription key → the URI exactly as the client subscribed to it */
-  subscriptions: Map<string, string>;
+  /**
+   * subscription key → every URI the client subscribed to it under (a chat by its phone JID and by its
+   * LID is one key, and each URI gets its own update).
+   */
+  subscriptions: Map<string, Set<string>>;
 }
 
 export interface HubDeps {
@@ -50,11 +53,17 @@ export class McpHub {
   attach(server: McpServer): Link {
     const link: Link = { server, subscriptions: new Map() };
     server.server.setRequestHandler(SubscribeRequestSchema, (req) => {
-      link.subscriptions.set(this.keyOf(req.params.uri), req.params.uri);
+      const key = this.keyOf(req.params.uri);
+      const uris = link.subscriptions.get(key) ?? new Set<string>();
+      uris.add(req.params.uri);
+      link.subscriptions.set(key, uris);
       return {};
     });
     server.server.setRequestHandler(UnsubscribeRequestSchema, (req) => {
-      link.subscriptions.delete(this.keyOf(req.params.uri));
+      const key = this.keyOf(req.params.uri);
+      const uris = link.subscriptions.get(key);
+      uris?.delete(req.params.uri);
+      if (uris?.size === 0) link.subscriptions.delete(key);
       return {};
     });
     this.links.add(link);
@@ -79,9 +88,9 @@ export class McpHub {
 
   private notify(key: string): void {
     for (const link of this.links) {
-      const uri = link.subscriptions.get(key);
-      if (uri === undefined) continue;
-      link.server.server.sendResourceUpdated({ uri }).catch((err: unknown) => this.deps.logger.debug({ err, uri }, 'resources/updated not delivered'));
+      for (const uri of link.subscriptions.get(key) ?? []) {
+        link.server.server.sendResourceUpdated({ uri }).catch((err: unknown) => this.deps.logger.debug({ err, uri }, 'resources/updated not delivered'));
+      }
     }
   }
 

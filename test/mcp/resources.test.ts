@@ -100,6 +100,29 @@ describe('resources', () => {
     await c.close();
   });
 
+  it('a chat subscribed by its phone JID and by its LID is updated under both URIs', async () => {
+    t = (await openApp()).t;
+    seed(t.app.store);
+    const c = await connectClient(t.url);
+    const updates = watchUpdates(c);
+    await c.subscribeResource({ uri: messagesUri(ALICE) });
+    await c.subscribeResource({ uri: messagesUri(ALICE_LID) });
+    await eventually(() => t!.app.mcp.stats().openStreams === 1);
+    const byPhone = updates.next(messagesUri(ALICE), 5_000);
+    const byLid = updates.next(messagesUri(ALICE_LID), 5_000);
+    t.app.store.messages.upsertMessages([{ chatId: ALICE, keyId: 'BOTH1', fromMe: false, timestamp: Date.now(), type: 'text', body: 'hello both' }]);
+    t.app.mcp.notifyNewMessages([ALICE]);
+    await Promise.all([byPhone, byLid]);
+    expect([...updates.seen].sort()).toEqual([messagesUri(ALICE), messagesUri(ALICE_LID)].sort());
+    // Unsubscribing one form keeps the other.
+    await c.unsubscribeResource({ uri: messagesUri(ALICE_LID) });
+    const again = updates.next(messagesUri(ALICE), 5_000);
+    t.app.mcp.notifyNewMessages([ALICE]);
+    await again;
+    expect(updates.seen.filter((u) => u === messagesUri(ALICE_LID))).toHaveLength(1);
+    await c.close();
+  });
+
   it('whatsapp://connection subscribers are told about every state change, and logs reach clients at their level', async () => {
     const o = await openApp();
     t = o.t;
