@@ -194,12 +194,10 @@ export class MediaService {
   /** `stage_media`: exactly one of media_url / media_content. */
   async stage(input: SourceInput): Promise<MediaFile> {
     if ((input.mediaUrl === undefined) === (input.mediaContent === undefined)) {
-      throw new AppError('invalid_input', 'Pass exactly one of media_url or media_content', 'Give a URL to fetch, or base64 bytes with mime_type');
+      throw new AppError('invalid_input', 'Pass exactly one of media_url or media_content', 'Give a URL to fetch, or the base64 bytes');
     }
     if (input.mediaUrl !== undefined) return this.storeUrl(input.mediaUrl, { filename: input.filename, mimeType: input.mimeType });
-    if (!input.mimeType && !input.mediaContent!.startsWith('data:')) {
-      throw new AppError('invalid_input', 'media_content needs mime_type', 'Pass mime_type (e.g. image/jpeg) with media_content');
-    }
+    // No mime_type needed: the store sniffs the bytes (a declared type only decides what sniffing cannot).
     return this.storeContent(input.mediaContent!, { mimeType: input.mimeType, filename: input.filename });
   }
 
@@ -208,9 +206,6 @@ export class MediaService {
     const chatId = resolveRecipient(store, input.recipient);
     const sources = [input.mediaPath, input.mediaUrl, input.mediaContent].filter((s) => s !== undefined).length;
     if (sources !== 1) throw new AppError('invalid_input', 'Pass exactly one of media_path, media_url or media_content', 'Choose one source for the file');
-    if (input.mediaContent !== undefined && !input.mimeType && !input.mediaContent.startsWith('data:')) {
-      throw new AppError('invalid_input', 'media_content needs mime_type', 'Pass mime_type (e.g. image/jpeg) with media_content');
-    }
     const params = {
       recipient: chatId,
       path: input.mediaPath ?? null,

@@ -134,6 +134,12 @@ describe('MCP media tools (stage_media, send_media, download_media)', () => {
     const sc = ok.structuredContent as { saved_path: string; mimetype: string; size: number; url: string };
     expect(sc).toMatchObject({ mimetype: 'image/png', size: 3000 });
     expect(readFileSync(sc.saved_path).equals(png)).toBe(true);
+    // No mime_type (issue #13): the type comes from the bytes; unrecognisable bytes become a document.
+    const sniffed = await mcp.call('stage_media', { media_content: png.toString('base64') });
+    expect(sniffed.isError).toBeFalsy();
+    expect(sniffed.structuredContent).toMatchObject({ mimetype: 'image/png', size: 3000 });
+    const opaque = await mcp.call('stage_media', { media_content: Buffer.from('just some words, not a known format').toString('base64') });
+    expect(opaque.structuredContent).toMatchObject({ mimetype: 'application/octet-stream' });
     const bad = await mcp.call('stage_media', { media_content: '%%%', mime_type: 'image/png' });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/base64/);

@@ -9,7 +9,7 @@ import { FileShape, filenameInput, mediaContentInput, mediaUrlInput, mimeInput }
 const CONFIG = {
   title: 'Send an image, video, audio or document',
   description:
-    'Sends a file to a person or group. Source: exactly one of media_path (a file in an allowed directory, listed below), media_url (public http(s) URL) or media_content (base64 + mime_type). ' +
+    'Sends a file to a person or group. Source: exactly one of media_path (a file in an allowed directory, listed below), media_url (public http(s) URL) or media_content (base64; type sniffed). ' +
     'The kind (image/video/audio/document) follows the type sniffed from the bytes. as_audio_message sends a voice note (converted to ogg/opus with ffmpeg when needed). ' +
     'Pass idempotency_key to make retries safe. Needs an open connection.',
   inputSchema: toolInput({

@@ -17,6 +17,6 @@ export const mediaUrlInput = z
   .min(8)
   .max(4000)
   .describe('http(s) URL to fetch (public hosts only; redirects followed and re-checked; size capped by upload_max_mb)');
-export const mediaContentInput = z.string().min(1).describe('File bytes as base64 (or a data: URL); needs mime_type unless it is a data: URL');
+export const mediaContentInput = z.string().min(1).describe('File bytes as base64 (or a data: URL); the type is sniffed from the bytes');
 export const mimeInput = z.string().trim().min(3).max(200).describe('MIME type of media_content (a hint: the stored type is sniffed from the bytes)');
 export const filenameInput = z.string().trim().min(1).max(255).describe('File name shown to the recipient (documents) and kept as metadata');

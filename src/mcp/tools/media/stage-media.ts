@@ -9,7 +9,7 @@ import { FileShape, filenameInput, mediaContentInput, mediaUrlInput, mimeInput }
 const CONFIG = {
   title: 'Store a file in the media dir',
   description:
-    'Fetches media_url (public http(s) only) or decodes media_content (base64 + mime_type) into the media store, without sending it. ' +
+    'Fetches media_url (public http(s) only) or decodes media_content (base64; type sniffed) into the media store, without sending it. ' +
     'Returns saved_path (usable as send_media.media_path), the /media URL, size and sniffed MIME type.',
   inputSchema: toolInput({
     media_url: mediaUrlInput.optional(),
