@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { ChatsService } from '../../services/chats.js';
 import type { Store } from '../../store/index.js';
 import { badRequest, methodNotAllowed } from '../errors.js';
+import { sendSse, startSse } from '../sse.js';
 import type { SessionStreams } from './session-streams.js';
 
 /** New stored messages per chat, fanned out to the open chat streams. */
@@ -48,15 +49,8 @@ export function liveChatRoutes(deps: LiveChatDeps): Router {
   const r = Router();
 
   r.get('/chats/events', (req, res) => {
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write('retry: 2000\n\n');
-    res.write('event: ready\ndata: {}\n\n');
+    startSse(res);
+    sendSse(res, 'ready', {});
     // Coalesce a burst (history sync stores thousands of messages in chunks) into one event per tick.
     let pending = new Set<string>();
     let flush: ReturnType<typeof setTimeout> | null = null;
@@ -66,7 +60,7 @@ export function liveChatRoutes(deps: LiveChatDeps): Router {
         flush = null;
         const chatIds = [...pending].slice(0, MAX_IDS);
         pending = new Set();
-        res.write(`event: messages\ndata: ${JSON.stringify({ chatIds })}\n\n`);
+        sendSse(res, 'messages', { chatIds });
       }, 50);
     });
     const beat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), deps.heartbeatMs ?? 15_000);
@@ -80,7 +74,7 @@ export function liveChatRoutes(deps: LiveChatDeps): Router {
     release =
       deps.streams?.attach(req, (why) => {
         cleanup();
-        res.write(`event: session-ended\ndata: ${JSON.stringify({ reason: why })}\n\n`);
+        sendSse(res, 'session-ended', { reason: why });
         res.end();
       }) ?? release;
     req.on('close', cleanup);

@@ -3,11 +3,12 @@
  * commands, which are events sent to the supervisor (202 with the resulting state, 409 when the current
  * state does not accept them). Every status here is the runtime's one summary (machines/status.ts).
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import type { CommandType } from '../../../machines/events.js';
 import type { Runtime, RuntimeChange } from '../../runtime/index.js';
 import { wrongState } from '../../errors.js';
 import { methodNotAllowed } from '../errors.js';
+import { sendSse, startSse } from '../sse.js';
 import type { SessionStreams } from './session-streams.js';
 
 export interface StateRouteDeps {
@@ -26,10 +27,6 @@ const COMMANDS: Record<string, CommandType> = {
   '/logout': 'LOGOUT',
   '/reset': 'RESET',
 };
-
-function sse(res: Response, event: string, data: unknown): void {
-  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-}
 
 export function stateRoutes(deps: StateRouteDeps): Router {
   const { runtime } = deps;
@@ -51,21 +48,14 @@ export function stateRoutes(deps: StateRouteDeps): Router {
   r.all('/state/machine', methodNotAllowed(['GET']));
 
   r.get('/state/stream', (req, res) => {
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write('retry: 2000\n\n');
+    startSse(res);
     // First event: the full state, so a (re)connecting client resyncs before applying deltas.
-    sse(res, 'state', runtime.getState());
+    sendSse(res, 'state', runtime.getState());
     const off = runtime.subscribe((change: RuntimeChange) => {
       if (change.type === 'status') {
-        sse(res, 'status', { status: change.summary, health: change.health });
+        sendSse(res, 'status', { status: change.summary, health: change.health });
       } else {
-        sse(res, 'transition', change.transition);
+        sendSse(res, 'transition', change.transition);
       }
     });
     const beat = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), deps.heartbeatMs ?? 15_000);
@@ -78,7 +68,7 @@ export function stateRoutes(deps: StateRouteDeps): Router {
     // Sign-out or expiry: say why (the page goes to sign-in at once), then end the stream.
     release = deps.streams?.attach(req, (why) => {
       cleanup();
-      sse(res, 'session-ended', { reason: why });
+      sendSse(res, 'session-ended', { reason: why });
       res.end();
     }) ?? release;
     req.on('close', cleanup);

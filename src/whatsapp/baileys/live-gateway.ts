@@ -126,19 +126,7 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
     async groupMetadata(jid): Promise<GroupInfo> {
       const meta = await withTimeout(slot.openSocket().groupMetadata(jid), callTimeoutMs, 'WhatsApp (group metadata)');
       ingest.groups([meta]);
-      return {
-        id: meta.id,
-        subject: meta.subject,
-        description: meta.desc,
-        owner: meta.ownerPn ?? meta.owner,
-        creation: meta.creation ? timestampMs(meta.creation) : undefined,
-        participants: meta.participants.map((p) => ({
-          jid: jidNormalizedUser(p.phoneNumber ?? p.id),
-          lid: p.lid ?? (p.id.endsWith('@lid') ? p.id : undefined),
-          phoneJid: p.phoneNumber ?? (p.id.endsWith('@s.whatsapp.net') ? p.id : undefined),
-          admin: p.admin ?? null,
-        })),
-      };
+      return groupInfo(meta);
     },
     async profilePictureUrl(jid) {
       try {
