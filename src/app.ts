@@ -179,6 +179,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
           simulator: opts.simulator,
           socketConfig: opts.socketConfig,
           onMessages,
+          onAccount: (event) => runtime.report(event),
         });
       }
       runtime.start();

@@ -44,6 +44,8 @@ export interface SimulatorCore extends EventEmitter {
   /** Store-and-forward of every stanza to linked devices, with the delivery ledger. */
   readonly outbox: Outbox;
   autoReceipts: boolean;
+  /** The device's next sends answered with an error ack and delivered to nobody (463 reachout timelock, 429 rate overlimit). */
+  refuseSends: { code: number; remaining: number } | null;
   /** Authenticated connections of linked devices. */
   sessions(): ClientConnection[];
   allConnections(): ClientConnection[];

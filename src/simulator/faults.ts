@@ -52,6 +52,9 @@ export function applyFault(sim: SimulatorCore, switches: FaultSwitches, fault: F
       switches.delayMs = enabled ? (fault.delayMs ?? 1000) : 0;
       for (const conn of live) conn.delayMs = switches.delayMs;
       return {};
+    case 'refuse-sends': // WhatsApp refuses sends: <ack error="463"> (reachout timelock) or 429 (rate overlimit)
+      sim.refuseSends = enabled ? { code: fault.code ?? 463, remaining: Math.max(1, fault.count ?? 1) } : null;
+      return {};
     case 'refuse': // new TCP connections are reset at the upgrade → Baileys 408
       switches.refuse = enabled;
       return {};

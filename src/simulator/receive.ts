@@ -59,6 +59,14 @@ export async function receiveClientMessage(sim: SimulatorCore, conn: ClientConne
   const id = node.attrs.id ?? '';
   const to = node.attrs.to ?? '';
   const sender = conn.device?.jid;
+  // A refused send is answered with an error ack and reaches nobody (WhatsApp's 463 / 429).
+  const refusal = sim.refuseSends;
+  if (refusal && refusal.remaining > 0) {
+    if (--refusal.remaining === 0) sim.refuseSends = null;
+    sim.emit('send-refused', { id, to, code: refusal.code });
+    sim.send(conn, { tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds(), error: String(refusal.code) } });
+    return;
+  }
   const copies: { recipient: string; enc: BinaryNode }[] = [];
   for (const target of children(child(node, 'participants'), 'to')) {
     const enc = child(target, 'enc');

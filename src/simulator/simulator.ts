@@ -62,6 +62,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   readonly sent: SentMessage[] = [];
   readonly outbox: Outbox;
   autoReceipts = true;
+  refuseSends: { code: number; remaining: number } | null = null;
   /** The last QR the phone "saw" (see `seeQr`). */
   latestQr: string | undefined;
   url = '';

@@ -86,12 +86,15 @@ export type FaultKind =
   | 'silence'
   | 'corrupt-app-state'
   | 'refuse'
-  | 'slow';
+  | 'slow'
+  | 'refuse-sends';
 
 export interface Fault {
   kind: FaultKind;
-  /** stream-error: code (default 515); failure: reason (default 401). */
+  /** stream-error: code (default 515); failure: reason (default 401); refuse-sends: the ack error (default 463). */
   code?: number;
+  /** refuse-sends: how many of the device's next sends are refused (default 1). */
+  count?: number;
   /** slow: delay every answer by this many ms. */
   delayMs?: number;
   /** refuse/silence/slow: `false` lifts the fault. Default true. */

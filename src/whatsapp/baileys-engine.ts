@@ -5,6 +5,7 @@
  * (ingest.ts, the store's only writer of socket data).
  */
 import type { UserFacingSocketConfig, WASocket } from '@whiskeysockets/baileys';
+import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
 import { useStoreAuthState, type Store } from '../store/index.js';
 import { liveGateway } from './baileys/live-gateway.js';
@@ -26,6 +27,8 @@ export interface BaileysEngineOptions {
   onSocket?: (sock: WASocket) => void;
   /** Called with the chats that received new messages (MCP resource notifications, auto-download). */
   onMessages?: (chatIds: string[]) => void;
+  /** Called with account facts (WhatsApp refusing our sends with 463/429). */
+  onAccount?: (event: AccountEvent) => void;
   /** Upper bound for one live call (send, metadata…). */
   callTimeoutMs?: number;
 }
@@ -40,7 +43,7 @@ export interface BaileysEngine {
 export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
   const log = opts.logger;
   const slot = new SocketSlot();
-  const ingest = new Ingestor(opts.store, log, opts.onMessages);
+  const ingest = new Ingestor(opts.store, log, opts.onMessages, opts.onAccount);
   const callTimeoutMs = opts.callTimeoutMs ?? 30_000;
   let appStateSignals = 0;
 

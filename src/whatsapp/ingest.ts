@@ -4,6 +4,7 @@
  * Each Baileys event batch becomes a handful of store calls, each of them one SQLite transaction.
  */
 import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
+import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
 import type { MessageInput, MessageStatus, Store } from '../store/index.js';
 import {
@@ -47,6 +48,8 @@ export class Ingestor {
     private readonly store: Store,
     private readonly log: Logger,
     private readonly onMessages?: (chatIds: string[]) => void,
+    /** Account facts seen in the socket's events (WhatsApp refusing our sends): to the supervisor. */
+    private readonly onAccount?: (event: AccountEvent) => void,
   ) {}
 
   setOwnJid(jid: string | null): void {
@@ -211,6 +214,19 @@ export class Ingestor {
       }
     }
     if (statuses.length) this.store.messages.updateStatuses(statuses);
+  }
+
+  /**
+   * An own send answered with an error ack (the socket reads the raw ack). 463 (reachout timelock / missing
+   * privacy token: new chats are blocked, existing ones work) and 429 (rate overlimit) are account
+   * restrictions the supervisor keeps. WhatsApp does not say when they end here: we assume 24 h for 463
+   * and 10 min for 429 (a later refusal extends it; RESET clears it). Other codes are per-message failures.
+   */
+  sendRefused(code: string): void {
+    const rule = code === '463' ? { kind: 'reachout_timelock' as const, holdMs: 24 * 3_600_000 } : code === '429' ? { kind: 'rate_overlimit' as const, holdMs: 600_000 } : null;
+    if (!rule || !this.onAccount) return;
+    this.log.warn({ code }, 'WhatsApp refused a send: account restricted');
+    this.onAccount({ type: 'ACCOUNT.RESTRICTED', kind: rule.kind, until: Date.now() + rule.holdMs, detail: `ack error ${code}` });
   }
 
   private receipts(receipts: BaileysEventMap['message-receipt.update']): void {

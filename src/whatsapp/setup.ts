@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UserFacingSocketConfig, WASocket } from '@whiskeysockets/baileys';
 import type { Config } from '../config.js';
+import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
 import { simulatorSocketConfig, startSimulator, trustSimulatorRoot, type Simulator, type SimulatorStateSnapshot } from '../simulator/index.js';
 import type { Store } from '../store/index.js';
@@ -32,6 +33,7 @@ export async function createBackend(opts: {
   simulator?: Simulator;
   socketConfig?: Partial<UserFacingSocketConfig>;
   onMessages?: (chatIds: string[]) => void;
+  onAccount?: (event: AccountEvent) => void;
 }): Promise<Backend> {
   const { config, logger: log } = opts;
   let sim: Simulator | null = opts.simulator ?? null;
@@ -80,6 +82,7 @@ export async function createBackend(opts: {
     socketConfig,
     onSocket: sim ? (sock: WASocket) => sim!.watch(sock) : undefined,
     onMessages: opts.onMessages,
+    onAccount: opts.onAccount,
   });
 
   return {

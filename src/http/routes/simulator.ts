@@ -2,7 +2,7 @@
  * Simulator control API (WA_SIMULATOR=1 only; 404 otherwise): what a person would do on the phone —
  * scan the QR, receive a text, a group message or media from a contact — and the faults the recovery logic
  * must survive (every kind the simulator has, with its parameters: any stream-error or failure code,
- * refuse/silence/slow on and off, a corrupt app-state collection).
+ * refuse/silence/slow on and off, a corrupt app-state collection, sends refused with 463/429).
  */
 import { Router, type RequestHandler } from 'express';
 import sharp from 'sharp';
@@ -26,8 +26,10 @@ const MediaBody = z
   })
   .strict();
 const FaultBody = z.object({
-  kind: z.enum(['close', 'stream-error', 'conflict', 'logout', 'silence', 'corrupt-app-state', 'xmlstreamend', 'failure', 'refuse', 'slow']),
+  kind: z.enum(['close', 'stream-error', 'conflict', 'logout', 'silence', 'corrupt-app-state', 'xmlstreamend', 'failure', 'refuse', 'slow', 'refuse-sends']),
   code: z.number().int().min(100).max(999).optional(),
+  /** refuse-sends: how many of the next sends WhatsApp refuses (with `code`, default 463). */
+  count: z.number().int().min(1).max(1000).optional(),
   enabled: z.boolean().optional(),
   delayMs: z.number().int().min(0).max(120_000).optional(),
   /** corrupt-app-state: which collection, and whether the phone repairs it (a soft resync then succeeds). */

@@ -14,6 +14,7 @@ import makeWASocket, {
   Browsers,
   jidNormalizedUser,
   proto,
+  type BinaryNode,
   type GroupMetadata,
   type UserFacingSocketConfig,
   type WASocket,
@@ -120,6 +121,12 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
     const live: LiveSocket = { sock, emit, open: false, selfInflicted: false, closed: new Promise((r) => (onClosed = r)) };
     slot.current = live;
     deps.onSocket?.(sock);
+    // WhatsApp refusing one of our sends answers with `<ack class="message" error="463|429">`. Baileys turns
+    // it into a status update that its event buffer may hold for a long time (merged into the buffered
+    // upsert of the send), so the raw ack is read here, as it arrives (Baileys listens the same way).
+    sock.ws.on('CB:ack,class:message', (node: BinaryNode) => {
+      if (node.attrs.error) ingest.sendRefused(node.attrs.error);
+    });
     emit({ type: 'ENGINE.CONNECTING' });
 
     sock.ev.process(async (events) => {
