@@ -31,7 +31,9 @@ export function errorHandler(log: Logger, status?: () => LifecycleStatus): Error
   return (err: unknown, req, res, _next) => {
     // A client that hung up mid-request (an aborted upload) is the client's doing: no 500, no stack, and
     // nobody left to answer.
-    if (req.socket.destroyed && !req.complete) {
+    // (`req.socket` is null once Node has detached it from a finished exchange: never throw from here, or
+    // Express's fallback page would answer instead, with a stack trace.)
+    if ((req.socket === null || req.socket.destroyed) && !req.complete) {
       log.info({ method: req.method, path: req.path }, 'request aborted by the client');
       return;
     }

@@ -73,6 +73,9 @@ export function createExpressApp(deps: ExpressDeps): Express {
   // TRUST_PROXY: which proxy's X-Forwarded-For decides the client address (rate limits, logs); by
   // default none, so a client cannot choose its own address.
   app.set('trust proxy', deps.config.auth.trustProxy);
+  // Express's fallback error page (only reached if our error handler itself failed) shows stack traces
+  // unless the app runs in production mode, whatever NODE_ENV says.
+  app.set('env', 'production');
   app.use(securityHeaders);
 
   for (const r of deps.routes.public) app.use(r);
