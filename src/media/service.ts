@@ -9,7 +9,7 @@ import { normalizeMessageContent, proto } from '@whiskeysockets/baileys';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/index.js';
-import { requireOpen } from '../services/context.js';
+import { requireMayWrite, requireOpen } from '../services/context.js';
 import type { Idempotency } from '../services/idempotency.js';
 import { resolveRecipient } from '../services/recipient.js';
 import type { SettingsStore } from '../settings/index.js';
@@ -240,6 +240,7 @@ export class MediaService {
     if (input.mediaPath !== undefined) await confinePath(input.mediaPath, [this.deps.config.mediaDir, ...this.deps.config.mediaInputDirs]);
     if (input.mediaUrl !== undefined) precheckUrl(input.mediaUrl, { allowPrivate: this.deps.config.media.allowPrivateUrls });
     requireOpen(this.deps.runtime);
+    requireMayWrite(this.deps, chatId);
     let src = await this.resolveSource(input);
     let kind = kindFor(src.mime);
     let ptt = false;

@@ -5,7 +5,7 @@
  * send makes exactly one write and one `resources/updated` notification.
  */
 import type { SentMessage } from '../whatsapp/gateway.js';
-import { requireOpen, type ServiceDeps } from './context.js';
+import { requireMayWrite, requireOpen, type ServiceDeps } from './context.js';
 import { AppError, invalidInput, notFound, withTimeout } from '../errors.js';
 import { toAppError } from './errors.js';
 import type { Idempotency } from './idempotency.js';
@@ -81,6 +81,7 @@ export class SendingService {
 
   private async deliver(chatId: string, text: string, quoted: string | undefined): Promise<SendResult> {
     requireOpen(this.deps.runtime);
+    requireMayWrite(this.deps, chatId);
     let sent: SentMessage;
     try {
       sent = await withTimeout(

@@ -1,9 +1,11 @@
 /**
  * Issue #15: WhatsApp's own refusals, end to end. The simulator answers a send with `<ack error="463">`
  * (reachout timelock) the way WhatsApp does; the real Baileys socket reports it, and the supervisor keeps
- * the restriction: check_auth_status, /healthz and /metrics say so, and nothing reached the contact.
+ * the restriction: check_auth_status, /healthz and /metrics say so, nothing reached the contact, and our
+ * send path holds what WhatsApp would refuse (first messages to new chats; everything under 429).
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../helpers/app.js';
 import { callOk, connectClient, startMcpApp, type McpTestApp } from './helpers.js';
@@ -50,10 +52,26 @@ it('a send refused with 463 becomes a visible account restriction; 429 is a rate
   // WhatsApp delivered it to nobody.
   expect(sim.sent.filter((m) => sent.messageId.endsWith(m.id))).toEqual([]);
 
-  // The next send goes through again (the fault was for one send); a 429 is reported as a rate limit.
+  // While it holds, a first message to a chat with no history is refused by us (retrying would count as
+  // another reach-out), retryable at the restriction's end; nothing is stored for that chat.
+  const stranger = '+44 7700 900999';
+  const refusedByUs = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: stranger, message: 'hi stranger' } })) as CallToolResult;
+  expect(refusedByUs.isError).toBe(true);
+  expect(JSON.stringify(refusedByUs.content)).toMatch(/463 reachout timelock.*no history yet/);
+  expect(refusedByUs._meta).toMatchObject({ code: 'rate_limited', retryable: true });
+  expect(Number(refusedByUs._meta?.retryAfterMs)).toBeGreaterThan(23 * 3_600_000);
+  expect(t.app.store.messages.list('447700900999@s.whatsapp.net').items).toEqual([]);
+
+  // A reply in an existing chat still goes out; WhatsApp now answers it with 429 (rate overlimit)…
   sim.injectFault({ kind: 'refuse-sends', code: 429, count: 1 });
   await callOk(client, 'send_message', { recipient_jid: contact.jid, message: 'second try' });
   await eventually(async () => (await callOk<Status>(client, 'check_auth_status')).restriction?.kind === 'rate_overlimit', 10_000);
-  const delivered = await callOk<{ messageId: string }>(client, 'send_message', { recipient_jid: contact.jid, message: 'third try' });
+  // …which holds every send until it ends.
+  const held = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'third try' } })) as CallToolResult;
+  expect(held._meta).toMatchObject({ code: 'rate_limited', retryable: true });
+  expect(Number(held._meta?.retryAfterMs)).toBeLessThanOrEqual(600_000);
+  // When it is over, sends flow again and reach the contact.
+  t.app.runtime.report({ type: 'ACCOUNT.UNRESTRICTED' });
+  const delivered = await callOk<{ messageId: string }>(client, 'send_message', { recipient_jid: contact.jid, message: 'fourth try' });
   await eventually(() => sim.sent.some((m) => delivered.messageId.endsWith(m.id)), 10_000);
 }, 60_000);

@@ -51,7 +51,7 @@ describe('restriction banner (browser)', () => {
       const text = (await banner.textContent()) ?? '';
       expect(text).toContain('463 reachout timelock');
       expect(text).toContain(new Date(until).toLocaleString('en-GB', { timeZone: 'UTC' }));
-      expect(text).toMatch(/Replies in existing chats still go out; sends to new contacts are held/);
+      expect(text).toMatch(/Replies in existing chats still go out; first messages to new contacts are refused/);
       expect(await panel.getAttribute('data-tone')).toBe('warn');
       expect(await page.getByTestId('what-now-title').textContent()).toBe('Connected');
       expect(await axeSerious(page)).toEqual([]);

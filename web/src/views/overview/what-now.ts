@@ -139,12 +139,16 @@ const RESTRICTED: Record<NonNullable<StatusSummary['restriction']>['kind'], stri
   account_restricted: 'WhatsApp restricted this account',
 };
 
-/** The restriction banner's text, or null: replies work, first messages to new contacts are held. */
+/** The restriction banner's text, or null (the same rule as the send path's `requireMayWrite`). */
 export function restrictionText(st: StatusSummary): string | null {
   const r = st.restriction;
   if (!r) return null;
   const until = r.until === null ? ' (no end announced)' : ` until ${new Date(r.until).toLocaleString()}`;
-  return `${RESTRICTED[r.kind]}${until}. Replies in existing chats still go out; sends to new contacts are held until it ends.`;
+  const effect =
+    r.kind === 'rate_overlimit'
+      ? 'Every send is refused (retryable) until it ends.'
+      : 'Replies in existing chats still go out; first messages to new contacts are refused (retryable) until it ends.';
+  return `${RESTRICTED[r.kind]}${until}. ${effect}`;
 }
 
 export function whatNowCard(live: LiveState): Component {
