@@ -183,7 +183,9 @@ describe('simulator panel (contract)', () => {
     await page.getByTestId('sim-collection').selectOption('regular_high');
     await page.getByTestId('sim-repairable').uncheck();
     await panel.locator('[data-fault="corrupt-app-state"]').click();
-    await expect.poll(() => calls.length).toBe(2 + 13);
+    await page.getByTestId('sim-refusal-code').selectOption('429');
+    await panel.locator('[data-fault="refuse-sends"]').click();
+    await expect.poll(() => calls.length).toBe(2 + 14);
     expect(calls.slice(2).map((c) => c.body)).toEqual([
       { kind: 'stream-error', code: 503 },
       { kind: 'failure', code: 411 },
@@ -198,6 +200,7 @@ describe('simulator panel (contract)', () => {
       { kind: 'slow', enabled: true, delayMs: 2500 },
       { kind: 'slow', enabled: false },
       { kind: 'corrupt-app-state', collection: 'regular_high', repairable: false },
+      { kind: 'refuse-sends', code: 429, count: 1 },
     ]);
     expect(new Set(calls.slice(2).map((c) => c.path))).toEqual(new Set(['/api/simulator/fault']));
 
@@ -208,9 +211,9 @@ describe('simulator panel (contract)', () => {
     await page.getByTestId('sim-kind').selectOption('group');
     await page.getByTestId('sim-text').fill('hi all');
     await panel.getByRole('button', { name: 'Deliver' }).click();
-    await expect.poll(() => calls.length).toBe(17);
-    expect(calls[15]).toEqual({ path: '/api/simulator/deliver-media', body: { kind: 'image', from: '447700900123@s.whatsapp.net', caption: 'a caption' } });
-    expect(calls[16]).toEqual({ path: '/api/simulator/deliver-group', body: { from: '447700900123@s.whatsapp.net', group: '120363000000000001@g.us', text: 'hi all' } });
+    await expect.poll(() => calls.length).toBe(18);
+    expect(calls[16]).toEqual({ path: '/api/simulator/deliver-media', body: { kind: 'image', from: '447700900123@s.whatsapp.net', caption: 'a caption' } });
+    expect(calls[17]).toEqual({ path: '/api/simulator/deliver-group', body: { from: '447700900123@s.whatsapp.net', group: '120363000000000001@g.us', text: 'hi all' } });
     await expect.poll(() => page.getByTestId('sim-result').textContent()).toMatch(/sent/);
     await shot(page, '24-simulator-panel');
     expect(errors).toEqual([]);

@@ -153,6 +153,12 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
   const slowMs = h('input', { id: id('slow'), type: 'number', min: 0, max: 120000, step: 100, value: 1500, class: 'code-input', 'data-testid': 'sim-slow-ms' });
   const collection = h('select', { id: id('collection'), 'data-testid': 'sim-collection' }, ...COLLECTIONS.map((c) => h('option', { value: c }, c)));
   const repairable = h('input', { id: id('repairable'), type: 'checkbox', checked: true, 'data-testid': 'sim-repairable' });
+  const refusal = h(
+    'select',
+    { id: id('refusal'), 'data-testid': 'sim-refusal-code' },
+    h('option', { value: '463' }, '463 reachout timelock'),
+    h('option', { value: '429' }, '429 rate overlimit'),
+  );
 
   faults.append(
     codeList,
@@ -173,6 +179,11 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
     row(toggle('silence', 'Silence', 'the server stops answering, pings included (dead socket → 408)')),
     row(toggle('refuse', 'Refuse new connections', 'new connections are reset at the upgrade')),
     row(toggle('slow', 'Slow answers', 'every answer is delayed', () => ({ delayMs: Number(slowMs.value) || 0 })), h('label', { for: slowMs.id }, 'delay ms'), slowMs),
+    row(
+      faultBtn('refuse-sends', 'Refuse the next send', 'WhatsApp answers the next message sent with an error ack; it reaches nobody', () => ({ code: Number(refusal.value), count: 1 })),
+      h('label', { for: refusal.id, class: 'sr-only' }, 'Refusal code'),
+      refusal,
+    ),
     row(
       faultBtn('corrupt-app-state', 'Corrupt app state', 'an undecodable app-state patch is pushed', () => ({ collection: collection.value, repairable: repairable.checked })),
       h('label', { for: collection.id, class: 'sr-only' }, 'Collection'),
