@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 import { join } from 'node:path';
 import { axeSerious, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
@@ -185,7 +185,15 @@ describe('admin UI v2 (browser)', () => {
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
     engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: 'Connection Closed', selfInflicted: false });
     expect((await app.api('/api/restart-wa', { method: 'POST' })).status).toBe(202);
-    engine.emit({ type: 'ENGINE.OPEN', me: ME });
+    // The restarted worker starts its engine asynchronously: emit once it runs.
+    await eventually(() => {
+      try {
+        engine.emit({ type: 'ENGINE.OPEN', me: ME });
+        return true;
+      } catch {
+        return false;
+      }
+    });
     await app.app.runtime.waitFor((s) => s.state === 'open', 5_000);
     const ops = (await (await app.api('/api/ops')).json()) as { stats: { messages: number; chats: number; dbBytes: number } };
     expect(ops.stats.dbBytes).toBeGreaterThan(0);
