@@ -5,7 +5,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { LifecycleStatus } from '../../src/runtime/index.js';
 import type { Store } from '../../src/store/index.js';
 import type { EngineFactory } from '../../src/runtime/engine.js';
@@ -217,3 +217,21 @@ export const SEED_TOOLS = [
   'list_messages', 'list_system_chats', 'logout', 'ping', 'resolve_contact', 'run_group_audit', 'search_contacts', 'search_messages',
   'send_media', 'send_message', 'stage_media',
 ] as const;
+
+/**
+ * A suite on the real Baileys backend and the built-in simulator (WA_SIMULATOR=1): the app linked and open,
+ * an SDK client connected; both are stopped after the suite. Read `ctx.t` / `ctx.client` inside tests.
+ */
+export function simulatorSuite(): { t: McpTestApp; client: Client } {
+  const ctx = {} as { t: McpTestApp; client: Client };
+  beforeAll(async () => {
+    ctx.t = await startMcpApp({ simulator: true, env: { WA_SIMULATOR: '1' } });
+    await ctx.t.app.runtime.waitFor((s) => s.state === 'open', 25_000);
+    ctx.client = await connectClient(ctx.t.url);
+  }, 40_000);
+  afterAll(async () => {
+    await ctx.client?.close();
+    await ctx.t?.stop();
+  });
+  return ctx;
+}

@@ -4,23 +4,12 @@
  * the restriction: check_auth_status, /healthz and /metrics say so, nothing reached the contact, and our
  * send path holds what WhatsApp would refuse (first messages to new chats; everything under 429).
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { eventually } from '../helpers/app.js';
-import { callOk, connectClient, startMcpApp, type McpTestApp } from './helpers.js';
+import { callOk, simulatorSuite } from './helpers.js';
 
-let t: McpTestApp;
-let client: Client;
-beforeAll(async () => {
-  t = await startMcpApp({ simulator: true, env: { WA_SIMULATOR: '1' } });
-  await t.app.runtime.waitFor((s) => s.state === 'open', 25_000);
-  client = await connectClient(t.url);
-}, 40_000);
-afterAll(async () => {
-  await client?.close();
-  await t?.stop();
-});
+const suite = simulatorSuite();
 
 interface Status {
   state: string;
@@ -29,49 +18,49 @@ interface Status {
 }
 
 it('a send refused with 463 becomes a visible account restriction; 429 is a rate limit', async () => {
-  const sim = t.app.simulator!;
+  const sim = suite.t.app.simulator!;
   const contact = sim.contacts[1]!;
-  expect((await callOk<Status>(client, 'check_auth_status')).restriction).toBeNull();
+  expect((await callOk<Status>(suite.client, 'check_auth_status')).restriction).toBeNull();
 
   const refused: string[] = [];
   sim.on('send-refused', (e: { id: string }) => refused.push(e.id));
   sim.injectFault({ kind: 'refuse-sends', code: 463, count: 1 });
   const before = Date.now();
-  const sent = await callOk<{ messageId: string }>(client, 'send_message', { recipient_jid: contact.jid, message: 'hello, new friend' });
+  const sent = await callOk<{ messageId: string }>(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'hello, new friend' });
   await eventually(() => refused.length === 1, 10_000);
 
-  await eventually(async () => (await callOk<Status>(client, 'check_auth_status')).restriction !== null, 10_000);
-  const status = await callOk<Status>(client, 'check_auth_status');
+  await eventually(async () => (await callOk<Status>(suite.client, 'check_auth_status')).restriction !== null, 10_000);
+  const status = await callOk<Status>(suite.client, 'check_auth_status');
   expect(status.state).toBe('open');
   expect(status.restriction).toMatchObject({ kind: 'reachout_timelock', detail: 'ack error 463' });
   expect(status.restriction!.until).toBeGreaterThanOrEqual(before + 24 * 3_600_000);
   expect(status.health).toMatchObject({ ok: true, reason: expect.stringContaining('463 reachout timelock') });
-  const health = (await (await fetch(`${t.url}/healthz`)).json()) as Status['health'];
+  const health = (await (await fetch(`${suite.t.url}/healthz`)).json()) as Status['health'];
   expect(health.reason).toContain('463 reachout timelock');
-  expect(await (await t.api('/metrics')).text()).toContain('wa_account_restricted{kind="reachout_timelock"} 1');
+  expect(await (await suite.t.api('/metrics')).text()).toContain('wa_account_restricted{kind="reachout_timelock"} 1');
   // WhatsApp delivered it to nobody.
   expect(sim.sent.filter((m) => sent.messageId.endsWith(m.id))).toEqual([]);
 
   // While it holds, a first message to a chat with no history is refused by us (retrying would count as
   // another reach-out), retryable at the restriction's end; nothing is stored for that chat.
   const stranger = '+44 7700 900999';
-  const refusedByUs = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: stranger, message: 'hi stranger' } })) as CallToolResult;
+  const refusedByUs = (await suite.client.callTool({ name: 'send_message', arguments: { recipient_jid: stranger, message: 'hi stranger' } })) as CallToolResult;
   expect(refusedByUs.isError).toBe(true);
   expect(JSON.stringify(refusedByUs.content)).toMatch(/463 reachout timelock.*no history yet/);
   expect(refusedByUs._meta).toMatchObject({ code: 'rate_limited', retryable: true });
   expect(Number(refusedByUs._meta?.retryAfterMs)).toBeGreaterThan(23 * 3_600_000);
-  expect(t.app.store.messages.list('447700900999@s.whatsapp.net').items).toEqual([]);
+  expect(suite.t.app.store.messages.list('447700900999@s.whatsapp.net').items).toEqual([]);
 
   // A reply in an existing chat still goes out; WhatsApp now answers it with 429 (rate overlimit)…
   sim.injectFault({ kind: 'refuse-sends', code: 429, count: 1 });
-  await callOk(client, 'send_message', { recipient_jid: contact.jid, message: 'second try' });
-  await eventually(async () => (await callOk<Status>(client, 'check_auth_status')).restriction?.kind === 'rate_overlimit', 10_000);
+  await callOk(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'second try' });
+  await eventually(async () => (await callOk<Status>(suite.client, 'check_auth_status')).restriction?.kind === 'rate_overlimit', 10_000);
   // …which holds every send until it ends.
-  const held = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'third try' } })) as CallToolResult;
+  const held = (await suite.client.callTool({ name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'third try' } })) as CallToolResult;
   expect(held._meta).toMatchObject({ code: 'rate_limited', retryable: true });
   expect(Number(held._meta?.retryAfterMs)).toBeLessThanOrEqual(600_000);
   // When it is over, sends flow again and reach the contact.
-  t.app.runtime.report({ type: 'ACCOUNT.UNRESTRICTED' });
-  const delivered = await callOk<{ messageId: string }>(client, 'send_message', { recipient_jid: contact.jid, message: 'fourth try' });
+  suite.t.app.runtime.report({ type: 'ACCOUNT.UNRESTRICTED' });
+  const delivered = await callOk<{ messageId: string }>(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'fourth try' });
   await eventually(() => sim.sent.some((m) => delivered.messageId.endsWith(m.id)), 10_000);
 }, 60_000);
