@@ -10,7 +10,7 @@ import { invalidInput, withTimeout } from '../errors.js';
 import { jidKind, jidUser, type Message } from '../store/index.js';
 import type { ChatChange, OutgoingAction, OutgoingMedia, PresenceState, SentMessage } from '../whatsapp/gateway.js';
 import { decryptVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
-import { requireOpen, type ServiceDeps } from './context.js';
+import { requireMayWrite, requireOpen, type ServiceDeps } from './context.js';
 import type { Idempotency } from './idempotency.js';
 import type { MessagesService } from './messages.js';
 import { LiveWrite } from './live-write.js';
@@ -169,6 +169,7 @@ export class ActionsService {
     }
     const r = await this.live.once('forward_message', input.idempotencyKey, { source: source.id, recipient: chatId }, async () => {
       this.requireNotRevoked(source, 'forward');
+      requireMayWrite(this.deps, chatId);
       await this.live.requireOnWhatsApp(chatId);
       return this.live.call('forward', () => this.deps.gateway.sendAction(chatId, { kind: 'forward', sourceId: source.id, ...(file ? { file } : {}) }));
     });
@@ -408,6 +409,7 @@ export class ActionsService {
   private async sendNew(tool: string, chatId: string, action: OutgoingAction, key: string | undefined): Promise<ActionResult> {
     const { kind: _k, ...params } = action;
     const r = await this.live.once(tool, key, { chatId, ...params }, async () => {
+      requireMayWrite(this.deps, chatId);
       await this.live.requireOnWhatsApp(chatId);
       return this.live.call(action.kind, () => this.deps.gateway.sendAction(chatId, action));
     });

@@ -50,6 +50,9 @@ it('a send refused with 463 becomes a visible account restriction; 429 is a rate
   expect(refusedByUs._meta).toMatchObject({ code: 'rate_limited', retryable: true });
   expect(Number(refusedByUs._meta?.retryAfterMs)).toBeGreaterThan(23 * 3_600_000);
   expect(suite.t.app.store.messages.list('447700900999@s.whatsapp.net').items).toEqual([]);
+  // The action tools that open a chat follow the same rule.
+  const pin = (await suite.client.callTool({ name: 'send_location', arguments: { recipient_jid: stranger, latitude: 51.5, longitude: -0.12 } })) as CallToolResult;
+  expect(pin._meta).toMatchObject({ code: 'rate_limited', retryable: true });
 
   // A reply in an existing chat still goes out; WhatsApp now answers it with 429 (rate overlimit)…
   sim.injectFault({ kind: 'refuse-sends', code: 429, count: 1 });
