@@ -1,7 +1,8 @@
 /**
  * Writes what the socket reports into the store: history sets (batched), chats, contacts, LID↔phone
  * mappings, messages (upsert, edits, revokes, reactions), statuses from updates and receipts, groups.
- * Each Baileys event batch becomes a handful of store calls, each of them one SQLite transaction.
+ * Each Baileys event batch becomes a handful of store calls, each of them one SQLite transaction (history
+ * messages in slices of HISTORY_SLICE); batches are applied in arrival order (`handle`).
  */
 import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
 import type { AccountEvent } from '../../machines/events.js';
