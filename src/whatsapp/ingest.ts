@@ -222,8 +222,17 @@ export class Ingestor {
    * privacy token: new chats are blocked, existing ones work) and 429 (rate overlimit) are account
    * restrictions the supervisor keeps. WhatsApp does not say when they end here: we assume 24 h for 463
    * and 10 min for 429 (a later refusal extends it; RESET clears it). Other codes are per-message failures.
+   * `to` / `keyId` (the ack's `from` and `id`) name the refused message.
    */
-  sendRefused(code: string): void {
+  sendRefused(code: string, to?: string, keyId?: string): void {
+    // The message itself failed (any error code): shown as `error` instead of staying `pending`.
+    if (to && keyId) {
+      try {
+        this.store.messages.updateStatuses([{ id: messageId(jidNormalizedUser(to), keyId), status: 'error' }]);
+      } catch (err) {
+        this.log.debug({ err }, 'could not mark a refused send');
+      }
+    }
     const rule = code === '463' ? { kind: 'reachout_timelock' as const, holdMs: 24 * 3_600_000 } : code === '429' ? { kind: 'rate_overlimit' as const, holdMs: 600_000 } : null;
     if (!rule || !this.onAccount) return;
     this.log.warn({ code }, 'WhatsApp refused a send: account restricted');

@@ -38,8 +38,9 @@ it('a send refused with 463 becomes a visible account restriction; 429 is a rate
   const health = (await (await fetch(`${suite.t.url}/healthz`)).json()) as Status['health'];
   expect(health.reason).toContain('463 reachout timelock');
   expect(await (await suite.t.api('/metrics')).text()).toContain('wa_account_restricted{kind="reachout_timelock"} 1');
-  // WhatsApp delivered it to nobody.
+  // WhatsApp delivered it to nobody, and the stored message says it failed.
   expect(sim.sent.filter((m) => sent.messageId.endsWith(m.id))).toEqual([]);
+  await eventually(async () => (await callOk<{ message: { status?: string } }>(suite.client, 'get_message_by_id', { message_id: sent.messageId })).message.status === 'error', 10_000);
 
   // While it holds, a first message to a chat with no history is refused by us (retrying would count as
   // another reach-out), retryable at the restriction's end; nothing is stored for that chat.

@@ -125,7 +125,7 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
     // it into a status update that its event buffer may hold for a long time (merged into the buffered
     // upsert of the send), so the raw ack is read here, as it arrives (Baileys listens the same way).
     sock.ws.on('CB:ack,class:message', (node: BinaryNode) => {
-      if (node.attrs.error) ingest.sendRefused(node.attrs.error);
+      if (node.attrs.error) ingest.sendRefused(node.attrs.error, node.attrs.from, node.attrs.id);
     });
     emit({ type: 'ENGINE.CONNECTING' });
 
