@@ -76,6 +76,25 @@ const toolsets = z
     return [...new Set(names)] as Toolset[];
   });
 
+const oneOf = <T extends string>(values: readonly T[], def: T) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = (v ?? '').trim().toLowerCase();
+      if (s === '') return def;
+      if ((values as readonly string[]).includes(s)) return s as T;
+      ctx.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')}` });
+      return z.NEVER;
+    });
+
+/** SEND_MODE (issue #15): read_only hides every write tool; confirm asks a human before a write; allow sends. */
+export const SEND_MODES = ['read_only', 'confirm', 'allow'] as const;
+export type SendMode = (typeof SEND_MODES)[number];
+/** LINK_METHOD (issue #14): pair by scanning a QR code or by typing an 8-character code on the phone. */
+export const LINK_METHODS = ['qr', 'code'] as const;
+export type LinkMethod = (typeof LINK_METHODS)[number];
+
 const intList = (def: number[]) =>
   z
     .string()
@@ -178,6 +197,19 @@ const EnvSchema = z.object({
       return z.NEVER;
     }),
 
+  // Send safety (issue #15): the defaults of the live settings (src/settings/schema.ts).
+  SEND_MODE: oneOf(SEND_MODES, 'confirm'),
+  SEND_APPROVE_NEW_RECIPIENTS: bool(true),
+  SEND_PENDING_EXPIRY_HOURS: num(24, 0.01, 720),
+  SEND_PACING: bool(true),
+  SEND_PACE_CHAT_INTERVAL_S: num(5, 0, 3600),
+  SEND_PACE_PER_MINUTE: int(12, 0, 10_000),
+  SEND_PACE_PER_HOUR: int(120, 0, 100_000),
+  SEND_PACE_NEW_RECIPIENTS_PER_DAY: int(20, 0, 10_000),
+  SEND_PACE_TYPING: bool(true),
+  SEND_PACE_JITTER_MS: int(1500, 0, 60_000),
+
+  LINK_METHOD: oneOf(LINK_METHODS, 'qr'),
   WA_SOCKET_URL: wsUrl,
   WA_SIMULATOR: bool(false),
   WA_SIMULATOR_AUTOPAIR: bool(true),
@@ -216,6 +248,8 @@ const EnvSchema = z.object({
   WA_AUTO_DOWNLOAD_QUEUE_MAX: int(200, 1, 100_000),
   FFMPEG_PATH: optionalString,
   MEDIA_URL_ALLOW_PRIVATE: bool(false),
+  /** Largest image returned inline (as an MCP image block) by get_media; larger ones are downscaled or linked. */
+  INLINE_IMAGE_MAX_MB: num(1, 0.01, 50),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -238,6 +272,8 @@ export interface Config {
     socketUrl?: string;
     simulator: boolean;
     simulatorAutopair: boolean;
+    /** LINK_METHOD: default of the `link_method` setting. */
+    linkMethod: LinkMethod;
     /** WA_EVENT_LOG: every lifecycle transition logged at info (else debug). */
     eventLog: boolean;
     /** WA_EVENT_STREAM: append every lifecycle event to `eventStreamPath` (JSONL, 0600, rotated). */
@@ -246,6 +282,19 @@ export interface Config {
   };
   lifecycle: LifecycleConfig;
   sending: { dedupWindowMs: number; idempotencyTtlMs: number };
+  /** Defaults of the send-safety settings (issue #15); the live values are in the settings store. */
+  safety: {
+    mode: SendMode;
+    approveNewRecipients: boolean;
+    pendingExpiryHours: number;
+    pacing: boolean;
+    paceChatIntervalS: number;
+    pacePerMinute: number;
+    pacePerHour: number;
+    paceNewRecipientsPerDay: number;
+    paceTyping: boolean;
+    paceJitterMs: number;
+  };
   media: {
     publicBaseUrl: string;
     uploadMaxMb: number;
@@ -259,6 +308,7 @@ export interface Config {
     autoDownloadQueueMax: number;
     ffmpegPath?: string;
     allowPrivateUrls: boolean;
+    inlineImageMaxMb: number;
   };
 }
 
@@ -307,6 +357,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       socketUrl: e.WA_SOCKET_URL,
       simulator: e.WA_SIMULATOR,
       simulatorAutopair: e.WA_SIMULATOR_AUTOPAIR,
+      linkMethod: e.LINK_METHOD,
       eventLog: e.WA_EVENT_LOG,
       eventStream: e.WA_EVENT_STREAM,
       eventStreamPath: resolve(e.WA_EVENT_STREAM_PATH ?? `${dataDir}/lifecycle-events.jsonl`),
@@ -328,6 +379,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       stuckRetryMs: e.WA_STUCK_RETRY_MS,
     },
     sending: { dedupWindowMs: e.WA_SEND_DEDUP_WINDOW_MS, idempotencyTtlMs: e.WA_IDEMPOTENCY_TTL_MS },
+    safety: {
+      mode: e.SEND_MODE,
+      approveNewRecipients: e.SEND_APPROVE_NEW_RECIPIENTS,
+      pendingExpiryHours: e.SEND_PENDING_EXPIRY_HOURS,
+      pacing: e.SEND_PACING,
+      paceChatIntervalS: e.SEND_PACE_CHAT_INTERVAL_S,
+      pacePerMinute: e.SEND_PACE_PER_MINUTE,
+      pacePerHour: e.SEND_PACE_PER_HOUR,
+      paceNewRecipientsPerDay: e.SEND_PACE_NEW_RECIPIENTS_PER_DAY,
+      paceTyping: e.SEND_PACE_TYPING,
+      paceJitterMs: e.SEND_PACE_JITTER_MS,
+    },
     media: {
       publicBaseUrl: e.MEDIA_PUBLIC_BASE_URL ?? '',
       uploadMaxMb: e.UPLOAD_MAX_MB,
@@ -341,6 +404,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       autoDownloadQueueMax: e.WA_AUTO_DOWNLOAD_QUEUE_MAX,
       ffmpegPath: e.FFMPEG_PATH,
       allowPrivateUrls: e.MEDIA_URL_ALLOW_PRIVATE,
+      inlineImageMaxMb: e.INLINE_IMAGE_MAX_MB,
     },
   };
 }

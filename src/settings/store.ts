@@ -52,6 +52,22 @@ export function settingsFromConfig(config: Config): Settings {
     auto_download_media: m.autoDownload,
     auto_download_max_mb: m.autoDownloadMaxMb,
     auto_select_contact: false,
+    inline_image_max_mb: m.inlineImageMaxMb,
+    link_method: config.whatsapp.linkMethod,
+    send_mode: config.safety.mode,
+    approve_new_recipients: config.safety.approveNewRecipients,
+    read_allow: [],
+    read_deny: [],
+    write_allow: [],
+    write_deny: [],
+    pending_expiry_hours: config.safety.pendingExpiryHours,
+    pacing_enabled: config.safety.pacing,
+    pace_chat_interval_s: config.safety.paceChatIntervalS,
+    pace_per_minute: config.safety.pacePerMinute,
+    pace_per_hour: config.safety.pacePerHour,
+    pace_new_recipients_per_day: config.safety.paceNewRecipientsPerDay,
+    pace_typing: config.safety.paceTyping,
+    pace_jitter_ms: config.safety.paceJitterMs,
   });
 }
 
@@ -113,7 +129,7 @@ export function createSettingsStore(opts: { config: Config; logger: Logger; path
       const prev = current;
       overrides = nextOverrides;
       current = next;
-      const changed = SETTINGS_KEYS.filter((k) => prev[k] !== next[k]);
+      const changed = SETTINGS_KEYS.filter((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
       opts.logger.info({ changed }, 'settings updated');
       for (const l of listeners) {
         try {

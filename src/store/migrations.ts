@@ -11,6 +11,9 @@ import type Database from 'better-sqlite3';
 
 import { ftsMeta, keyHash } from './fts.js';
 import { ftsText } from './text.js';
+import * as v6 from './schema/v6-inbound-actions.js';
+import * as v7 from './schema/v7-send-safety.js';
+import * as v8 from './schema/v8-fts-emoji.js';
 
 export interface Migration {
   version: number;
@@ -267,6 +270,10 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE chats ADD COLUMN read_upto INTEGER NOT NULL DEFAULT 0');
     },
   },
+  // From 6 on, each migration lives in its own file under schema/ (one owner per file).
+  { version: 6, name: v6.NAME, up: v6.up },
+  { version: 7, name: v7.NAME, up: v7.up },
+  { version: 8, name: v8.NAME, up: v8.up },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -39,7 +39,7 @@ async function run(spec: AppProcessSpec): Promise<void> {
   for (const m of ['log', 'info', 'warn', 'error'] as const) console[m] = () => undefined;
   process.umask(0o077);
   trustSimulatorRoot();
-  const config = loadConfig({ ...spec.env, DATA_DIR: spec.dataDir, PORT: '0', HOST: '127.0.0.1' }, []);
+  const config = loadConfig({ SEND_MODE: 'allow', SEND_APPROVE_NEW_RECIPIENTS: '0', SEND_PACING: '0', ...spec.env, DATA_DIR: spec.dataDir, PORT: '0', HOST: '127.0.0.1' }, []);
   const app = createApp(config, silentLogger(), {
     socketConfig: { waWebSocketUrl: spec.url, version: SIMULATOR_WA_VERSION, markOnlineOnConnect: false, ...spec.socket },
   });

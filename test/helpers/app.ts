@@ -9,7 +9,8 @@ import { createApp, type AppOptions } from '../../src/app.js';
 
 export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, reuseDataDir?: string, logger: Logger = silentLogger()) {
   const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), 'wa-mcp-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: 'admin-secret-token', MCP_AUTH_TOKEN: 'mcp-secret-token', ...env }, []);
+  // Writes go straight out in tests unless a test opts into send safety (the product default is confirm + pacing).
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: 'admin-secret-token', MCP_AUTH_TOKEN: 'mcp-secret-token', SEND_MODE: 'allow', SEND_APPROVE_NEW_RECIPIENTS: '0', SEND_PACING: '0', ...env }, []);
   const app = createApp(config, logger, opts);
   const { url } = await app.start();
   const adminHeaders = { Authorization: 'Bearer admin-secret-token' };
