@@ -4,6 +4,7 @@ import { registerCheckAuthStatusTool } from './auth/check-auth-status.js';
 import { registerForceResyncTool } from './auth/force-resync.js';
 import { registerGetQrCodeTool } from './auth/get-qr-code.js';
 import { registerLogoutTool } from './auth/logout.js';
+import { registerRequestPairingCodeTool } from './auth/request-pairing-code.js';
 import { registerGetChatByContactTool } from './chats/get-chat-by-contact.js';
 import { registerGetChatByIdTool } from './chats/get-chat-by-id.js';
 import { registerGetDirectChatByContactNumberTool } from './chats/get-direct-chat-by-contact-number.js';
@@ -38,6 +39,7 @@ import { TOOLSETS, toolsetOf, type Toolset } from './toolsets.js';
 
 const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetQrCodeTool,
+  registerRequestPairingCodeTool,
   registerCheckAuthStatusTool,
   registerLogoutTool,
   registerForceResyncTool,

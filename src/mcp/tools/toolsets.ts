@@ -25,7 +25,7 @@ const MEMBERS: Record<Toolset, readonly string[]> = {
     'create_group', 'update_group_participants', 'update_group_settings', 'get_group_invite_link', 'join_group', 'leave_group',
   ],
   // Pairing and the connection itself.
-  admin: ['get_qr_code', 'logout', 'force_resync'],
+  admin: ['get_qr_code', 'request_pairing_code', 'logout', 'force_resync'],
 };
 
 const SET_OF = new Map<string, Toolset>(TOOLSETS.flatMap((set) => MEMBERS[set].map((name) => [name, set] as const)));
