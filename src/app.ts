@@ -31,6 +31,7 @@ import { qrRoutes } from './http/routes/qr.js';
 import { sessionRoutes } from './http/routes/session.js';
 import { SessionStreams } from './http/routes/session-streams.js';
 import { settingsRoutes } from './http/routes/settings.js';
+import { safetyRoutes } from './http/routes/safety.js';
 import { simulatorRoutes } from './http/routes/simulator.js';
 import { stateRoutes } from './http/routes/state.js';
 import { uploadRoutes } from './http/routes/uploads.js';
@@ -173,6 +174,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         exportRoutes({ store, media: media.store, logger: mediaLog }),
         simulatorRoutes(() => backend?.simulator ?? null),
         opsRoutes({ store, tokens, dataDir: config.dataDir }),
+        safetyRoutes(safety, { timeZone: config.displayTimeZone }),
       ],
     },
     metrics: metrics.handler,

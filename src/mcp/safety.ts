@@ -50,24 +50,6 @@ const DEFERRED = {
 
 const SAFETY_NOTE = ' Goes through the owner\'s send policy: it may need approval (status pending_approval) or be queued by pacing (status queued).';
 
-/** Public shape of an outbox row, for the deferred result and the outbox tools. */
-export function presentSend(e: OutboxEntry, tz?: string): Record<string, unknown> {
-  return {
-    sendId: e.sendId,
-    status: e.status,
-    tool: e.tool,
-    ...(e.chatJid === null ? {} : { chatId: e.chatJid }),
-    summary: e.summary,
-    reason: e.reason,
-    createdAt: isoTime(e.createdAt, tz),
-    ...(e.notBefore !== null && e.status === 'queued' ? { scheduledAt: isoTime(e.notBefore, tz) } : {}),
-    ...(e.expiresAt !== null && e.status === 'pending_approval' ? { expiresAt: isoTime(e.expiresAt, tz) } : {}),
-    ...(e.decidedBy === null ? {} : { decidedBy: e.decidedBy }),
-    ...(e.result === null ? {} : { result: e.result }),
-    ...(e.error === null ? {} : { error: e.error }),
-  };
-}
-
 function deferredResult(e: OutboxEntry, recipient: string | null, tz?: string): Record<string, unknown> {
   const next =
     e.status === 'pending_approval'
@@ -115,6 +97,8 @@ function elicitor(server: McpServer): Caller['elicit'] {
 }
 
 const CHAT_KEYS = ['chatId', 'chatJid', 'jid', 'groupJid'] as const;
+/** `id` names a chat in chat rows (a bare JID); in message rows it is `<chat>:<key>` and they carry chatId when mixed. */
+const isBareJid = (v: string) => v.includes('@') && !v.includes(':');
 
 /** Removes hidden chats: array rows naming one are dropped; nested objects are walked. */
 function redact(value: unknown, visible: (jid: string) => boolean): unknown {
@@ -128,13 +112,16 @@ function redact(value: unknown, visible: (jid: string) => boolean): unknown {
 function hiddenRow(v: unknown, visible: (jid: string) => boolean): boolean {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
+  if (typeof o.id === 'string' && isBareJid(o.id) && !visible(o.id)) return true;
   return CHAT_KEYS.some((k) => typeof o[k] === 'string' && (o[k] as string).includes('@') && !visible(o[k] as string));
 }
 
 function filterRead(result: CallToolResult, gate: SendGate): CallToolResult {
   if (result.isError || !result.structuredContent) return result;
   const visible = (jid: string) => gate.canRead(jid);
-  if (hiddenRow(result.structuredContent, visible)) throw notFound('No such chat', 'List the chats you can see with list_chats');
+  // The result itself, or the one object it is about ({chat: …}), is a hidden chat: it does not exist.
+  const top = result.structuredContent;
+  if (hiddenRow(top, visible) || Object.values(top).some((v) => hiddenRow(v, visible))) throw notFound('No such chat', 'List the chats you can see with list_chats');
   const data = redact(result.structuredContent, visible) as Record<string, unknown>;
   const rest = result.content.slice(1);
   return { ...ok(data, rest) };

@@ -33,6 +33,9 @@ import { registerListMessagesTool } from './messages/list-messages.js';
 import { registerSearchMessagesTool } from './messages/search-messages.js';
 import { registerSendMessageTool } from './messages/send-message.js';
 import { registerPingTool } from './utility/ping.js';
+import { registerCancelSendTool } from './safety/cancel-send.js';
+import { registerGetSendStatusTool } from './safety/get-send-status.js';
+import { registerListOutboxTool } from './safety/list-outbox.js';
 import type { ToolDeps } from './tool-deps.js';
 import { ACTION_REGISTRARS } from './actions/index.js';
 import { TOOLSETS, toolsetOf, type Toolset } from './toolsets.js';
@@ -72,6 +75,9 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetMediaTool,
   registerStageMediaTool,
   registerPingTool,
+  registerGetSendStatusTool,
+  registerListOutboxTool,
+  registerCancelSendTool,
   ...ACTION_REGISTRARS,
 ];
 

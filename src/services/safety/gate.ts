@@ -262,6 +262,14 @@ export class SendGate {
     return this.deps.store.outbox.countByStatus();
   }
 
+  auditPage(afterId: number, limit: number) {
+    return this.deps.store.audit.page(afterId, limit);
+  }
+
+  auditRecent(limit: number) {
+    return this.deps.store.audit.recent(limit);
+  }
+
   /** A human approved a pending write: it joins the queue (paced like any other) and goes out. */
   approve(sendId: string, by: string): OutboxEntry {
     const e = this.mustGet(sendId);
@@ -351,7 +359,8 @@ export class SendGate {
 
   /** A first message to a phone number goes only to numbers on WhatsApp (usync, cached for a day). */
   private async requireOnWhatsApp(jid: string): Promise<void> {
-    if (jidKind(jid) !== 'pn' || this.deps.runtime.getStatus().state !== 'open') return;
+    // Under a WhatsApp restriction the send path refuses first messages itself, with the reason.
+    if (jidKind(jid) !== 'pn' || this.deps.runtime.getStatus().state !== 'open' || this.deps.runtime.getSummary().restriction) return;
     const now = this.clock.now();
     let known = this.onWhatsApp.get(jid);
     if (!known || now - known.at > ON_WHATSAPP_TTL_MS) {
