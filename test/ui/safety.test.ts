@@ -153,6 +153,7 @@ describe('safety (browser)', () => {
   it('phone: the Safety page fits a 390 px screen (nothing wider than the viewport)', async () => {
     const contact = t.app.simulator!.contacts[1]!;
     await askToSend(contact.jid, 'A long line from the agent without spaces: https://example.com/' + 'x'.repeat(120));
+    await askToSend(contact.jid, 'Running 10 min late, sorry!');
     const page = await openPage({ width: 390, height: 844 });
     await page.goto(`${t.url}/admin/#/safety`);
     await expect.poll(() => page.locator('[data-testid=pending-list] [data-send-id]').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);

@@ -65,9 +65,21 @@ function statusTag(status: string, words = STATUS_WORDS[status] ?? status): HTML
   return h('span', { class: `tag tag-${TONE[status] ?? 'info'}`, 'data-status': status }, words);
 }
 
-/** The server's one-line summary; message text inside it is the agent's data, so only ever text. */
-function quoted(summary: string): HTMLElement {
-  return h('blockquote', { class: 'send-summary', 'data-testid': 'send-summary' }, summary);
+/**
+ * The server's one-line summary; message text inside it is the agent's data, so only ever text. A text
+ * message's "text " prefix repeats its tag and is left out.
+ */
+function quoted(summary: string, tool: string): HTMLElement {
+  const shown = tool === 'send_message' && summary.startsWith('text “') ? summary.slice(5) : summary;
+  return h('blockquote', { class: 'send-summary', 'data-testid': 'send-summary' }, shown);
+}
+
+/** "45 s", "10 min", "1 h 30 min" for a pacing interval in seconds. */
+function seconds(n: number): string {
+  if (n < 120) return `${n} s`;
+  if (n < 7200) return `${Math.round(n / 60)} min`;
+  const m = Math.round(n / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
 }
 
 function countdown(at: number): HTMLElement {
@@ -187,7 +199,7 @@ export function safetyView(live: LiveState, watch: OutboxWatch): Component {
 
   const sendItem = (s: SendView, kind: 'pending' | 'queued' | 'done'): HTMLElement => {
     const head = h('div', { class: 'send-head' }, h('strong', { class: 'send-to', 'data-testid': 'send-to' }, toLabel(s)), h('span', { class: 'tag' }, toolLabel(s.tool)));
-    const li = h('li', { class: `send-item send-${kind}`, 'data-send-id': s.sendId, 'data-status': s.status }, head, quoted(s.summary));
+    const li = h('li', { class: `send-item send-${kind}`, 'data-send-id': s.sendId, 'data-status': s.status }, head, quoted(s.summary, s.tool));
     const client = names.client.get(s.sendId);
     const asked = `Asked ${when(Date.parse(s.createdAt))}${client ? ` by ${client}` : ''}`;
     if (kind === 'pending') {
@@ -312,7 +324,7 @@ export function safetyView(live: LiveState, watch: OutboxWatch): Component {
         : [allow.length > 0 ? `only ${allow.length} chat${allow.length === 1 ? '' : 's'} may be ${verb}` : '', deny.length > 0 ? `${deny.length} never ${verb}` : ''].filter(Boolean).join('; ');
     const pacing = s.pacing_enabled
       ? [
-          s.pace_chat_interval_s > 0 ? `${s.pace_chat_interval_s} s between sends to one chat` : '',
+          s.pace_chat_interval_s > 0 ? `${seconds(s.pace_chat_interval_s)} between sends to one chat` : '',
           s.pace_per_minute > 0 ? `${s.pace_per_minute}/min` : '',
           s.pace_per_hour > 0 ? `${s.pace_per_hour}/h` : '',
           s.pace_new_recipients_per_day > 0 ? `${s.pace_new_recipients_per_day} new chats/day` : '',
