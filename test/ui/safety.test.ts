@@ -12,6 +12,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
 import { callOk, connectClient } from '../mcp/helpers.js';
+import { ApiError } from '../../web/src/api.js';
+import { listItemErrors } from '../../web/src/views/settings.js';
+import { parseJidLines } from '../../web/src/views/safety/words.js';
 import { axeSerious, newContext, prepareBrowser, shot, signIn } from './helpers.js';
 
 let browser: Browser;
@@ -62,6 +65,18 @@ const status = async (sendId: string) => (await callOk<{ status: string }>(clien
 
 const badge = (page: Page) => page.getByTestId('safety-badge');
 const item = (page: Page, sendId: string) => page.locator(`[data-testid=pending-list] [data-send-id="${sendId}"]`);
+
+describe('settings errors from the server', () => {
+  it('a bad entry of a chat list is named by its position', () => {
+    const err = new ApiError(400, 'invalid_setting', 'invalid setting read_deny.1: expected a chat JID', {
+      field: 'read_deny.1',
+      issues: [{ field: 'read_deny.1', message: 'expected a chat JID such as 447700900123@s.whatsapp.net or 1203…@g.us' }],
+    });
+    expect(listItemErrors(err)).toEqual([{ key: 'read_deny', index: 1, message: 'expected a chat JID such as 447700900123@s.whatsapp.net or 1203…@g.us' }]);
+    expect(parseJidLines('+44 7700 900123\n\n1203@g.us\nfoo').lines).toEqual([1, 3, 4]);
+    expect(parseJidLines('+44 7700 900123').jids).toEqual(['447700900123@s.whatsapp.net']);
+  });
+});
 
 describe('safety (browser)', () => {
   it('desktop: the owner approves, rejects and cancels from the Safety tab; the contact gets exactly what was approved', async () => {
@@ -149,6 +164,50 @@ describe('safety (browser)', () => {
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     expect(await status(keep)).toBe('pending_approval');
   }, 180_000);
+
+  it('settings: the mode is a described choice, a chat list takes phone numbers one per line, names a bad line, and applies at once', async () => {
+    const contact = t.app.simulator!.contacts[2]!;
+    const page = await openPage({ width: 1280, height: 900 });
+    await page.locator('[data-route=settings]').click();
+    const form = page.getByTestId('settings-form');
+    const modes = form.getByTestId('choice-send_mode');
+    await modes.waitFor();
+    expect(await modes.locator('input:checked').getAttribute('value')).toBe('confirm');
+    expect(await modes.textContent()).toMatch(/Read only.*hidden.*Confirm each write.*approve.*Allow/);
+
+    const deny = form.locator('#set-write_deny');
+    const number = `+${contact.number.slice(0, 1)} (${contact.number.slice(1, 4)}) ${contact.number.slice(4)}`;
+    await deny.fill(`${number}\n\nnot a chat`);
+    const posts: unknown[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/settings') && r.method() === 'POST') posts.push(r.postDataJSON());
+    });
+    await page.getByTestId('settings-save').click();
+    const err = form.locator('[data-error-for=write_deny]');
+    await expect.poll(() => err.textContent()).toMatch(/^Line 3: “not a chat” is neither a phone number nor a chat JID/);
+    expect(await deny.getAttribute('aria-invalid')).toBe('true');
+    expect(posts).toEqual([]);
+
+    await deny.fill(number);
+    await form.locator('#set-send_mode-allow').check();
+    const [req] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/settings') && r.method() === 'POST'), page.getByTestId('settings-save').click()]);
+    expect(req.postDataJSON()).toEqual({ send_mode: 'allow', write_deny: [contact.jid] });
+    await expect.poll(() => page.getByTestId('settings-banner').textContent()).toMatch(/saved/i);
+    // The server's own form of the list comes back: the JID the number stands for.
+    expect(await deny.inputValue()).toBe(contact.jid);
+    expect(await form.getByTestId('count-write_deny').textContent()).toBe('1 chat');
+
+    // In force at once: the agent cannot write to that chat, and the Safety page says so.
+    const refused = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'blocked by the owner' } })) as { isError?: boolean };
+    expect(refused.isError).toBe(true);
+    await page.locator('[data-route=safety]').click();
+    await expect.poll(() => page.getByTestId('policy-mode').getAttribute('data-mode')).toBe('allow');
+    expect(await page.getByTestId('safety-policy').textContent()).toContain('1 never written to');
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+
+    const back = await t.api('/api/settings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ send_mode: 'confirm', write_deny: [] }) });
+    expect(back.status).toBe(200);
+  }, 120_000);
 
   it('phone: the Safety page fits a 390 px screen (nothing wider than the viewport)', async () => {
     const contact = t.app.simulator!.contacts[1]!;

@@ -105,7 +105,7 @@ export function safetyView(live: LiveState, watch: OutboxWatch): Component {
 
   // ---- approval queue ----------------------------------------------------------------------------
   const pendingCount = h('span', { class: 'count-pill', 'data-testid': 'pending-count' }, '0');
-  const pendingList = h('ul', { class: 'send-list', 'data-testid': 'pending-list', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  const pendingList = h('ul', { class: 'send-list', 'data-testid': 'pending-list' });
   const pendingEmpty = h('p', { class: 'muted empty-note', 'data-testid': 'pending-empty' }, 'Nothing is waiting for approval.');
   const queue = h(
     'section',
@@ -346,28 +346,30 @@ export function safetyView(live: LiveState, watch: OutboxWatch): Component {
   };
 
   // ---- wiring ------------------------------------------------------------------------------------
+  // The audit log first: it knows who asked and the recipients' names, which the lists show.
+  const reload = () => loadAudit().then(loadHistory);
+  const initial = reload();
+  if (!watch.snapshot) pendingEmpty.textContent = 'Loading…';
   d.add(
     watch.subscribe((s) => {
       const first = snapshot === null;
       snapshot = s;
-      // Names come with the audit log: read it first so the queue says who, not only the number.
-      const done = first ? loadAudit() : Promise.all([loadAudit(), loadHistory()]);
-      void done.then(renderOpen);
+      pendingEmpty.textContent = 'Nothing is waiting for approval.';
       renderOpen();
+      // A row moved: what finished and what was decided changed too.
+      void (first ? initial : reload()).then(renderOpen);
     }),
   );
   // Countdowns ("expires in …", "in 40 s") move on their own, in place (no re-render under the pointer).
   d.every(5_000, () => {
     for (const c of Array.from(el.querySelectorAll<HTMLElement>('.countdown'))) c.textContent = formatDuration(Number(c.dataset.at) - live.now());
   });
-  refreshAudit.addEventListener('click', () => void Promise.all([loadAudit(), loadHistory(), watch.refresh()]));
+  refreshAudit.addEventListener('click', () => void Promise.all([reload(), watch.refresh()]));
   void loadPolicy();
-  void loadHistory();
   if (!watch.snapshot) {
-    pendingEmpty.textContent = 'Loading…';
     void watch.refresh().then(() => {
-      pendingEmpty.textContent = watch.unavailable ? 'Send safety is not available on this server.' : 'Nothing is waiting for approval.';
-      if (!watch.snapshot) void loadAudit();
+      if (watch.unavailable) pendingEmpty.textContent = 'Send safety is not available on this server.';
+      else if (!watch.snapshot) pendingEmpty.textContent = 'Could not load the outbox yet; this page keeps trying.';
     });
   }
   return { el, dispose: d.dispose };
