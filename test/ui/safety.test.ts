@@ -63,6 +63,17 @@ async function askToSend(jid: string, message: string): Promise<string> {
 
 const status = async (sendId: string) => (await callOk<{ status: string }>(client, 'get_send_status', { send_id: sendId })).status;
 
+/** No serious axe violation in either colour scheme (the page re-themes in place). */
+async function axeBoth(page: Page, name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect.poll(() => page.evaluate(() => document.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === 'running').length)).toBe(0);
+    expect(await axeSerious(page), `${name} (${scheme})`).toEqual([]);
+    if (scheme === 'dark') await shot(page, `${name}-dark`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 const badge = (page: Page) => page.getByTestId('safety-badge');
 const item = (page: Page, sendId: string) => page.locator(`[data-testid=pending-list] [data-send-id="${sendId}"]`);
 
@@ -135,7 +146,7 @@ describe('safety (browser)', () => {
     await audit.locator(`tr[data-send-id="${paced}"][data-decision=approved]`).waitFor();
     expect(await audit.locator(`tr[data-send-id="${first}"][data-decision=approved]`).count()).toBe(2); // queued, then sent
     expect(await audit.locator('tbody tr').first().textContent()).toContain('agent-without-elicitation');
-    expect(await axeSerious(page)).toEqual([]);
+    await axeBoth(page, 'safety-desktop');
     await shot(page, 'safety-desktop');
 
     await item(page, rejectMe).getByTestId('reject').click();
@@ -227,7 +238,7 @@ describe('safety (browser)', () => {
     expect(overflow.wide).toEqual([]);
     expect(overflow.scroll).toBeLessThanOrEqual(overflow.width);
     expect(await badge(page).isVisible()).toBe(true);
-    expect(await axeSerious(page)).toEqual([]);
+    await axeBoth(page, 'safety-phone');
     await shot(page, 'safety-phone');
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
   }, 120_000);
