@@ -416,11 +416,18 @@ export class SendGate {
     return r.data;
   }
 
-  /** Sends now: typing first when configured, then the tool; a delivered message is logged for pacing. */
+  /** Sends now: typing first when configured, then the tool; a message is logged for pacing. */
   private async deliverNow(tool: string, args: Record<string, unknown>, chat: string | null, spec: WriteTool, newRecipient: boolean, direct?: Executor): Promise<ExecResult> {
-    if (spec.message && chat !== null) await this.typing(tool, args, chat);
-    const r = await (direct ?? this.execute.bind(this))(tool, args);
-    if (r.ok && spec.message && chat !== null) this.deps.store.outbox.logSend(chat, newRecipient, this.clock.now());
+    // Logged before it goes out, so concurrent calls see its pacing slot taken; a failure takes it back.
+    const logged = spec.message && chat !== null ? this.deps.store.outbox.logSend(chat, newRecipient, this.clock.now()) : null;
+    let r: ExecResult;
+    try {
+      if (spec.message && chat !== null) await this.typing(tool, args, chat);
+      r = await (direct ?? this.execute.bind(this))(tool, args);
+    } catch (err) {
+      r = { ok: false, error: toAppError(err, () => this.deps.runtime.getStatus()) };
+    }
+    if (!r.ok && logged !== null) this.deps.store.outbox.unlogSend(logged);
     return r;
   }
 
