@@ -341,12 +341,9 @@ export class SendGate {
     }, EXPIRY_SWEEP_MS);
   }
 
+  /** The chat of a write; a bad address or unknown message is refused here, before any approval or queue. */
   private target(spec: WriteTool, args: Record<string, unknown>): string | null {
-    try {
-      return spec.target(args, this.deps.store);
-    } catch {
-      return null; // not an address: the tool's own validation answers with the precise error
-    }
+    return spec.target(args, this.deps.store);
   }
 
   /** "Alice (+44…)" for the approver and the audit log. */

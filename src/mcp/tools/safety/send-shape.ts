@@ -16,7 +16,10 @@ export const SendShape = z.object({
   scheduledAt: z.string().optional(),
   expiresAt: z.string().optional(),
   decidedBy: z.string().optional(),
-  result: z.record(z.string(), z.unknown()).optional().describe('The tool result once sent (e.g. messageId)'),
+  result: z
+    .object({ messageId: z.string().optional(), chatId: z.string().optional(), timestamp: z.number().optional() })
+    .optional()
+    .describe('Once sent: the message it became'),
   error: z.string().optional(),
 });
 
