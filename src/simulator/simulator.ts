@@ -85,8 +85,9 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     const phone = defaultPhone(this.rng, options.phone);
     this.phone = { ...phone, jid: `${phone.number}@s.whatsapp.net`, lidJid: `${phone.lid}@lid` };
     this.contacts = seedContacts(this.rng, options.contacts);
-    this.groups = seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.state = options.state ? SimulatorState.import(options.state) : new SimulatorState();
+    // Persisted groups win over the seed (the same array, so protocol changes are exported too).
+    this.groups = this.state.groups ??= seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.outbox = new Outbox(this);
     for (const device of this.state.devices.values()) this.outbox.restore(device);
     this.fakePhone = new FakePhone(seededKeyPair(this.rng.fork('phone-identity')));
