@@ -12,6 +12,7 @@
 import makeWASocket, {
   ALL_WA_PATCH_NAMES,
   Browsers,
+  getBinaryNodeChild,
   jidNormalizedUser,
   proto,
   type BinaryNode,
@@ -198,6 +199,77 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
     }
   }
 
+  /**
+   * Link by phone number (issue #14) on the live, unpaired socket. Baileys' `requestPairingCode` writes the
+   * `companion_hello` iq and returns its locally made code without reading WhatsApp's answer, so a refusal
+   * (400 for a platform name WhatsApp does not accept, an unknown number) would leave a dead code on screen.
+   * The answer is read here from the socket instead: a result carrying `link_code_companion_reg` (the
+   * pairing ref) confirms the code, an error iq refuses it. Nothing else is asked of WhatsApp while a socket
+   * waits to be linked, so the first error iq in that window is taken as this request's answer.
+   * Never throws: every failure is reported as ENGINE.PAIRING_CODE_FAILED (the machine stays unpaired).
+   */
+  async function pairingCode(phone: string, emit: (e: EngineEvent) => void): Promise<void> {
+    const fail = (error: string, code?: number) => emit({ type: 'ENGINE.PAIRING_CODE_FAILED', phone, error, ...(code === undefined ? {} : { code }) });
+    const live = slot.current;
+    if (!live || live.open || auth.state.creds.account) {
+      fail('there is no unpaired connection to link');
+      return;
+    }
+    const ws = live.sock.ws;
+    type Answer = { ok: true } | { ok: false; error: string; code?: number };
+    let cleanup = () => {};
+    const answer = new Promise<Answer>((resolve) => {
+      const onResult = () => resolve({ ok: true });
+      const onError = (node: BinaryNode) => {
+        const e = getBinaryNodeChild(node, 'error');
+        const code = Number(e?.attrs.code);
+        resolve({ ok: false, error: `WhatsApp refused the pairing code request (${e?.attrs.code ?? '?'} ${e?.attrs.text ?? 'error'})`, ...(Number.isFinite(code) ? { code } : {}) });
+      };
+      const timer = setTimeout(() => resolve({ ok: false, error: 'WhatsApp did not answer the pairing code request in time' }), deps.callTimeoutMs);
+      void live.closed.then(() => resolve({ ok: false, error: 'the connection closed before WhatsApp answered the pairing code request' }));
+      ws.on('CB:iq,type:result,link_code_companion_reg', onResult);
+      ws.on('CB:iq,type:error', onError);
+      cleanup = () => {
+        clearTimeout(timer);
+        ws.off('CB:iq,type:result,link_code_companion_reg', onResult);
+        ws.off('CB:iq,type:error', onError);
+      };
+    });
+    let code: string;
+    try {
+      code = await live.sock.requestPairingCode(phone);
+    } catch (err) {
+      cleanup();
+      fail(`could not send the pairing code request: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const outcome = await answer;
+    cleanup();
+    if (!outcome.ok) {
+      log.warn({ error: outcome.error, code: outcome.code }, 'pairing code request failed');
+      fail(outcome.error, outcome.code);
+      return;
+    }
+    // The code itself is a credential for this link: never logged.
+    log.info('pairing code issued; waiting for it to be entered on the phone');
+    emit({ type: 'ENGINE.PAIRING_CODE', phone, code });
+  }
+
+  /**
+   * `requestPairingCode` stores `creds.me` (the phone's number) before any link exists, and with `me` set
+   * the next socket logs in instead of registering: WhatsApp answers 401 and the auth state is wiped. A link
+   * that never completed has no `account` (the signed identity pair-success brings), so such creds go back
+   * to unregistered before the next attempt, and the new socket simply offers a QR again.
+   */
+  async function forgetUnfinishedCodeLink(): Promise<void> {
+    const creds = auth.state.creds;
+    if (!creds.me || creds.account) return;
+    creds.me = undefined;
+    creds.pairingCode = undefined;
+    await auth.saveCreds();
+    log.info('an unfinished phone-number link was dropped; the next connection registers afresh');
+  }
+
   async function logout(): Promise<void> {
     const live = slot.current;
     if (live?.open) {
@@ -221,6 +293,7 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
         switch (cmd.type) {
           case 'CONNECT':
             await endCurrent('reconnect');
+            await forgetUnfinishedCodeLink();
             owned = connect(emit);
             return;
           case 'END':
@@ -231,6 +304,9 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
             return;
           case 'LOGOUT':
             await logout();
+            return;
+          case 'PAIRING_CODE':
+            await pairingCode(cmd.phone, emit);
             return;
           case 'WIPE_AUTH':
             auth.clear();
