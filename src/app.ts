@@ -180,6 +180,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
           socketConfig: opts.socketConfig,
           onMessages,
           onAccount: (event) => runtime.report(event),
+          linkMethod: () => settings.get().link_method,
         });
       }
       runtime.start();

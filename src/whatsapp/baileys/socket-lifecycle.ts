@@ -15,9 +15,11 @@ import makeWASocket, {
   getBinaryNodeChild,
   jidNormalizedUser,
   proto,
+  type AuthenticationCreds,
   type BinaryNode,
   type GroupMetadata,
   type UserFacingSocketConfig,
+  type WABrowserDescription,
   type WASocket,
   type WAPatchName,
 } from '@whiskeysockets/baileys';
@@ -46,6 +48,30 @@ export interface SocketLifecycleDeps {
   callTimeoutMs: number;
   /** How many app-state failure signals the log wrapper has seen so far (a resync succeeds only if none is added). */
   appStateSignals: () => number;
+  /** LINK_METHOD / the live `link_method` setting: how an unpaired socket expects to be linked (default qr). */
+  linkMethod?: () => 'qr' | 'code';
+}
+
+/**
+ * The desktop app's identity: WhatsApp sends a desktop companion the larger history sync, and the phone's
+ * "Linked devices" list shows a recognisable name.
+ */
+export const DESKTOP_BROWSER: WABrowserDescription = Browsers.macOS('Desktop');
+/**
+ * A browser identity, for linking by code: WhatsApp answers a link-code registration from a desktop-app
+ * companion (Baileys sends platform id 7, "Desktop (Mac OS)") with 400 bad-request and accepts
+ * "<Browser> (<OS>)" from browser-type companions (docs/wire-notes.md).
+ */
+export const CODE_BROWSER: WABrowserDescription = Browsers.macOS('Chrome');
+
+/**
+ * Which identity a socket announces. An unpaired one follows the link method; a linked device keeps the
+ * identity it registered with: Baileys keeps `creds.pairingCode` after a link by code (and the adapter drops
+ * it when a code request fails), so it marks the devices that registered as a browser.
+ */
+export function browserFor(creds: Pick<AuthenticationCreds, 'account' | 'pairingCode'>, linkMethod: 'qr' | 'code'): WABrowserDescription {
+  if (creds.account) return creds.pairingCode ? CODE_BROWSER : DESKTOP_BROWSER;
+  return linkMethod === 'code' ? CODE_BROWSER : DESKTOP_BROWSER;
 }
 
 export interface SocketLifecycle {
@@ -57,6 +83,8 @@ export interface SocketLifecycle {
 export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
   const { slot, auth, ingest, logger: log } = deps;
   const receipts = durableReceipts(deps.baileysLogger, log);
+  /** The identity each socket announced (a refused link code says why when it was the desktop one). */
+  const socketBrowser = new WeakMap<LiveSocket, WABrowserDescription>();
 
   function getMessageFromStore(key: proto.IMessageKey): proto.IMessage | undefined {
     const chat = chatJidOf(key);
@@ -102,13 +130,13 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
   }
 
   function connect(emit: (e: EngineEvent) => void): LiveSocket {
+    const browser = browserFor(auth.state.creds, deps.linkMethod?.() ?? 'qr');
     const sock = makeWASocket({
       auth: auth.state,
       // Watches for the receipt log line that durable-receipts.ts hooks on (see there).
       logger: receipts.logger,
-      // A desktop identity: WhatsApp sends the larger history sync only to desktop companions, and the
-      // phone's "Linked devices" list shows a recognisable name.
-      browser: Browsers.macOS('Desktop'),
+      // The desktop identity (larger history sync) unless linking by code needs a browser one.
+      browser,
       markOnlineOnConnect: false,
       // Keep every history chunk: the store batch-ingests it, and search works from day one.
       shouldSyncHistoryMessage: () => true,
@@ -121,6 +149,7 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
     let onClosed: () => void = () => {};
     const live: LiveSocket = { sock, emit, open: false, selfInflicted: false, closed: new Promise((r) => (onClosed = r)) };
     slot.current = live;
+    socketBrowser.set(live, browser);
     deps.onSocket?.(sock);
     // WhatsApp refusing one of our sends answers with `<ack class="message" error="463|429">`. Baileys turns
     // it into a status update that its event buffer may hold for a long time (merged into the buffered
@@ -247,7 +276,14 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
     cleanup();
     if (!outcome.ok) {
       log.warn({ error: outcome.error, code: outcome.code }, 'pairing code request failed');
-      fail(outcome.error, outcome.code);
+      // The code is dead: forget it, so `creds.pairingCode` keeps meaning "linked by code" (browserFor).
+      if (!auth.state.creds.account) {
+        auth.state.creds.pairingCode = undefined;
+        auth.state.creds.me = undefined;
+        await auth.saveCreds();
+      }
+      const desktop = outcome.code === 400 && socketBrowser.get(live) === DESKTOP_BROWSER;
+      fail(desktop ? `${outcome.error}: this connection announces the desktop app, which WhatsApp does not link by code; set link_method to code (settings) and restart the connection` : outcome.error, outcome.code);
       return;
     }
     // The code itself is a credential for this link: never logged.
