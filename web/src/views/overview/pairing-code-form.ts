@@ -36,12 +36,13 @@ export function pairingCodeForm(live: LiveState): Component {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'pairing-submit' }, 'Get pairing code');
   const help = h('p', { class: 'field-help', id: `pairing-help-${n}` }, 'The number of the phone to link, with its country code.');
   const error = h('p', { class: 'field-error', role: 'alert', 'data-testid': 'pairing-error', hidden: true });
-  const code = h('p', { class: 'pairing-code', 'data-testid': 'pairing-code' });
+  // Focused when it arrives, so a screen reader reads it (the page keeps one live region, for state changes).
+  const code = h('p', { class: 'pairing-code', 'data-testid': 'pairing-code', tabindex: -1 });
   // Big and spaced: it is read off this screen and typed on a phone (CSSOM styles are allowed by the CSP).
   Object.assign(code.style, { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '30px', fontWeight: '700', letterSpacing: '0.12em', margin: '12px 0 4px' });
   const shown = h(
     'div',
-    { class: 'pairing-shown', 'aria-live': 'polite', hidden: true },
+    { class: 'pairing-shown', hidden: true },
     code,
     h(
       'ol',
@@ -102,7 +103,10 @@ export function pairingCodeForm(live: LiveState): Component {
     submit.textContent = 'Asking WhatsApp…';
     sync();
     postJson<CodeAnswer>('/api/pairing-code', { phone })
-      .then((a) => show(a))
+      .then((a) => {
+        show(a);
+        code.focus();
+      })
       .catch((err: unknown) => {
         show(null);
         error.textContent = describeError(err);
