@@ -67,6 +67,26 @@ describe('request_pairing_code', () => {
     expect(await callErr(client, 'request_pairing_code', { phone: sim.phone.number })).toMatch(/Already linked as .*log out first \(logout\)/s);
   });
 
+  it('a code dies with its socket; the next socket registers afresh (no login with half-made creds, no 401)', async () => {
+    sim = await startSim();
+    t = await startSimApp(sim, { LINK_METHOD: 'code' });
+    client = await connectClient(t.url);
+    await waitState(t, isState('awaiting-qr'));
+    const first = await callOk<CodeResult>(client, 'request_pairing_code', { phone: sim.phone.number });
+    const seenBefore = t.app.runtime.getState().recentTransitions.length;
+    sim.injectFault({ kind: 'close' });
+    // Back to a fresh QR on a new socket: the old code is gone from the status.
+    await waitState(t, (s) => s.state === 'awaiting-qr' && s.pairing === null && s.lastDisconnect?.code === 428);
+    const after = t.app.runtime.getState().recentTransitions.slice(seenBefore);
+    expect(after.some((tr) => tr.code === 401)).toBe(false);
+    expect(t.app.runtime.getSummary().authenticated).toBe(false);
+    // The dead code links nothing; a new one does.
+    await expect(sim.enterPairingCode(first.code)).rejects.toThrow(/no companion is waiting/);
+    const second = await callOk<CodeResult>(client, 'request_pairing_code', { phone: sim.phone.number });
+    await sim.enterPairingCode(second.code);
+    await waitState(t, isState('open'));
+  });
+
   it('LINK_METHOD=qr: the desktop identity is refused with the way out, and the QR still links', async () => {
     sim = await startSim();
     t = await startSimApp(sim);
