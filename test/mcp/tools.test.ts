@@ -53,6 +53,7 @@ const ALL_TOOLS = [
   'get_message_context',
   'get_profile_pic',
   'get_qr_code',
+  'request_pairing_code',
   'list_chats',
   'list_groups',
   'list_messages',
