@@ -224,6 +224,29 @@ bench(
 );
 bench('search_recall_min', minRecall, 'ratio');
 
+// ---------------------------------------------------------------- 3b. emoji as tokens (issue #13)
+// The generator glues one of ten emoji to a word in 15 % of messages. Reference: the LIKE count of the
+// emoji's base code point (LIKE is an exact substring test, so `❤` also counts `❤️`).
+{
+  const likeCount = store.db.prepare<{ q: string }, { n: number }>(
+    `SELECT count(*) AS n FROM messages WHERE body LIKE '%' || @q || '%' OR caption LIKE '%' || @q || '%'`,
+  );
+  const times: number[] = [];
+  let minEmojiRecall = 1;
+  for (const [query, base] of [['🎉', '🎉'], ['❤️', '❤'], ['🚀', '🚀']] as const) {
+    for (let i = 0; i < 3; i++) store.messages.search(query);
+    times.push(...sample(30, () => store.messages.search(query)));
+    const ref = likeCount.get({ q: base })?.n ?? 0;
+    const found = store.messages.countMatches(query);
+    const recall = ref === 0 ? (found === 0 ? 1 : 0) : found / ref;
+    minEmojiRecall = Math.min(minEmojiRecall, recall);
+    console.log(`#   emoji          ${JSON.stringify(query).padEnd(24)} reference ${String(ref).padStart(6)}  fts ${String(found).padStart(6)}  recall ${recall.toFixed(3)}`);
+  }
+  bench('search_emoji_p50', quantile(times, 0.5), 'ms');
+  bench('search_emoji_p95', quantile(times, 0.95), 'ms');
+  bench('search_emoji_recall_min', minEmojiRecall, 'ratio');
+}
+
 // ---------------------------------------------------------------- 4. chats, messages, context
 {
   const lc = sample(200, () => store.chats.listChats({ limit: 50 }));
