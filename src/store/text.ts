@@ -20,9 +20,12 @@
  *
  * - Emoji are tokens (issue #13, migration 8). unicode61 treats them as separators and has no option that
  *   would keep them without also gluing them to adjacent words (`tokenchars` would make `café☕` one token and
- *   cost recall), so before indexing each emoji is rewritten into one private-use character, spaced off from
- *   its neighbours (`🎉party` → `<U+10F389> party`); unicode61 keeps private-use characters (category Co) as
- *   tokens and folds nothing in them. The same rewrite is applied to queries, snippets and ranking. What is
+ *   cost recall), so before indexing each emoji is cut out of the text (still a separator) and its token — one
+ *   private-use character — appended after the text (`🎉party time` → `party time` + `<U+10F389>`).
+ *   unicode61 keeps private-use characters (category Co) as tokens and folds nothing in them. Appending
+ *   rather than replacing in place keeps word phrases across an emoji (`pizza🍕 tonight`) matching, as
+ *   before. In a query each emoji is its own ANDed piece (`party🎉` = `party AND 🎉`); snippets and
+ *   ranking use the same tokens. What is
  *   indexed of an emoji is its base: skin tones, variation selectors (U+FE0E/FE0F) and tag characters are
  *   dropped (`👍🏽` and `👍` are the same token, like `É` and `e`); a ZWJ sequence is indexed as its
  *   components in order (`👩‍💻` → `👩 💻`), so searching `👩‍💻` is the phrase of its parts and `💻` alone also
@@ -71,15 +74,26 @@ function emojiTokens(seq: string): string {
   return out;
 }
 
-/** True if `text` may contain an emoji (a fast test; `indexEmoji` decides). */
-export function mayHaveEmoji(text: string): boolean {
-  return EMOJI_HINT.test(text);
+/** True if `text` has at least one emoji (indexes differently since migration 8). */
+export function hasEmoji(text: string): boolean {
+  if (!EMOJI_HINT.test(text)) return false;
+  EMOJI_SEQ.lastIndex = 0;
+  return EMOJI_SEQ.test(text);
 }
 
-/** Rewrite every emoji into its spaced private-use token(s), as indexed (see the header). */
+/**
+ * The text as indexed, before CJK expansion: emoji cut out (a separator, as unicode61 always treated
+ * them, so a phrase across an emoji — `pizza🍕 tonight` — still matches `"pizza tonight"`), and their
+ * tokens appended after the text, each sequence's parts in order.
+ */
 export function indexEmoji(text: string): string {
   if (!EMOJI_HINT.test(text)) return text;
-  return text.replace(EMOJI_SEQ, (seq) => ` ${emojiTokens(seq)} `);
+  let tokens = '';
+  const rest = text.replace(EMOJI_SEQ, (seq) => {
+    tokens += ` ${emojiTokens(seq)}`;
+    return ' ';
+  });
+  return tokens ? `${rest}\n${tokens}` : text;
 }
 
 /** Rewrite CJK runs into bigrams + last char so unicode61 indexes every CJK substring. */
@@ -165,9 +179,24 @@ export function parseQuery(query: string): ParsedQuery {
       prefix = true;
       raw = raw.replace(/\*+$/, '');
     }
-    // Emoji become their private-use tokens exactly as indexed (`🎉` alone is a searchable piece).
-    const text = indexEmoji(raw);
-    if (!WORD_CHAR.test(text)) continue;
+    // Each emoji is a piece of its own (the index keeps emoji apart from the words): `party🎉` is
+    // `party AND 🎉`, a ZWJ sequence the phrase of its parts.
+    if (EMOJI_HINT.test(raw)) {
+      const seen = new Set<string>();
+      raw = raw.replace(EMOJI_SEQ, (seq) => {
+        const toks = emojiTokens(seq);
+        if (!seen.has(toks)) {
+          seen.add(toks);
+          const expr = quote(toks);
+          pieces.push(expr);
+          parts.push({ expr, words: toks.split(' '), cjk: null, prefix: false });
+          tokens++;
+          terms.push({ text: emojiFolded(seq), cjk: true, prefix: false });
+        }
+        return ' ';
+      }).trim();
+    }
+    if (!WORD_CHAR.test(raw)) continue;
     const cjkOnly = Array.from(raw).every((ch) => CJK_CHAR.test(ch));
     const chars = Array.from(raw);
     if (cjkOnly && chars.length === 1) {
@@ -181,7 +210,7 @@ export function parseQuery(query: string): ParsedQuery {
     // Let FTS5's tokenizer split the piece; CJK runs inside it are bigrammed first. A CJK run's
     // trailing unigram must not be part of a phrase (the index has it after all bigrams of the run),
     // so for queries we emit bigrams only.
-    const expanded = text.replace(CJK_RUN, (run) => {
+    const expanded = raw.replace(CJK_RUN, (run) => {
       const cs = Array.from(run);
       if (cs.length === 1) return ` ${run} `;
       const parts: string[] = [];
@@ -192,7 +221,7 @@ export function parseQuery(query: string): ParsedQuery {
     pieces.push(expr);
     parts.push({
       expr,
-      words: fold(text).match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [],
+      words: fold(raw).match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [],
       cjk: cjkOnly ? fold(raw) : null,
       prefix,
     });
@@ -208,20 +237,6 @@ function emojiFolded(seq: string): string {
 }
 
 function splitForHighlight(raw: string): QueryTerm[] {
-  if (!EMOJI_HINT.test(raw)) return splitWords(raw);
-  // Emoji terms match anywhere (like CJK): `💻` highlights the whole `👩‍💻`.
-  const out: QueryTerm[] = [];
-  let last = 0;
-  for (const m of raw.matchAll(EMOJI_SEQ)) {
-    out.push(...splitWords(raw.slice(last, m.index)));
-    out.push({ text: emojiFolded(m[0]), cjk: true, prefix: false });
-    last = m.index + m[0].length;
-  }
-  out.push(...splitWords(raw.slice(last)));
-  return out;
-}
-
-function splitWords(raw: string): QueryTerm[] {
   const f = fold(raw);
   const out: QueryTerm[] = [];
   // A multi-word piece (`hello-world`, a quoted phrase) is highlighted word by word.

@@ -45,11 +45,14 @@ describe('emoji search', () => {
     expect(ids('tonight')).toEqual(['party']);
   });
 
-  it('mixed with words: ANDed like any word; glued emoji+word is a phrase', () => {
+  it('mixed with words: each emoji is ANDed like a word, glued or not', () => {
     expect(ids('party 🎉')).toEqual(['party']);
     expect(ids('🎉 tonight')).toEqual(['party']);
     expect(ids('party🎉tonight')).toEqual(['party']);
     expect(ids('party🎉')).toEqual(['party']);
+    // A phrase of words across an emoji still matches (the emoji is a separator between the words).
+    expect(ids('"party tonight"')).toEqual(['party']);
+    expect(ids('"party 🎉 tonight"')).toEqual(['party']);
     expect(ids('🎉 OR 🇫🇷')).toEqual(['france', 'party', 'tada']);
     expect(ids('party -🎉')).toEqual(['plain']);
     expect(ids('trip -🇩🇪')).toEqual(['france']);

@@ -2,7 +2,7 @@
  * Migration 8: emoji become searchable tokens: re-index message text (issue #13).
  *
  * Until now the indexed text kept emoji as they were and unicode61 dropped them as separators; text.ts
- * now rewrites each emoji into a private-use token before indexing (see its header). The index is
+ * now appends each emoji's private-use token to the indexed text (see its header). The index is
  * contentless, so a row is re-indexed by deleting it (`contentless_delete=1`) and inserting it again.
  * Only rows whose text actually changes under the new rule are touched — a message without emoji
  * indexes exactly as before — so the cost is one read of the message table plus the emoji messages.
@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3';
 
 import { ftsMeta } from '../fts.js';
-import { ftsText, indexEmoji, mayHaveEmoji } from '../text.js';
+import { ftsText, hasEmoji } from '../text.js';
 
 export const NAME = 'emoji become searchable tokens: re-index message text (issue #13)';
 
@@ -45,5 +45,5 @@ export function up(db: Database.Database): void {
 
 /** The text indexes differently now (it has at least one emoji). */
 function changes(text: string | null): boolean {
-  return text !== null && mayHaveEmoji(text) && indexEmoji(text) !== text;
+  return text !== null && hasEmoji(text);
 }
