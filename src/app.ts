@@ -116,7 +116,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   const eventStream = config.whatsapp.eventStream ? attachEventStream(runtime, { path: config.whatsapp.eventStreamPath, logger: childLogger(root, 'runtime') }) : null;
   const services = createServices({ config, runtime, store, gateway, settings, logger: childLogger(root, 'services') });
   const media = createMedia({ config, store, gateway, runtime, settings, idempotency: services.idempotency, logger: childLogger(root, 'media') });
-  const mcp = createMcpHttp({ config, runtime, store, services, media: media.service, logger: childLogger(root, 'mcp') });
+  const mcp = createMcpHttp({ config, runtime, store, services, media: media.service, settings, logger: childLogger(root, 'mcp') });
   let stdio: McpStdio | null = null;
   /** Open admin chat views (GET /api/chats/events). */
   const chatEvents = new ChatEvents();
