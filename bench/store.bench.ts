@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { openStore, type Store } from '../src/store/store.js';
-import { parseQuery } from '../src/store/text.js';
+import { expandCjk, ftsText, parseQuery } from '../src/store/text.js';
 import * as v8 from '../src/store/schema/v8-fts-emoji.js';
 import { MESSAGE_COLUMNS, MESSAGE_JOINS } from '../src/store/repos/message-row.js';
 import {
@@ -344,6 +344,33 @@ bench('search_recall_min', minRecall, 'ratio');
   bench('status_count_star_p50', quantile(cs, 0.5), 'ms');
   const c = store.counters.get();
   bench('status_counters_messages', c.messages, 'msgs');
+}
+
+// ---------------------------------------------------------------- cost of the emoji tokens at ingest
+// The JS text preparation per message with emoji tokens (ftsText) against the same without them (the
+// version-7 rule: body/caption joined, CJK expanded), on the first 100k generated messages, CPU time of
+// this process in the same run, so it does not depend on the neighbours' load.
+{
+  const sampleCfg = { ...cfg, messages: Math.min(N, 100_000) };
+  const texts: Array<[string | null, string | null]> = [];
+  for (const batch of generateMessages(sampleCfg, vocab, chats, pickQueries(vocab))) for (const m of batch) texts.push([m.body ?? null, m.caption ?? null]);
+  const v7 = (b: string | null, c: string | null) => {
+    const x = b ?? '';
+    const y = c ?? '';
+    return expandCjk(x && y && x !== y ? `${x}\n${y}` : x || y);
+  };
+  let sink = 0;
+  const cpuOf = (fn: (b: string | null, c: string | null) => string) => {
+    for (const [b, c] of texts.slice(0, 5000)) sink += fn(b, c).length;
+    const c0 = cpuMs();
+    for (const [b, c] of texts) sink += fn(b, c).length;
+    return ((cpuMs() - c0) * 1000) / texts.length;
+  };
+  const before = Math.min(cpuOf(v7), cpuOf(v7));
+  const after = Math.min(cpuOf(ftsText), cpuOf(ftsText));
+  bench('fts_text_prep_v7', before, 'us/msg');
+  bench('fts_text_prep_with_emoji_tokens', after, 'us/msg');
+  bench('fts_text_prep_emoji_cost', after - before + (sink < 0 ? 1 : 0), 'us/msg');
 }
 
 // ---------------------------------------------------------------- migration 8 on a store of this size
