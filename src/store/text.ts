@@ -55,6 +55,8 @@ const EMOJI_HINT = /[\u00A9\u00AE\u203C\u2049\u2122\u2139\u2194-\u2B55\u3030\u30
  */
 const EMOJI_SEQ =
   /\p{Regional_Indicator}\p{Regional_Indicator}|\p{Extended_Pictographic}[\uFE0E\uFE0F\u20E3\p{Emoji_Modifier}\u{E0020}-\u{E007F}]*(?:\u200D\p{Extended_Pictographic}[\uFE0E\uFE0F\p{Emoji_Modifier}]*)*/gu;
+/** The same, not global: `test` on a global regex moves its lastIndex, which `matchAll` would inherit. */
+const EMOJI_ONE = new RegExp(EMOJI_SEQ.source, 'u');
 const RI_BASE = 0x1f1e6;
 
 /** The private-use token of one emoji sequence's components (see the header for the mapping). */
@@ -76,9 +78,7 @@ function emojiTokens(seq: string): string {
 
 /** True if `text` has at least one emoji (indexes differently since migration 8). */
 export function hasEmoji(text: string): boolean {
-  if (!EMOJI_HINT.test(text)) return false;
-  EMOJI_SEQ.lastIndex = 0;
-  return EMOJI_SEQ.test(text);
+  return EMOJI_HINT.test(text) && EMOJI_ONE.test(text);
 }
 
 /**

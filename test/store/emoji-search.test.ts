@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openDatabase, openStore } from '../../src/store/index.js';
 import { ftsMeta } from '../../src/store/fts.js';
+import { ftsText, hasEmoji, highlight, parseQuery } from '../../src/store/text.js';
 import { ALICE, BOB, tempDir, tempStore, type TempStore } from './helpers.js';
 
 const T = Date.UTC(2025, 2, 1, 12, 0, 0);
@@ -102,6 +103,34 @@ describe('emoji search', () => {
     expect(t.store.messages.list(BOB, { query: '🎉' }).items.map((m) => m.body)).toEqual(['party🎉tonight at mine']);
     expect(t.store.messages.list(ALICE, { query: '🎉' }).items.map((m) => m.body)).toEqual(['🎉']);
     expect(t.store.messages.countMatches('👍')).toBe(2);
+  });
+});
+
+describe('emoji text rules', () => {
+  it('index form: words as before, one private-use token per emoji part appended', () => {
+    expect(ftsText('no emoji here', null)).toBe('no emoji here');
+    const t = ftsText('party🎉tonight 👍🏽', null);
+    expect(t.split('\n')[0]).toBe('party tonight  ');
+    expect(Array.from(t.split('\n')[1]!.trim().replace(/ /g, ''))).toHaveLength(2);
+    // Two parts for a ZWJ sequence, one for a flag.
+    expect(t === ftsText('party🎉tonight 👍', null)).toBe(true);
+    expect(ftsText('👩‍💻', null).trim().split(' ')).toHaveLength(2);
+    expect(ftsText('🇫🇷', null).trim().split(' ')).toHaveLength(1);
+  });
+
+  it('keycaps and text symbols without emoji are left to unicode61', () => {
+    expect(hasEmoji('1️⃣ first')).toBe(false);
+    expect(parseQuery('1️⃣').match).not.toBeNull();
+    expect(hasEmoji('price €5 → now')).toBe(false);
+    expect(hasEmoji('ok 👍')).toBe(true);
+  });
+
+  it('checking for emoji does not disturb the next highlight (no shared regex state)', () => {
+    const terms = parseQuery('🎉').terms;
+    for (let i = 0; i < 3; i++) {
+      expect(hasEmoji('xx 🎉 yy 🎉')).toBe(true);
+      expect(highlight('🎉 first', terms)).toBe('**🎉** first');
+    }
   });
 });
 
