@@ -129,7 +129,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   const media = createMedia({ config, store, gateway, runtime, settings, idempotency: services.idempotency, logger: childLogger(root, 'media') });
   // Send safety (issue #15): one gate for every write; it runs deferred writes through the tools' own code.
   const safety = new SendGate({ store, runtime, settings, gateway, logger: childLogger(root, 'safety'), clock: opts.clock, random: opts.random });
-  const mcpDeps = { config, runtime, store, services, media: media.service, safety, logger: childLogger(root, 'mcp') };
+  const mcpDeps = { config, runtime, store, services, media: media.service, safety, settings, logger: childLogger(root, 'mcp') };
   safety.setExecutor(collectExecutors((target) => registerAllTools(target, mcpDeps, { gated: false })));
   const mcp = createMcpHttp(mcpDeps);
   let stdio: McpStdio | null = null;
