@@ -94,7 +94,7 @@ export class MessagesService {
   readonly presenter: Presenter;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
+    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone, () => deps.runtime.getStatus().me);
   }
 
   /** A chat given by JID / LID / phone, or by the name of its person or group (one clear match, else an error listing them). */

@@ -7,7 +7,7 @@
 import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
 import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
-import type { MessageInput, MessageStatus, Store } from '../store/index.js';
+import type { MessageInput, MessageStatus, PollVoteInput, ReactionInput, Store } from '../store/index.js';
 import {
   chatJidOf,
   lidPairsOf,
@@ -19,6 +19,8 @@ import {
   toGroupInput,
   timestampMs,
   toMessageInput,
+  toPollVoteInput,
+  toReactionInput,
 } from './mapping.js';
 
 const notNull = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
@@ -141,13 +143,17 @@ export class Ingestor {
     }
     if (events['messages.update']) this.updates(events['messages.update']);
     if (events['message-receipt.update']) this.receipts(events['message-receipt.update']);
-    if (events['messages.reaction']) this.reactions(events['messages.reaction']);
+    // `messages.reaction` repeats what the upserted reaction message already said (stored by `messages`).
+    // `messages.delete` is "delete for me" from app state (the phone, or our own delete_message): local only;
+    // a revoke ("for everyone") arrives as a protocol message / REVOKE stub instead.
     const del = events['messages.delete'];
     if (del && 'keys' in del) {
+      const chats = new Set<string>();
       for (const key of del.keys) {
         const chat = chatJidOf(key);
-        if (chat && key.id) this.store.messages.applyRevoke(messageId(chat, key.id), Date.now());
+        if (chat && key.id && this.store.messages.applyDeleteForMe(messageId(chat, key.id), Date.now())) chats.add(chat);
       }
+      if (chats.size && this.onMessages) this.onMessages([...chats]);
     }
     if (events['groups.upsert']) this.groups(events['groups.upsert']);
     if (events['groups.update']) this.groups(events['groups.update']);
@@ -164,9 +170,15 @@ export class Ingestor {
     }
   }
 
-  /** Upserts messages; protocol messages become edits/revokes of their targets. */
+  /**
+   * Upserts messages. Protocol messages become edits/revokes of their targets, reactions attach to their
+   * target and poll votes to their poll (neither is a message of its own: no row, no unread, never a chat's
+   * last message); reactions and votes that history sync carries on the message itself are applied too.
+   */
   messages(msgs: WAMessage[], kind: string, notify = true): void {
     const inputs: MessageInput[] = [];
+    const reactions: ReactionInput[] = [];
+    const votes: PollVoteInput[] = [];
     const touched = new Set<string>();
     for (const msg of msgs) {
       if (msg.key) for (const p of lidPairsOf(msg.key)) this.link(p.lid, p.pn);
@@ -176,27 +188,43 @@ export class Ingestor {
         const target = messageId(chat, proto_.key.id);
         const at = timestampMs(msg.messageTimestamp ?? 0) || Date.now();
         if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE) {
-          this.store.messages.applyRevoke(target, at);
+          if (this.store.messages.applyRevoke(target, at)) touched.add(chat);
           continue;
         }
         if (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && proto_.editedMessage) {
           const edited = toMessageInput({ key: msg.key, message: proto_.editedMessage } as WAMessage, this.ownJid);
-          if (edited) this.store.messages.applyEdit(target, edited.body ?? '', at);
+          const editedAt = Number(proto_.timestampMs ?? 0) || at;
+          if (edited && this.store.messages.applyEdit(target, edited.body ?? '', editedAt)) touched.add(chat);
           continue;
         }
       }
+      const reaction = toReactionInput(msg, this.ownJid);
+      if (reaction) {
+        reactions.push(reaction);
+        continue;
+      }
+      const vote = toPollVoteInput(msg, this.ownJid);
+      if (vote) {
+        votes.push(vote);
+        continue;
+      }
       const input = toMessageInput(msg, this.ownJid);
       if (!input) continue;
-      const reaction = msg.message?.reactionMessage;
-      if (reaction?.key?.id) input.quotedId = reaction.key.id;
       inputs.push(input);
       touched.add(input.chatId);
+      for (const r of msg.reactions ?? []) {
+        if (!r.key) continue;
+        const own = Boolean(r.key.fromMe);
+        const from = own ? this.ownJid : r.key.participant ? jidNormalizedUser(r.key.participant) : r.key.remoteJid ? jidNormalizedUser(r.key.remoteJid) : null;
+        reactions.push({ chatId: input.chatId, targetKeyId: input.keyId, from, fromMe: own, emoji: r.text ?? '', timestamp: Number(r.senderTimestampMs ?? 0) || input.timestamp });
+      }
     }
-    if (inputs.length === 0) return;
-    this.store.messages.upsertMessages(inputs);
+    if (inputs.length) this.store.messages.upsertMessages(inputs);
+    if (reactions.length) for (const c of this.store.messages.applyReactions(reactions)) touched.add(c);
+    if (votes.length) for (const c of this.store.messages.applyPollVotes(votes)) touched.add(c);
     // Live messages (not history sync) tell MCP subscribers and the auto-downloader; the store already
     // created a chat row for any chat first seen through a message.
-    if (notify && kind !== 'history' && this.onMessages) this.onMessages([...touched]);
+    if (notify && kind !== 'history' && this.onMessages && touched.size) this.onMessages([...touched]);
   }
 
   private updates(updates: BaileysEventMap['messages.update']): void {
@@ -254,27 +282,6 @@ export class Ingestor {
       if (status) statuses.push({ id: messageId(chat, key.id), status });
     }
     if (statuses.length) this.store.messages.updateStatuses(statuses);
-  }
-
-  private reactions(reactions: BaileysEventMap['messages.reaction']): void {
-    const inputs: MessageInput[] = reactions
-      .map(({ key, reaction }) => {
-        const chat = chatJidOf(key);
-        const rKey = reaction.key;
-        if (!chat || !key.id || !rKey?.id) return null;
-        return {
-          chatId: chat,
-          keyId: rKey.id,
-          from: rKey.fromMe ? this.ownJid : rKey.participant ? jidNormalizedUser(rKey.participant) : chat,
-          fromMe: Boolean(rKey.fromMe),
-          timestamp: Number(reaction.senderTimestampMs ?? 0) || Date.now(),
-          type: 'reaction',
-          body: reaction.text ?? '',
-          quotedId: key.id,
-        } satisfies MessageInput;
-      })
-      .filter(notNull);
-    if (inputs.length) this.store.messages.upsertMessages(inputs);
   }
 
   groups(metas: Array<Partial<GroupMetadata>>): void {
