@@ -14,6 +14,7 @@ import { IdempotencyRepo } from './repos/idempotency.js';
 import { IdentityRepo, type StoreContext } from './repos/identity.js';
 import { MediaRepo } from './repos/media.js';
 import { MessagesRepo } from './repos/messages.js';
+import { PresenceBook } from './presence.js';
 
 export interface OpenStoreOptions {
   /** Lock wait for writers (ms). Default 5000. */
@@ -38,6 +39,8 @@ export interface Store {
   readonly media: MediaRepo;
   readonly idempotency: IdempotencyRepo;
   readonly counters: CountersRepo;
+  /** Live presence of chats (#14): in memory only, never written to the database. */
+  readonly presence: PresenceBook;
   /** Current schema version (`PRAGMA user_version`). */
   schemaVersion(): number;
   /**
@@ -76,6 +79,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     media,
     idempotency,
     counters,
+    presence: new PresenceBook(ctx.now),
     schemaVersion: () => schemaVersion(db),
     optimizeSearchIndex: (pages = 500) => {
       // FTS5 docs: 'merge' did work iff total_changes() grew by 2 or more.

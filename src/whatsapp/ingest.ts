@@ -7,7 +7,7 @@
 import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
 import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
-import type { MessageInput, MessageStatus, PollVoteInput, ReactionInput, Store } from '../store/index.js';
+import type { ChatPresenceState, MessageInput, MessageStatus, PollVoteInput, ReactionInput, Store } from '../store/index.js';
 import {
   chatJidOf,
   lidPairsOf,
@@ -22,6 +22,15 @@ import {
   toPollVoteInput,
   toReactionInput,
 } from './mapping.js';
+
+/** Baileys' presence words → ours (`paused` means they stopped typing but are still there). */
+const PRESENCE_STATES: Partial<Record<string, ChatPresenceState>> = {
+  composing: 'typing',
+  recording: 'recording',
+  paused: 'online',
+  available: 'online',
+  unavailable: 'offline',
+};
 
 const notNull = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
 
@@ -155,6 +164,7 @@ export class Ingestor {
       }
       if (chats.size && this.onMessages) this.onMessages([...chats]);
     }
+    if (events['presence.update']) this.presence(events['presence.update']);
     if (events['groups.upsert']) this.groups(events['groups.upsert']);
     if (events['groups.update']) this.groups(events['groups.update']);
     const participants = events['group-participants.update'];
@@ -282,6 +292,21 @@ export class Ingestor {
       if (status) statuses.push({ id: messageId(chat, key.id), status });
     }
     if (statuses.length) this.store.messages.updateStatuses(statuses);
+  }
+
+  /** Typing / recording / online / last seen: kept in memory by the store (never written to disk). */
+  private presence(update: BaileysEventMap['presence.update']): void {
+    const canon = (jid: string) => {
+      const n = jidNormalizedUser(jid);
+      return this.store.identity.resolve(n) ?? n;
+    };
+    if (!update.id) return;
+    const chat = canon(update.id);
+    for (const [participant, p] of Object.entries(update.presences)) {
+      const state = PRESENCE_STATES[p.lastKnownPresence];
+      if (!state) continue;
+      this.store.presence.update(chat, { jid: canon(participant), state, ...(typeof p.lastSeen === 'number' && p.lastSeen > 0 ? { lastSeen: timestampMs(p.lastSeen) } : {}) });
+    }
   }
 
   groups(metas: Array<Partial<GroupMetadata>>): void {
