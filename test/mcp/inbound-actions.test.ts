@@ -310,6 +310,6 @@ describe('presence', () => {
       const r = await callOk<ChatOut>(client, 'get_chat_by_id', { jid: group });
       return r.presence?.state === 'typing' ? r : undefined;
     }, 10_000, 50);
-    expect(out.presence?.people?.[0]).toMatchObject({ jid: b.jid, name: b.name, state: 'typing' });
+    expect(out?.presence?.people?.[0]).toMatchObject({ jid: b.jid, name: b.name, state: 'typing' });
   });
 });
