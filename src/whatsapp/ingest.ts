@@ -4,7 +4,7 @@
  * Each Baileys event batch becomes a handful of store calls, each of them one SQLite transaction (history
  * messages in slices of HISTORY_SLICE); batches are applied in arrival order (`handle`).
  */
-import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
+import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
 import type { ChatPresenceState, MessageInput, MessageStatus, PollVoteInput, ReactionInput, Store } from '../store/index.js';
@@ -198,13 +198,13 @@ export class Ingestor {
         const target = messageId(chat, proto_.key.id);
         const at = timestampMs(msg.messageTimestamp ?? 0) || Date.now();
         if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE) {
-          if (this.store.messages.applyRevoke(target, at)) touched.add(chat);
+          if (this.mayChange(target, msg.key, 'revoke') && this.store.messages.applyRevoke(target, at)) touched.add(chat);
           continue;
         }
         if (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && proto_.editedMessage) {
           const edited = toMessageInput({ key: msg.key, message: proto_.editedMessage } as WAMessage, this.ownJid);
           const editedAt = Number(proto_.timestampMs ?? 0) || at;
-          if (edited && this.store.messages.applyEdit(target, edited.body ?? '', editedAt)) touched.add(chat);
+          if (edited && this.mayChange(target, msg.key, 'edit') && this.store.messages.applyEdit(target, edited.body ?? '', editedAt)) touched.add(chat);
           continue;
         }
       }
@@ -245,9 +245,10 @@ export class Ingestor {
       const id = messageId(chat, key.id);
       const status = mapStatus(update.status ?? null);
       if (status) statuses.push({ id, status });
-      if (update.messageStubType === proto.WebMessageInfo.StubType.REVOKE) this.store.messages.applyRevoke(id, Date.now());
+      // Baileys writes these updates under the editor's / revoker's key with the target's id.
+      if (update.messageStubType === proto.WebMessageInfo.StubType.REVOKE && this.mayChange(id, key, 'revoke')) this.store.messages.applyRevoke(id, Date.now());
       const edited = update.message?.editedMessage?.message ?? update.message?.protocolMessage?.editedMessage;
-      if (edited) {
+      if (edited && this.mayChange(id, key, 'edit')) {
         const input = toMessageInput({ key, message: edited } as WAMessage, this.ownJid);
         if (input) this.store.messages.applyEdit(id, input.body ?? '', Date.now());
       }
@@ -292,6 +293,28 @@ export class Ingestor {
       if (status) statuses.push({ id: messageId(chat, key.id), status });
     }
     if (statuses.length) this.store.messages.updateStatuses(statuses);
+  }
+
+  /**
+   * WhatsApp's rule, checked again here since a client can put any key in a protocol message: only the
+   * author edits a message; the author or (in a group) an admin revokes it. Unknown targets pass (the
+   * store then finds nothing to change).
+   */
+  private mayChange(targetId: string, by: WAMessageKey, kind: 'edit' | 'revoke'): boolean {
+    const target = this.store.messages.get(targetId);
+    if (!target) return true;
+    const actor = toMessageInput({ key: by, message: { conversation: '' } } as WAMessage, this.ownJid);
+    if (!actor) return false;
+    const sameAuthor = target.fromMe ? actor.fromMe : !actor.fromMe && actor.from !== null && actor.from !== undefined && this.store.identity.resolve(actor.from) === target.from;
+    if (sameAuthor) return true;
+    if (kind === 'revoke' && !actor.fromMe && actor.from) {
+      const who = this.store.identity.resolve(actor.from);
+      const admin = this.store.groups.get(target.chatId)?.participants.some((p) => p.id === who && p.role !== 'member');
+      if (admin) return true;
+    }
+    if (kind === 'revoke' && actor.fromMe && target.chatId.endsWith('@g.us')) return true; // we revoked as admin (checked before sending)
+    this.log.warn({ kind, target: targetId }, 'ignored an edit/revoke by someone who is not the author');
+    return false;
   }
 
   /** Typing / recording / online / last seen: kept in memory by the store (never written to disk). */

@@ -140,6 +140,22 @@ describe('edits and revokes', () => {
     expect((await hits('quarry')).hits.map((h) => h.id)).not.toContain(msg.keyId);
   });
 
+  it("edits and revokes of someone else's message are ignored (only the author edits; the author or an admin revokes)", async () => {
+    const group = sim.groups[0]!.jid;
+    const [a, b] = [sim.contacts[0]!, sim.contacts[1]!];
+    const { id } = await sim.deliverGroupText({ group, from: a.jid, text: 'bring water' });
+    await eventually(() => t.app.store.messages.get(`${group}:${id}`), 10_000);
+    await sim.deliverEdit({ from: b.jid, group, targetId: id, text: 'bring beer' });
+    await sim.deliverRevoke({ from: b.jid, group, targetId: id });
+    // A later message from b shows both were processed (one chain, in order) before it.
+    const marker = await sim.deliverGroupText({ group, from: b.jid, text: 'ok' });
+    await eventually(() => t.app.store.messages.get(`${group}:${marker.id}`), 10_000);
+    const v = await viewOf(group, id);
+    expect(v).toMatchObject({ body: 'bring water' });
+    expect(v?.editedAt).toBeUndefined();
+    expect(v?.deleted).toBeUndefined();
+  });
+
   it('a revoke marks the message deleted for everyone and drops its text from views and search', async () => {
     const c = sim.contacts[2]!;
     const msg = await inbound(2, 'the gate code is 4417');
