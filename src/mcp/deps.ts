@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { MediaService } from '../media/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { Services } from '../services/index.js';
+import type { SendGate } from '../services/safety/gate.js';
 import type { Store } from '../store/index.js';
 
 export interface McpDeps {
@@ -14,4 +15,9 @@ export interface McpDeps {
   logger: Logger;
   services: Services;
   media: MediaService;
+  /**
+   * The send-safety gate (issue #15). The composition root always passes it; only harnesses that build the
+   * MCP layer by hand (benchmarks, schema tests) leave it out, and then writes go straight to the tools.
+   */
+  safety?: SendGate;
 }

@@ -161,7 +161,7 @@ describe('tools/list', () => {
 describe('tools/list cache', () => {
   it('answers exactly what the SDK itself would list for the same registrations', async () => {
     const plain = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
-    registerAllTools(plain, { config: t.app.config } as ToolDeps); // registration only: handlers are never called here
+    registerAllTools(plain, { config: t.app.config, safety: t.app.safety } as ToolDeps); // registration only: handlers are never called here
     const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
     await plain.connect(serverSide);
     const reference = new Client({ name: 'reference', version: '1.0.0' });

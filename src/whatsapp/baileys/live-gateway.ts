@@ -10,6 +10,7 @@ import { NotConnectedError, type GroupInfo, type OutgoingAction, type OutgoingMe
 import type { Ingestor } from '../ingest.js';
 import type { BaileysLogger } from '../log-signals.js';
 import { chatJidOf, messageId, timestampMs } from '../mapping.js';
+import { takeDeliveryId } from '../../util/delivery-context.js';
 import { downloadStoredMedia } from './media-download.js';
 import { statusCodeOf, type SocketSlot } from './live-socket.js';
 
@@ -87,7 +88,7 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
 
   async function send(jid: string, content: AnyMessageContent, quotedId?: string): Promise<SentMessage> {
     const sock = slot.openSocket();
-    const msg = await withTimeout(sock.sendMessage(jid, content, { quoted: quoted(quotedId) }), callTimeoutMs, 'WhatsApp (send)');
+    const msg = await withTimeout(sock.sendMessage(jid, content, { quoted: quoted(quotedId), messageId: takeDeliveryId() }), callTimeoutMs, 'WhatsApp (send)');
     if (!msg?.key.id) throw new Error('WhatsApp did not return a message id');
     // Stored now, so a read right after the tool returns sees it; the socket's own echo is skipped.
     ingest.ownSend(msg);
