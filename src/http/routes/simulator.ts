@@ -56,7 +56,11 @@ const NoticeBody = z
     subject: z.string().min(1).max(100).optional(),
     by: z.string().min(3).max(200).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.action === 'subject' && !b.subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'required for action "subject"' });
+    if (['add', 'remove', 'promote', 'demote'].includes(b.action) && !b.participants?.length) ctx.addIssue({ code: 'custom', path: ['participants'], message: `required for action "${b.action}"` });
+  });
 const PresenceBody = z.object({ from: From, group: z.string().min(1).max(200).optional(), state: z.enum(['available', 'unavailable', 'composing', 'recording', 'paused']), lastSeen: z.number().int().min(0).optional() }).strict();
 
 const FaultBody = z.object({
@@ -205,14 +209,9 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
   act('/simulator/location', LocationBody, (sim, b) => sim.deliverLocation(b));
   act('/simulator/contact-card', CardBody, (sim, b) => sim.deliverContactCard(b));
   act('/simulator/group-notice', NoticeBody, async (sim, b) => {
-    if (b.action === 'subject') {
-      if (!b.subject) throw new Error('subject: required for action "subject"');
-      sim.groupSubject({ group: b.group, subject: b.subject, by: b.by });
-    } else if (b.action === 'join-link') sim.groupJoinViaLink({ group: b.group, who: b.by ?? b.participants?.[0] });
-    else {
-      if (!b.participants?.length) throw new Error('participants: required');
-      sim.groupParticipants({ group: b.group, action: b.action, participants: b.participants, by: b.by });
-    }
+    if (b.action === 'subject') sim.groupSubject({ group: b.group, subject: b.subject ?? '', by: b.by });
+    else if (b.action === 'join-link') sim.groupJoinViaLink({ group: b.group, who: b.by ?? b.participants?.[0] });
+    else sim.groupParticipants({ group: b.group, action: b.action, participants: b.participants ?? [], by: b.by });
     return { notified: true };
   });
   act('/simulator/presence', PresenceBody, async (sim, b) =>
