@@ -47,16 +47,17 @@ export function tallyPoll(store: Store, poll: Message, me: OwnIds | null | undef
   const stored = raw ? readPoll(raw) : null;
   if (!stored) return null;
   const byHash = new Map(stored.options.map((name) => [createHash('sha256').update(name).digest('hex'), name]));
+  // Own messages are stored under our JID when it was known at ingest, so `from` serves even without `me`.
   const mine = forms(store, me?.id, me?.lid);
-  const self = me?.id ? (store.identity.resolve(me.id.replace(/:\d+@/, '@')) ?? 'me') : 'me';
-  const creators = poll.fromMe ? mine : forms(store, poll.from);
+  const self = me?.id ? (store.identity.resolve(me.id.replace(/:\d+@/, '@')) ?? 'me') : null;
+  const creators = poll.fromMe ? [...new Set([...mine, ...forms(store, poll.from)])] : forms(store, poll.from);
   const latest = new Map<string, { at: number; selected: string[] }>();
   let undecryptable = 0;
   const consider = (voterJid: string, fromMe: boolean, at: number, voteRaw: Uint8Array | null) => {
     const vote = voteRaw ? readVote(voteRaw) : null;
     if (!vote || vote.pollKeyId !== stored.keyId) return;
-    const voter = fromMe ? self : voterJid;
-    const selected = decryptVote(vote, stored, creators, fromMe ? mine : forms(store, voterJid));
+    const voter = fromMe ? (self ?? voterJid) : voterJid;
+    const selected = decryptVote(vote, stored, creators, fromMe ? [...new Set([...mine, ...forms(store, voterJid)])] : forms(store, voterJid));
     if (selected === null) {
       undecryptable++;
       return;

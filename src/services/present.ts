@@ -218,7 +218,7 @@ export class Presenter {
   constructor(
     private readonly store: Store,
     private readonly tz: string | undefined,
-    /** Our own ids, to decrypt votes on polls we created (live tallies); without it polls show no tally. */
+    /** Our own ids (own reactions read "you"; votes on our polls stored before our JID was known still decrypt). */
     private readonly me?: () => OwnIds | null | undefined,
   ) {}
 
@@ -297,7 +297,7 @@ export class Presenter {
     } else if (d.kind === 'contact') {
       out.contacts = d.contacts;
     } else if (d.kind === 'poll') {
-      const tally = this.me ? tallyPoll(this.store, m, this.me()) : null;
+      const tally = tallyPoll(this.store, m, this.me?.());
       const options = d.options.map((name) => ({ name, votes: tally?.options.find((o) => o.name === name)?.voters.length ?? 0 }));
       out.poll = { question: d.question, multiple: d.multiple, options, voters: tally?.voters ?? 0 };
       if (tally && options.some((o) => o.votes > 0)) out.body = `${out.body} — ${options.map((o) => `${o.name} (${o.votes})`).join(', ')}`;

@@ -183,8 +183,9 @@ describe('polls', () => {
     v = await shown(c.jid, id, (m) => m.poll?.voters === 1);
     expect(v.poll?.options.map((o) => o.votes)).toEqual([0, 1, 1]);
     expect(v.body).toContain('Which trail?');
-    // The vote is not a message of its own.
+    // The vote is not a message of its own: the poll stays the chat's last message, with its tally.
     expect((await page(c.jid)).messages.some((m) => m.type === 'poll-vote')).toBe(false);
+    expect((await callOk<ChatOut>(client, 'get_chat_by_id', { jid: c.jid })).chat.lastMessage?.poll?.options.map((o) => o.votes)).toEqual([0, 1, 1]);
 
     const r = await callOk<{ options: Array<{ name: string; votes: number; voters: Array<{ jid: string; name: string }> }>; voters: number; undecryptable: number }>(
       client,
