@@ -116,6 +116,18 @@ describe('reactions', () => {
     expect(v.reactions).toEqual([expect.objectContaining({ emoji: '❤️', from: c.jid, fromName: c.name })]);
   });
 
+  it('our own reaction (react_to_message) shows beside theirs as "you"', async () => {
+    const c = sim.contacts[2]!;
+    const msg = await inbound(2, 'summit reached!');
+    await sim.deliverReaction({ from: c.jid, targetId: msg.keyId, emoji: '⛰️' });
+    await callOk(client, 'react_to_message', { message_id: `${c.jid}:${msg.keyId}`, emoji: '🎉' });
+    const v = await shown(c.jid, msg.keyId, (m) => (m.reactions?.length ?? 0) === 2);
+    expect(v.reactions?.map((r) => [r.from, r.fromName, r.emoji])).toEqual([
+      [c.jid, c.name, '⛰️'],
+      ['me', 'you', '🎉'],
+    ]);
+  });
+
   it('in a group, from two members, each shown with their name', async () => {
     const group = sim.groups[0]!.jid;
     const [a, b] = [sim.contacts[0]!, sim.contacts[1]!];
