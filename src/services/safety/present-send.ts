@@ -1,8 +1,8 @@
 /** An outbox row as agents and the admin UI see it: ISO times, only the fields that apply to its status. */
-import type { OutboxEntry } from '../../store/repos/outbox.js';
+import type { OutboxEntry } from '../../store/index.js';
 import { isoTime } from '../present.js';
 
-export { OUTBOX_STATUSES, OPEN_STATUSES, type OutboxEntry, type OutboxStatus } from '../../store/repos/outbox.js';
+export { OUTBOX_STATUSES, OPEN_STATUSES, type OutboxEntry, type OutboxStatus } from '../../store/index.js';
 
 export function presentSend(e: OutboxEntry, tz?: string): Record<string, unknown> {
   return {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../errors.js';
 import type { SendGate } from '../../../services/safety/gate.js';
-import { OUTBOX_STATUSES } from '../../../store/repos/outbox.js';
+import { OUTBOX_STATUSES } from '../../../store/index.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 export const SendShape = z.object({
