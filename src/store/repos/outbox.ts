@@ -156,9 +156,13 @@ export class OutboxRepo {
     return this.db.prepare('SELECT 1 FROM send_log WHERE chat_jid = ? LIMIT 1').get(chatJid) !== undefined;
   }
 
-  /** Records a delivered message for pacing. */
-  logSend(chatJid: string, newRecipient: boolean, at: number): void {
-    this.db.prepare('INSERT INTO send_log (at, chat_jid, new_recipient) VALUES (?, ?, ?)').run(at, chatJid, newRecipient ? 1 : 0);
+  /** Records a message going out, for pacing; returns the entry's id so a failed send can take it back. */
+  logSend(chatJid: string, newRecipient: boolean, at: number): number {
+    return Number(this.db.prepare('INSERT INTO send_log (at, chat_jid, new_recipient) VALUES (?, ?, ?)').run(at, chatJid, newRecipient ? 1 : 0).lastInsertRowid);
+  }
+
+  unlogSend(id: number): void {
+    this.db.prepare('DELETE FROM send_log WHERE rowid = ?').run(id);
   }
 
   /** Sends since `since` (oldest first), for the pacing rules; the log older than a day is pruned here. */
