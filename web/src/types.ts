@@ -5,7 +5,7 @@
 import type { Deadlines } from '../../machines/status.js';
 import type { Disconnect } from '../../machines/types.js';
 import type { Health, PublicState, StatusSummary, Transition } from '../../src/runtime/index.js';
-import type { OutboxStatus } from '../../src/store/repos/outbox.js';
+import type { OutboxStatus } from '../../src/store/index.js';
 
 /** /api/state `context`, /api/status and SSE `status`: the runtime's one status summary (machines/status.ts). */
 export type { Deadlines, Disconnect, Health, PublicState, StatusSummary, Transition };
@@ -29,7 +29,7 @@ export type { Chat, Message } from '../../src/store/types.js';
 export type { PublicSettings as Settings } from '../../src/settings/schema.js';
 
 /** Send safety (issue #15): the outbox statuses and one audit line, from the store module itself. */
-export type { AuditEntry, OutboxStatus } from '../../src/store/repos/outbox.js';
+export type { AuditEntry, OutboxStatus } from '../../src/store/index.js';
 
 /** One outbox row as GET /api/sends and the approve/reject/cancel routes answer it (services/safety/present-send.ts). */
 export interface SendView {

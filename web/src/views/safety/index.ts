@@ -71,7 +71,10 @@ function statusTag(status: string, words = STATUS_WORDS[status] ?? status): HTML
  */
 function quoted(summary: string, tool: string): HTMLElement {
   const shown = tool === 'send_message' && summary.startsWith('text “') ? summary.slice(5) : summary;
-  return h('blockquote', { class: 'send-summary', 'data-testid': 'send-summary' }, shown);
+  const q = h('blockquote', { class: 'send-summary', 'data-testid': 'send-summary' }, shown);
+  // The server clips long texts in its summary; say so rather than let a cut text pass for the whole.
+  if (/…”/.test(summary)) q.append(h('span', { class: 'clip-note' }, ' (shortened: the start of a longer text)'));
+  return q;
 }
 
 /** "45 s", "10 min", "1 h 30 min" for a pacing interval in seconds. */
