@@ -7,6 +7,7 @@
  * audit log lists the decisions and downloads as JSONL. At phone size nothing overflows sideways.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { callOk, connectClient } from '../mcp/helpers.js';
 import { ApiError } from '../../web/src/api.js';
 import { listItemErrors } from '../../web/src/views/settings.js';
 import { parseJidLines } from '../../web/src/views/safety/words.js';
-import { axeSerious, newContext, prepareBrowser, shot, signIn } from './helpers.js';
+import { axeSerious, newContext, prepareBrowser, shot, signIn, SHOTS } from './helpers.js';
 
 let browser: Browser;
 let t: TestApp;
@@ -63,15 +64,21 @@ async function askToSend(jid: string, message: string): Promise<string> {
 
 const status = async (sendId: string) => (await callOk<{ status: string }>(client, 'get_send_status', { send_id: sendId })).status;
 
+/** Colours are read once the theme's CSS transitions (buttons fade their background) have finished. */
+async function settled(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => document.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === 'running').length)).toBe(0);
+}
+
 /** No serious axe violation in either colour scheme (the page re-themes in place). */
 async function axeBoth(page: Page, name: string): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await expect.poll(() => page.evaluate(() => document.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === 'running').length)).toBe(0);
+    await settled(page);
     expect(await axeSerious(page), `${name} (${scheme})`).toEqual([]);
     if (scheme === 'dark') await shot(page, `${name}-dark`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  await settled(page);
 }
 
 const badge = (page: Page) => page.getByTestId('safety-badge');
@@ -133,7 +140,7 @@ describe('safety (browser)', () => {
     await item(page, paced).getByTestId('approve').click();
     const queued = page.locator(`[data-testid=queued-list] [data-send-id="${paced}"]`);
     await queued.waitFor();
-    expect(await queued.getByTestId('send-scheduled').textContent()).toMatch(/goes out .* \(in (9|10) min/);
+    expect(await queued.getByTestId('send-scheduled').textContent()).toMatch(/goes out \d{2}:\d{2} \(in \d+ min/);
     expect(await status(paced)).toBe('queued');
 
     const rejectMe = await askToSend(contact.jid, 'please reject this one');
@@ -240,6 +247,8 @@ describe('safety (browser)', () => {
     expect(await badge(page).isVisible()).toBe(true);
     await axeBoth(page, 'safety-phone');
     await shot(page, 'safety-phone');
+    // What a phone shows first, for the README.
+    await page.screenshot({ path: join(SHOTS, 'safety-phone-top.png') });
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
   }, 120_000);
 });

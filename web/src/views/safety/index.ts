@@ -1,11 +1,11 @@
 /**
  * Safety (issue #15): what agents are allowed to send, and what they asked to send.
  *
- * - the policy in force, in words (it is changed in Settings: one place to edit it);
  * - writes waiting for approval, each with who, what (the agent's text shown as quoted data, never as
  *   markup), why it waits and when it expires, with Approve / Reject;
  * - the outbox: writes queued by pacing or a closed connection, with their time and Cancel, and the
  *   recently finished ones;
+ * - the policy in force, in words (it is changed in Settings: one place to edit it);
  * - the audit log (newest first) and its full JSONL export.
  *
  * Open writes come from the app-wide {@link OutboxWatch}; history and audit are re-read when it sees a
@@ -171,7 +171,8 @@ export function safetyView(live: LiveState, watch: OutboxWatch): Component {
     auditNote,
   );
 
-  const el = h('div', { class: 'safety' }, policy, h('div', { class: 'safety-cols' }, queue, outbox), audit);
+  // What needs the owner comes first (on a phone, before anything else); the policy is context.
+  const el = h('div', { class: 'safety' }, h('div', { class: 'safety-cols' }, queue, outbox), policy, audit);
 
   // ---- state -------------------------------------------------------------------------------------
   const names: Names = { recipient: new Map(), client: new Map() };
