@@ -77,6 +77,8 @@ function quoted(summary: string, tool: string): HTMLElement {
   return q;
 }
 
+const sentence = (t: string) => `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
+
 /** "45 s", "10 min", "1 h 30 min" for a pacing interval in seconds. */
 function seconds(n: number): string {
   if (n < 120) return `${n} s`;
@@ -334,14 +336,14 @@ export function safetyView(live: LiveState, watch: OutboxWatch): Component {
           s.pace_new_recipients_per_day > 0 ? `${s.pace_new_recipients_per_day} new chats/day` : '',
         ]
           .filter(Boolean)
-          .join(', ') || 'on, no limits set'
-      : 'off';
+          .join(', ') || 'On, no limits set'
+      : 'Off';
     const rows: [string, Node | string][] = [
       ['Mode', h('span', null, h('strong', { 'data-testid': 'policy-mode', 'data-mode': s.send_mode }, m.label), ` — ${m.does}`)],
       ['New chats', s.approve_new_recipients ? 'A first message to a chat never written to needs approval.' : 'No extra approval for first messages.'],
-      ['Reading', `${lists(s.read_allow, s.read_deny, 'read')}.`],
-      ['Writing', `${lists(s.write_allow, s.write_deny, 'written to')}.`],
-      ['Approvals expire', `after ${s.pending_expiry_hours} h`],
+      ['Reading', sentence(lists(s.read_allow, s.read_deny, 'read'))],
+      ['Writing', sentence(lists(s.write_allow, s.write_deny, 'written to'))],
+      ['Approvals expire', `After ${s.pending_expiry_hours} h.`],
       ['Pacing', pacing],
     ];
     const dl = h('dl', { class: 'facts policy-facts' });
