@@ -32,7 +32,7 @@ function limitOf(q: unknown, def: number, max: number): number {
 
 export function safetyRoutes(gate: SendGate, opts: { timeZone?: string } = {}): Router {
   const r = Router();
-  const show = (e: Parameters<typeof presentSend>[0]) => presentSend(e, opts.timeZone);
+  const show = (e: Parameters<typeof presentSend>[0]) => presentSend(e, opts.timeZone, gate.recipientName(e.chatJid));
   r.get('/sends', (req, res) => {
     const list = gate.list(statuses(req.query.status), limitOf(req.query.limit, 100, 1000));
     res.set('Cache-Control', 'no-store').json({ sends: list.map(show), counts: gate.counts() });

@@ -1,9 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { presentSend } from '../../../services/safety/present-send.js';
 import { run } from '../result.js';
 import { toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { SendShape, gateOf, sendIdInput } from './send-shape.js';
+import { SendShape, gateOf, sendIdInput, showSend } from './send-shape.js';
 
 const CONFIG = {
   title: 'Cancel a deferred write',
@@ -15,6 +14,6 @@ const CONFIG = {
 
 export function registerCancelSendTool(server: McpServer, deps: ToolDeps): void {
   server.registerTool('cancel_send', CONFIG, (a, extra) =>
-    run(deps, 'cancel_send', () => presentSend(gateOf(deps).cancel(a.send_id, `agent${extra.sessionId ? ` (session ${extra.sessionId.slice(0, 8)})` : ''}`), deps.config.displayTimeZone)),
+    run(deps, 'cancel_send', () => showSend(deps, gateOf(deps).cancel(a.send_id, `agent${extra.sessionId ? ` (session ${extra.sessionId.slice(0, 8)})` : ''}`))),
   );
 }

@@ -1,10 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { notFound } from '../../../errors.js';
-import { presentSend } from '../../../services/safety/present-send.js';
 import { run } from '../result.js';
 import { READ_ONLY_LOCAL, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { SendShape, gateOf, sendIdInput } from './send-shape.js';
+import { SendShape, gateOf, sendIdInput, showSend } from './send-shape.js';
 
 const CONFIG = {
   title: 'Status of a deferred write',
@@ -19,7 +18,7 @@ export function registerGetSendStatusTool(server: McpServer, deps: ToolDeps): vo
     run(deps, 'get_send_status', () => {
       const e = gateOf(deps).get(a.send_id);
       if (!e) throw notFound(`No send with id ${a.send_id}`, 'Take send_id from the tool result or from list_outbox');
-      return presentSend(e, deps.config.displayTimeZone);
+      return showSend(deps, e);
     }),
   );
 }

@@ -1,11 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { OPEN_STATUSES, OUTBOX_STATUSES } from '../../../store/index.js';
-import { presentSend } from '../../../services/safety/present-send.js';
 import { run } from '../result.js';
 import { READ_ONLY_LOCAL, toolInput } from '../schemas.js';
 import type { ToolDeps } from '../tool-deps.js';
-import { SendShape, gateOf } from './send-shape.js';
+import { SendShape, gateOf, showSend } from './send-shape.js';
 
 const CONFIG = {
   title: 'List the outbox',
@@ -22,7 +21,7 @@ export function registerListOutboxTool(server: McpServer, deps: ToolDeps): void 
   server.registerTool('list_outbox', CONFIG, (a) =>
     run(deps, 'list_outbox', () => {
       const gate = gateOf(deps);
-      const sends = gate.list(a.status ?? OPEN_STATUSES, a.limit).map((e) => presentSend(e, deps.config.displayTimeZone));
+      const sends = gate.list(a.status ?? OPEN_STATUSES, a.limit).map((e) => showSend(deps, e));
       return { sends, counts: gate.counts() };
     }),
   );
