@@ -21,6 +21,8 @@ export interface HistoryMessage {
   status?: proto.WebMessageInfo.Status;
   /** Reactions the phone keeps on this message (history sync carries them on the message itself). */
   reactions?: proto.IReaction[];
+  /** Decrypted votes the phone keeps on this poll (history sync carries them on the poll itself). */
+  pollUpdates?: proto.IPollUpdate[];
 }
 
 /** Chat metadata; a chat that only appears through messages gets none. */
@@ -126,6 +128,7 @@ function webMessage(m: HistoryMessage): proto.IWebMessageInfo {
     status: m.status ?? (m.fromMe ? READ : DELIVERY_ACK),
   };
   if (m.reactions) out.reactions = m.reactions;
+  if (m.pollUpdates) out.pollUpdates = m.pollUpdates;
   if (!m.fromMe) {
     if (m.participant && m.chatId.endsWith('@g.us')) key.participant = out.participant = m.participant;
     if (m.pushName) out.pushName = m.pushName;

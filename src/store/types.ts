@@ -113,14 +113,18 @@ export interface PollVoteInput {
   fromMe: boolean;
   timestamp: number;
   /** The vote's WebMessageInfo bytes (still encrypted under the poll's secret). */
-  raw: Uint8Array;
+  raw?: Uint8Array | null;
+  /** The chosen options (hex SHA-256 of their names) when the vote arrives decrypted (history sync). */
+  selected?: string[] | null;
 }
 
 export interface StoredPollVote {
   voter: string;
   fromMe: boolean;
   timestamp: number;
-  raw: Uint8Array;
+  raw: Uint8Array | null;
+  /** Hex SHA-256 of the chosen options, when stored decrypted. */
+  selected: string[] | null;
 }
 
 /** SPEC §3 Chat. */

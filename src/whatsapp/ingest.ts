@@ -222,6 +222,15 @@ export class Ingestor {
       if (!input) continue;
       inputs.push(input);
       touched.add(input.chatId);
+      // History sync hands a poll's votes over decrypted, on the poll itself.
+      for (const u of msg.pollUpdates ?? []) {
+        const k = u.pollUpdateMessageKey;
+        if (!k) continue;
+        const own = Boolean(k.fromMe);
+        const from = own ? this.ownJid : k.participant ? jidNormalizedUser(k.participant) : k.remoteJid ? jidNormalizedUser(k.remoteJid) : null;
+        const selected = (u.vote?.selectedOptions ?? []).map((o) => Buffer.from(o).toString('hex'));
+        votes.push({ chatId: input.chatId, pollKeyId: input.keyId, from, fromMe: own, timestamp: Number(u.senderTimestampMs ?? 0) || input.timestamp, selected });
+      }
       for (const r of msg.reactions ?? []) {
         if (!r.key) continue;
         const own = Boolean(r.key.fromMe);
