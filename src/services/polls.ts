@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Message, Store } from '../store/index.js';
-import { decryptVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
+import { decryptVote, readDecryptedVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
 
 export interface OwnIds {
   id?: string | null;
@@ -70,7 +70,8 @@ export function tallyPoll(store: Store, poll: Message, me: OwnIds | null | undef
   };
   for (const v of legacyVotes) consider(v.from, v.fromMe, v.timestamp, store.messages.getRaw(v.id));
   for (const v of store.messages.pollVotes(poll.id)) {
-    if (v.selected) record(v.fromMe ? (self ?? v.voter) : v.voter, v.timestamp, v.selected);
+    const plain = readDecryptedVote(v.raw);
+    if (plain) record(v.fromMe ? (self ?? v.voter) : v.voter, plain.senderTimestampMs || v.timestamp, plain.selected);
     else consider(v.voter, v.fromMe, v.timestamp, v.raw);
   }
   return {

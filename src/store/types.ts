@@ -112,19 +112,18 @@ export interface PollVoteInput {
   from?: string | null;
   fromMe: boolean;
   timestamp: number;
-  /** The vote's WebMessageInfo bytes (still encrypted under the poll's secret). */
-  raw?: Uint8Array | null;
-  /** The chosen options (hex SHA-256 of their names) when the vote arrives decrypted (history sync). */
-  selected?: string[] | null;
+  /**
+   * The vote's WebMessageInfo bytes: a live vote still encrypted under the poll's secret; a vote that history
+   * sync handed over decrypted is kept as a WebMessageInfo carrying it in `pollUpdates`.
+   */
+  raw: Uint8Array;
 }
 
 export interface StoredPollVote {
   voter: string;
   fromMe: boolean;
   timestamp: number;
-  raw: Uint8Array | null;
-  /** Hex SHA-256 of the chosen options, when stored decrypted. */
-  selected: string[] | null;
+  raw: Uint8Array;
 }
 
 /** SPEC §3 Chat. */

@@ -22,6 +22,7 @@ import {
   toPollVoteInput,
   toReactionInput,
 } from './mapping.js';
+import { encodeDecryptedVote } from './poll-votes.js';
 
 /** Baileys' presence words → ours (`paused` means they stopped typing but are still there). */
 const PRESENCE_STATES: Partial<Record<string, ChatPresenceState>> = {
@@ -228,8 +229,7 @@ export class Ingestor {
         if (!k) continue;
         const own = Boolean(k.fromMe);
         const from = own ? this.ownJid : k.participant ? jidNormalizedUser(k.participant) : k.remoteJid ? jidNormalizedUser(k.remoteJid) : null;
-        const selected = (u.vote?.selectedOptions ?? []).map((o) => Buffer.from(o).toString('hex'));
-        votes.push({ chatId: input.chatId, pollKeyId: input.keyId, from, fromMe: own, timestamp: Number(u.senderTimestampMs ?? 0) || input.timestamp, selected });
+        votes.push({ chatId: input.chatId, pollKeyId: input.keyId, from, fromMe: own, timestamp: Number(u.senderTimestampMs ?? 0) || input.timestamp, raw: encodeDecryptedVote(input.keyId, u) });
       }
       for (const r of msg.reactions ?? []) {
         if (!r.key) continue;

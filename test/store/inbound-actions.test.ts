@@ -65,7 +65,7 @@ describe('poll votes', () => {
     const votes = s.messages.pollVotes(`${ALICE}:P1`);
     expect(votes).toHaveLength(1);
     expect(votes[0]).toMatchObject({ voter: BOB, timestamp: T + 20 });
-    expect([...(votes[0]!.raw ?? [])]).toEqual([2]);
+    expect([...votes[0]!.raw]).toEqual([2]);
     expect(s.messages.get(`${ALICE}:P1`)?.details).toEqual({ kind: 'poll', question: 'Lunch?', options: ['a', 'b'], multiple: false });
     expect(s.messages.list(ALICE).items).toHaveLength(1);
   });

@@ -51,7 +51,7 @@ describe('structured messages', () => {
   it('a poll vote names its poll and keeps the encrypted proto', () => {
     const v = toPollVoteInput(msg({ pollUpdateMessage: { pollCreationMessageKey: { id: 'P1' }, vote: { encPayload: new Uint8Array([1]), encIv: new Uint8Array([2]) } } }), ME);
     expect(v).toMatchObject({ chatId: ALICE, pollKeyId: 'P1', from: ALICE, fromMe: false });
-    expect(proto.WebMessageInfo.decode(v!.raw!).message?.pollUpdateMessage?.pollCreationMessageKey?.id).toBe('P1');
+    expect(proto.WebMessageInfo.decode(v!.raw).message?.pollUpdateMessage?.pollCreationMessageKey?.id).toBe('P1');
   });
 });
 

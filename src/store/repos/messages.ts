@@ -180,8 +180,8 @@ export class MessagesRepo {
   private readonly rawStmt: Database.Statement<[number], { raw: Buffer | null }>;
   private readonly mediaPending: Database.Statement<[string, number, number], { id: string }>;
   private readonly putReaction: Database.Statement<[number, string, string, string, number]>;
-  private readonly putVote: Database.Statement<[number, string, string, number, number, Buffer | null, string | null]>;
-  private readonly votesStmt: Database.Statement<[number, string], { voter: string; from_me: number; ts: number; raw: Buffer | null; selected: string | null }>;
+  private readonly putVote: Database.Statement<[number, string, string, number, number, Buffer]>;
+  private readonly votesStmt: Database.Statement<[number, string], { voter: string; from_me: number; ts: number; raw: Buffer }>;
   private readonly searchCandidates: number;
 
   constructor(
@@ -292,12 +292,11 @@ export class MessagesRepo {
          ON CONFLICT (chat_id, key_id, sender) DO UPDATE SET emoji = excluded.emoji, ts = excluded.ts WHERE excluded.ts >= ts`,
     );
     this.putVote = db.prepare(
-      `INSERT INTO poll_votes (chat_id, poll_key_id, voter, from_me, ts, raw, selected) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (chat_id, poll_key_id, voter) DO UPDATE SET from_me = excluded.from_me, ts = excluded.ts, raw = excluded.raw, selected = excluded.selected
-         WHERE excluded.ts >= ts`,
+      `INSERT INTO poll_votes (chat_id, poll_key_id, voter, from_me, ts, raw) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (chat_id, poll_key_id, voter) DO UPDATE SET from_me = excluded.from_me, ts = excluded.ts, raw = excluded.raw WHERE excluded.ts >= ts`,
     );
     this.votesStmt = db.prepare(
-      `SELECT coalesce(l.pn, v.voter) AS voter, v.from_me, v.ts, v.raw, v.selected FROM poll_votes v LEFT JOIN lid_mappings l ON l.lid = v.voter
+      `SELECT coalesce(l.pn, v.voter) AS voter, v.from_me, v.ts, v.raw FROM poll_votes v LEFT JOIN lid_mappings l ON l.lid = v.voter
         WHERE v.chat_id = ? AND v.poll_key_id = ? ORDER BY v.ts`,
     );
     // Recent messages only (a rowid range from `since`): the newest first, to take the freshest `limit`.
@@ -726,9 +725,8 @@ export class MessagesRepo {
         const chat = v.pollKeyId ? this.chatOf(v.chatId) : null;
         if (!chat) continue;
         const voter = this.senderOf({ chatId: v.chatId, keyId: v.pollKeyId, from: v.from, fromMe: v.fromMe, timestamp: v.timestamp, type: 'poll-vote' }, chat.jid);
-        if (!v.raw && !v.selected) continue;
-        const raw = v.raw ? Buffer.from(v.raw.buffer, v.raw.byteOffset, v.raw.byteLength) : null;
-        this.putVote.run(chat.id, v.pollKeyId, voter, v.fromMe ? 1 : 0, Math.floor(v.timestamp), raw, v.selected ? JSON.stringify(v.selected) : null);
+        const raw = Buffer.from(v.raw.buffer, v.raw.byteOffset, v.raw.byteLength);
+        this.putVote.run(chat.id, v.pollKeyId, voter, v.fromMe ? 1 : 0, Math.floor(v.timestamp), raw);
         chats.add(chat.jid);
       }
       return [...chats];
@@ -744,8 +742,7 @@ export class MessagesRepo {
       voter: r.voter,
       fromMe: r.from_me === 1,
       timestamp: r.ts,
-      raw: r.raw ? new Uint8Array(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength) : null,
-      selected: r.selected ? (JSON.parse(r.selected) as string[]) : null,
+      raw: new Uint8Array(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength),
     }));
   }
 

@@ -4,9 +4,8 @@
  * - `message_reactions`: one row per (target message, reactor), keyed by the target's chat and key id so a
  *   reaction that arrives before its target (history order) still attaches when the target comes. A removal
  *   is kept as `emoji = ''` (a tombstone): an older re-delivery of the reaction must not bring it back.
- * - `poll_votes`: a voter's newest vote on a poll, keyed the same way; a live vote stays encrypted (`raw` is the
- *   vote's WebMessageInfo) and is decrypted when read, with the poll's stored message secret; history sync hands
- *   votes over decrypted (`selected`).
+ * - `poll_votes`: a voter's newest vote on a poll, keyed the same way; the vote stays encrypted (`raw` is the
+ *   vote's WebMessageInfo) and is decrypted when read, with the poll's stored message secret.
  * - `messages.details`: structured fields (JSON) of locations, contact cards, polls and system notices.
  * - `messages.deleted_at`: "delete for me" on this account (a revoke keeps using `revoked_at`).
  * These tables are only written by reactions and votes, so plain ingest pays nothing for them.
@@ -38,8 +37,7 @@ export function up(db: Database.Database): void {
       voter       TEXT NOT NULL,
       from_me     INTEGER NOT NULL,
       ts          INTEGER NOT NULL,
-      raw         BLOB,           -- the encrypted vote (WebMessageInfo); null when only selected is known
-      selected    TEXT,           -- JSON hex SHA-256 of the chosen options, when known decrypted (history sync)
+      raw         BLOB NOT NULL,
       PRIMARY KEY (chat_id, poll_key_id, voter)
     ) WITHOUT ROWID;
 
