@@ -109,7 +109,9 @@ export function answerGroupIq(sim: SimulatorCore, _conn: ClientConnection, iq: B
   if (admin) return admin;
   const first = Array.isArray(iq.content) ? iq.content[0] : undefined;
   if (iq.attrs.type === 'get' && first?.tag === 'participating') {
-    return iqResult(iq, [{ tag: 'groups', attrs: {}, content: sim.groups.map(groupNode) }]);
+    // Only the groups the account is still in: a group it left stays in the model (others remain members).
+    const mine = sim.groups.filter(g => g.participants.some(p => p.jid === sim.phone.jid));
+    return iqResult(iq, [{ tag: 'groups', attrs: {}, content: mine.map(groupNode) }]);
   }
   const group = find(sim, iq.attrs.to);
   if (!group) return iqError(iq, 404, 'item-not-found');

@@ -31,7 +31,7 @@ import { answerIq } from './iq-handlers.js';
 import { onAuthenticated } from './login.js';
 import { deliverGroupText, deliverMedia, deliverText, type DeliverMediaInput, type DeliverTextInput } from './deliver.js';
 import { receiveClientMessage, sendReadSelf, sendReceipt } from './receive.js';
-import { completePairing, type PairResult } from './pairing.js';
+import { completePairing, enterPairingCode, type PairResult } from './pairing.js';
 import { MediaHost } from './media/host.js';
 import { Outbox, type Delivery } from './outbox.js';
 import { FakePhone } from './phone.js';
@@ -80,6 +80,8 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   refuseSends: { code: number; remaining: number } | null = null;
   /** The last QR the phone "saw" (see `seeQr`). */
   latestQr: string | undefined;
+  /** The last pairing code the app showed (see `watch`), for `enterPairingCode()` without an argument. */
+  latestPairingCode: string | undefined;
   url = '';
   port = 0;
 
@@ -100,8 +102,9 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     const phone = defaultPhone(this.rng, options.phone);
     this.phone = { ...phone, jid: `${phone.number}@s.whatsapp.net`, lidJid: `${phone.lid}@lid` };
     this.contacts = seedContacts(this.rng, options.contacts);
-    this.groups = seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.state = options.state ? SimulatorState.import(options.state) : new SimulatorState();
+    // Persisted groups win over the seed (the same array, so protocol changes are exported too).
+    this.groups = this.state.groups ??= seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.outbox = new Outbox(this);
     for (const device of this.state.devices.values()) this.outbox.restore(device);
     this.fakePhone = new FakePhone(seededKeyPair(this.rng.fork('phone-identity')));
@@ -272,11 +275,29 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     }
   }
 
-  /** Forward a Baileys socket's QR codes to the phone (what a user's camera would do). */
-  watch(sock: { ev: { on(event: 'connection.update', listener: (update: { qr?: string }) => void): void } }): void {
+  /** Forward a Baileys socket's QR codes (and pairing codes, #14) to the phone (what a user's eyes would do). */
+  watch(sock: {
+    ev: {
+      on(event: 'connection.update', listener: (update: { qr?: string }) => void): void;
+      on(event: 'creds.update', listener: (creds: { pairingCode?: string }) => void): void;
+    };
+  }): void {
     sock.ev.on('connection.update', update => {
       if (update.qr) this.seeQr(update.qr);
     });
+    sock.ev.on('creds.update', creds => {
+      if (creds.pairingCode) this.latestPairingCode = creds.pairingCode;
+    });
+  }
+
+  /**
+   * The phone's user types a pairing code under "Link with phone number" (default: the last one the app
+   * showed) and the waiting companion is linked; rejects on a wrong code (nothing is linked).
+   */
+  enterPairingCode(code?: string): Promise<PairResult> {
+    const typed = code ?? this.latestPairingCode;
+    if (!typed) return Promise.reject(new Error('the phone has not seen a pairing code yet'));
+    return enterPairingCode(this, typed);
   }
 
   /** The fake phone scans `qr` (default: the latest one it saw) and links the companion. */
