@@ -183,6 +183,21 @@ describe('edits and revokes', () => {
   });
 });
 
+describe('delete for me (from the phone)', () => {
+  it('is kept apart from a revoke: flagged deletedFor "me", text kept in view, gone from search', async () => {
+    const c = sim.contacts[1]!;
+    const msg = await inbound(1, 'the spare key is under the plant');
+    await sim.sendAppStatePatch(
+      { deleteForMe: { deleteMedia: false, key: { remoteJid: c.jid, fromMe: false, id: msg.keyId }, timestamp: Date.now() } },
+      c.jid,
+    );
+    const v = await shown(c.jid, msg.keyId, (m) => m.deleted === true);
+    expect(v).toMatchObject({ deleted: true, deletedFor: 'me', body: 'the spare key is under the plant' });
+    expect(v.revokedAt).toBeUndefined();
+    expect((await callOk<{ hits: Array<{ id: string }> }>(client, 'search_messages', { query: 'spare plant' })).hits).toHaveLength(0);
+  });
+});
+
 describe('polls', () => {
   it("a contact's poll shows its question, options and live tally; get_poll_results names the voters", async () => {
     const c = sim.contacts[0]!;
