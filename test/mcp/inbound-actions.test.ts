@@ -345,6 +345,20 @@ describe('presence', () => {
     expect(tables).toEqual([]);
   });
 
+  it('subscribing to a chat resource subscribes to its presence at WhatsApp too', async () => {
+    const c = sim.contacts[2]!;
+    expect(sim.contactChatState({ from: c.jid, state: 'composing' }).delivered).toBe(0);
+    const uri = `whatsapp://chats/${encodeURIComponent(c.jid)}`;
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updates.push(n.params.uri);
+    });
+    await client.subscribeResource({ uri });
+    await eventually(() => sim.contactChatState({ from: c.jid, state: 'composing' }).delivered > 0, 10_000, 100);
+    await eventually(() => updates.includes(uri), 10_000);
+    await client.unsubscribeResource({ uri });
+  });
+
   it('in a group, who is typing is named', async () => {
     const group = sim.groups[0]!.jid;
     const b = sim.contacts[1]!;
