@@ -31,6 +31,8 @@ export interface HubDeps {
   runtime: Runtime;
   store: Store;
   logger: Logger;
+  /** Subscribing to a chat resource asks WhatsApp for that chat's presence (it sends presence only then). */
+  services?: { messages: { watchPresence(chatJid: string): void } };
 }
 
 export class McpHub {
@@ -62,6 +64,7 @@ export class McpHub {
       const uris = link.subscriptions.get(key) ?? new Set<string>();
       uris.add(req.params.uri);
       link.subscriptions.set(key, uris);
+      if (key.startsWith('chat:')) this.deps.services?.messages.watchPresence(key.slice('chat:'.length));
       return {};
     });
     server.server.setRequestHandler(UnsubscribeRequestSchema, (req) => {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Message, Store } from '../store/index.js';
-import { decryptVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
+import { decryptVote, readDecryptedVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
 
 export interface OwnIds {
   id?: string | null;
@@ -53,6 +53,10 @@ export function tallyPoll(store: Store, poll: Message, me: OwnIds | null | undef
   const creators = poll.fromMe ? [...new Set([...mine, ...forms(store, poll.from)])] : forms(store, poll.from);
   const latest = new Map<string, { at: number; selected: string[] }>();
   let undecryptable = 0;
+  const record = (voter: string, when: number, selected: string[]) => {
+    const prev = latest.get(voter);
+    if (!prev || prev.at <= when) latest.set(voter, { at: when, selected: selected.map((h) => byHash.get(h) ?? '').filter((n) => n !== '') });
+  };
   const consider = (voterJid: string, fromMe: boolean, at: number, voteRaw: Uint8Array | null) => {
     const vote = voteRaw ? readVote(voteRaw) : null;
     if (!vote || vote.pollKeyId !== stored.keyId) return;
@@ -62,12 +66,14 @@ export function tallyPoll(store: Store, poll: Message, me: OwnIds | null | undef
       undecryptable++;
       return;
     }
-    const when = vote.senderTimestampMs || at;
-    const prev = latest.get(voter);
-    if (!prev || prev.at <= when) latest.set(voter, { at: when, selected: selected.map((h) => byHash.get(h) ?? '').filter((n) => n !== '') });
+    record(voter, vote.senderTimestampMs || at, selected);
   };
   for (const v of legacyVotes) consider(v.from, v.fromMe, v.timestamp, store.messages.getRaw(v.id));
-  for (const v of store.messages.pollVotes(poll.id)) consider(v.voter, v.fromMe, v.timestamp, v.raw);
+  for (const v of store.messages.pollVotes(poll.id)) {
+    const plain = readDecryptedVote(v.raw);
+    if (plain) record(v.fromMe ? (self ?? v.voter) : v.voter, plain.senderTimestampMs || v.timestamp, plain.selected);
+    else consider(v.voter, v.fromMe, v.timestamp, v.raw);
+  }
   return {
     question: stored.question,
     multiple: stored.selectableCount !== 1,

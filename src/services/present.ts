@@ -212,6 +212,8 @@ export interface ChatView {
 export interface ViewOptions {
   /** The rows all belong to this chat (named at the top level): no per-row chat fields. */
   inChat?: string;
+  /** A chat's preview: the human text only, without the structured details (location, cards, poll, notice). */
+  preview?: boolean;
 }
 
 export class Presenter {
@@ -253,7 +255,8 @@ export class Presenter {
     if (m.quotedId) out.quotedId = m.quotedId.startsWith(`${m.chatId}:`) ? m.quotedId.slice(m.chatId.length + 1) : m.quotedId;
     if (m.editedAt !== undefined) out.editedAt = m.editedAt;
     if (m.revokedAt !== undefined) out.revokedAt = m.revokedAt;
-    this.details(m, out, book);
+    if (!opts.preview) this.details(m, out, book);
+    else if (m.details?.kind === 'poll') this.details(m, out, book); // the tally goes into the body text
     if (m.reactions?.length) {
       out.reactions = m.reactions.map((r) => {
         const own = r.from === 'me' || this.isMe(r.from);
@@ -317,7 +320,11 @@ export class Presenter {
     book.knowChat(c.id, c.name);
     const v: ChatView = { id: c.id, name: c.name, isGroup: c.isGroup, unreadCount: c.unreadCount, time: this.time(c.timestamp), timestamp: c.timestamp };
     const last = lastMessage === undefined ? c.lastMessage : (lastMessage ?? undefined);
-    if (last) v.lastMessage = this.message(last, book, { inChat: c.id });
+    if (last) {
+      const view = this.message(last, book, { inChat: c.id, preview: true });
+      delete view.poll;
+      v.lastMessage = view;
+    }
     return v;
   }
 }

@@ -19,6 +19,10 @@ export interface HistoryMessage {
   pushName?: string;
   /** Default: READ for my messages, DELIVERY_ACK for others'. */
   status?: proto.WebMessageInfo.Status;
+  /** Reactions the phone keeps on this message (history sync carries them on the message itself). */
+  reactions?: proto.IReaction[];
+  /** Decrypted votes the phone keeps on this poll (history sync carries them on the poll itself). */
+  pollUpdates?: proto.IPollUpdate[];
 }
 
 /** Chat metadata; a chat that only appears through messages gets none. */
@@ -123,6 +127,8 @@ function webMessage(m: HistoryMessage): proto.IWebMessageInfo {
     messageTimestamp: m.timestamp,
     status: m.status ?? (m.fromMe ? READ : DELIVERY_ACK),
   };
+  if (m.reactions) out.reactions = m.reactions;
+  if (m.pollUpdates) out.pollUpdates = m.pollUpdates;
   if (!m.fromMe) {
     if (m.participant && m.chatId.endsWith('@g.us')) key.participant = out.participant = m.participant;
     if (m.pushName) out.pushName = m.pushName;

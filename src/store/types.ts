@@ -112,7 +112,10 @@ export interface PollVoteInput {
   from?: string | null;
   fromMe: boolean;
   timestamp: number;
-  /** The vote's WebMessageInfo bytes (still encrypted under the poll's secret). */
+  /**
+   * The vote's WebMessageInfo bytes: a live vote still encrypted under the poll's secret; a vote that history
+   * sync handed over decrypted is kept as a WebMessageInfo carrying it in `pollUpdates`.
+   */
   raw: Uint8Array;
 }
 

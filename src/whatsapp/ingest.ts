@@ -22,6 +22,7 @@ import {
   toPollVoteInput,
   toReactionInput,
 } from './mapping.js';
+import { encodeDecryptedVote } from './poll-votes.js';
 
 /** Baileys' presence words → ours (`paused` means they stopped typing but are still there). */
 const PRESENCE_STATES: Partial<Record<string, ChatPresenceState>> = {
@@ -222,6 +223,14 @@ export class Ingestor {
       if (!input) continue;
       inputs.push(input);
       touched.add(input.chatId);
+      // History sync hands a poll's votes over decrypted, on the poll itself.
+      for (const u of msg.pollUpdates ?? []) {
+        const k = u.pollUpdateMessageKey;
+        if (!k) continue;
+        const own = Boolean(k.fromMe);
+        const from = own ? this.ownJid : k.participant ? jidNormalizedUser(k.participant) : k.remoteJid ? jidNormalizedUser(k.remoteJid) : null;
+        votes.push({ chatId: input.chatId, pollKeyId: input.keyId, from, fromMe: own, timestamp: Number(u.senderTimestampMs ?? 0) || input.timestamp, raw: encodeDecryptedVote(input.keyId, u) });
+      }
       for (const r of msg.reactions ?? []) {
         if (!r.key) continue;
         const own = Boolean(r.key.fromMe);

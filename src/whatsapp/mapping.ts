@@ -255,7 +255,8 @@ export function stubText(type: number, params: readonly string[], actor: string 
       return `${by} changed the group icon`;
     case ST.GROUP_PARTICIPANT_ADD:
       // Someone adding themselves is a join through the group's invite link (an admin adds others).
-      return actor && who && who !== actor ? `${by} added ${who}` : `${who || by} joined using an invite link`;
+      if (actor && who && who !== actor) return `${by} added ${who}`;
+      return actor && (!who || who === actor) ? `${actor} joined using an invite link` : `${who || by} joined`;
     case ST.GROUP_PARTICIPANT_REMOVE:
       return `${by} removed ${who}`;
     case ST.GROUP_PARTICIPANT_LEAVE:
@@ -316,7 +317,7 @@ export function stubDetails(type: number, params: readonly string[], actor: stri
   if (!type || type === ST.CIPHERTEXT) return undefined;
   const participants = PARTY_STUBS.has(type) ? params.map(stubParty).filter((p) => p.includes('@')) : [];
   let action = NOTICE_ACTIONS[type] ?? (ST[type] ?? `stub_${type}`).toLowerCase();
-  if (type === ST.GROUP_PARTICIPANT_ADD && (participants.length === 0 || (actor !== null && participants.every((p) => p === actor)))) action = 'joined_via_link';
+  if (type === ST.GROUP_PARTICIPANT_ADD && actor !== null && participants.every((p) => p === actor)) action = 'joined_via_link';
   const d: MessageDetails = { kind: 'notice', action, actor, participants };
   const value = PARTY_STUBS.has(type) ? undefined : params[0];
   if (value !== undefined && value !== '') d.value = value;

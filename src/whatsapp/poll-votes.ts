@@ -30,6 +30,26 @@ export function readPoll(raw: Uint8Array): StoredPoll | null {
   return { keyId: info.key.id, question: c.name ?? '', options: (c.options ?? []).map((o) => o.optionName ?? ''), selectableCount: c.selectableOptionsCount ?? 0, secret };
 }
 
+/**
+ * A vote history sync handed over decrypted (stored as a WebMessageInfo whose `pollUpdates[0]` holds it):
+ * the selected options (SHA-256 of their names, hex) and when; null for an encrypted vote.
+ */
+export function readDecryptedVote(raw: Uint8Array): { pollKeyId: string | null; selected: string[]; senderTimestampMs: number } | null {
+  const info = proto.WebMessageInfo.decode(raw);
+  const u = info.pollUpdates?.[0];
+  if (info.message?.pollUpdateMessage || !u?.vote) return null;
+  return {
+    pollKeyId: info.key?.id ?? null,
+    selected: (u.vote.selectedOptions ?? []).map((o) => Buffer.from(o).toString('hex')),
+    senderTimestampMs: Number(u.senderTimestampMs ?? 0),
+  };
+}
+
+/** A decrypted vote from history sync, in the form `readDecryptedVote` reads (the key names the poll). */
+export function encodeDecryptedVote(pollKeyId: string, update: proto.IPollUpdate): Uint8Array {
+  return proto.WebMessageInfo.encode({ key: { id: pollKeyId }, pollUpdates: [update] }).finish();
+}
+
 export function readVote(raw: Uint8Array): StoredVote | null {
   const u = proto.WebMessageInfo.decode(raw).message?.pollUpdateMessage;
   const id = u?.pollCreationMessageKey?.id;

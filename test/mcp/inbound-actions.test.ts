@@ -183,6 +183,21 @@ describe('edits and revokes', () => {
   });
 });
 
+describe('delete for me (from the phone)', () => {
+  it('is kept apart from a revoke: flagged deletedFor "me", text kept in view, gone from search', async () => {
+    const c = sim.contacts[1]!;
+    const msg = await inbound(1, 'the spare key is under the plant');
+    await sim.sendAppStatePatch(
+      { deleteForMe: { deleteMedia: false, key: { remoteJid: c.jid, fromMe: false, id: msg.keyId }, timestamp: Date.now() } },
+      c.jid,
+    );
+    const v = await shown(c.jid, msg.keyId, (m) => m.deleted === true);
+    expect(v).toMatchObject({ deleted: true, deletedFor: 'me', body: 'the spare key is under the plant' });
+    expect(v.revokedAt).toBeUndefined();
+    expect((await callOk<{ hits: Array<{ id: string }> }>(client, 'search_messages', { query: 'spare plant' })).hits).toHaveLength(0);
+  });
+});
+
 describe('polls', () => {
   it("a contact's poll shows its question, options and live tally; get_poll_results names the voters", async () => {
     const c = sim.contacts[0]!;
@@ -197,7 +212,7 @@ describe('polls', () => {
     expect(v.body).toContain('Which trail?');
     // The vote is not a message of its own: the poll stays the chat's last message, with its tally.
     expect((await page(c.jid)).messages.some((m) => m.type === 'poll-vote')).toBe(false);
-    expect((await callOk<ChatOut>(client, 'get_chat_by_id', { jid: c.jid })).chat.lastMessage?.poll?.options.map((o) => o.votes)).toEqual([0, 1, 1]);
+    expect((await callOk<ChatOut>(client, 'get_chat_by_id', { jid: c.jid })).chat.lastMessage?.body).toBe('📊 poll: Which trail? — Coast (0), Ridge (1), Forest (1)');
 
     const r = await callOk<{ options: Array<{ name: string; votes: number; voters: Array<{ jid: string; name: string }> }>; voters: number; undecryptable: number }>(
       client,
@@ -328,6 +343,20 @@ describe('presence', () => {
     // Kept in memory only: nothing about presence is in the database.
     const tables = t.app.store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%presence%'`).all();
     expect(tables).toEqual([]);
+  });
+
+  it('subscribing to a chat resource subscribes to its presence at WhatsApp too', async () => {
+    const c = sim.contacts[2]!;
+    expect(sim.contactChatState({ from: c.jid, state: 'composing' }).delivered).toBe(0);
+    const uri = `whatsapp://chats/${encodeURIComponent(c.jid)}`;
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updates.push(n.params.uri);
+    });
+    await client.subscribeResource({ uri });
+    await eventually(() => sim.contactChatState({ from: c.jid, state: 'composing' }).delivered > 0, 10_000, 100);
+    await eventually(() => updates.includes(uri), 10_000);
+    await client.unsubscribeResource({ uri });
   });
 
   it('in a group, who is typing is named', async () => {

@@ -61,6 +61,9 @@ describe('group notices', () => {
     expect(stubDetails(ST.GROUP_PARTICIPANT_ADD, [p(BOB)], ALICE)).toEqual({ kind: 'notice', action: 'participants_added', actor: ALICE, participants: [BOB] });
     expect(stubDetails(ST.GROUP_PARTICIPANT_ADD, [p(BOB)], BOB)).toMatchObject({ action: 'joined_via_link' });
     expect(stubText(ST.GROUP_PARTICIPANT_ADD, [p(BOB)], BOB)).toBe(`${BOB} joined using an invite link`);
+    // Without an actor (some history stubs) nothing says how they joined.
+    expect(stubText(ST.GROUP_PARTICIPANT_ADD, [p(BOB)], null)).toBe(`${BOB} joined`);
+    expect(stubDetails(ST.GROUP_PARTICIPANT_ADD, [p(BOB)], null)).toMatchObject({ action: 'participants_added' });
     expect(stubDetails(ST.GROUP_PARTICIPANT_PROMOTE, [p(BOB)], ALICE)).toMatchObject({ action: 'promoted', participants: [BOB] });
     expect(stubDetails(ST.GROUP_CHANGE_SUBJECT, ['Hikers'], ALICE)).toEqual({ kind: 'notice', action: 'subject_changed', actor: ALICE, participants: [], value: 'Hikers' });
     expect(stubDetails(ST.CIPHERTEXT, [], ALICE)).toBeUndefined();

@@ -25,45 +25,23 @@ export const MessageShape = z.object({
   quotedId: z.string().optional(),
   editedAt: z.number().optional(),
   revokedAt: z.number().optional(),
-  // Inbound actions (#14): additions only.
-  deleted: z.literal(true).optional().describe('Deleted: see deletedFor'),
-  deletedFor: z.enum(['everyone', 'me']).optional().describe('everyone = revoked by the sender (text gone); me = deleted on this account only'),
-  reactions: z
-    .array(z.object({ emoji: z.string(), from: z.string().describe('Reactor JID, or "me"'), fromName: z.string(), time: timeField }))
-    .optional()
-    .describe('Current reactions, one per person'),
+  // Inbound actions (#14), additions only. Kept terse: this shape is repeated in every reading tool's schema
+  // (tools/list size); the field meanings are in list_messages' description.
+  deleted: z.literal(true).optional(),
+  deletedFor: z.enum(['everyone', 'me']).optional(),
+  reactions: z.array(z.object({ emoji: z.string(), from: z.string(), fromName: z.string(), time: z.string() })).optional(),
   location: z
-    .object({
-      latitude: z.number(),
-      longitude: z.number(),
-      name: z.string().optional(),
-      address: z.string().optional(),
-      url: z.string().optional(),
-      live: z.literal(true).optional().describe('Live location: the last known point'),
-      accuracyMeters: z.number().optional(),
-    })
+    .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional(), url: z.string().optional(), live: z.literal(true).optional(), accuracyMeters: z.number().optional() })
     .optional(),
-  contacts: z.array(z.object({ name: z.string(), phones: z.array(z.string()), waIds: z.array(z.string()).describe('WhatsApp numbers named in the card') })).optional().describe('Contact cards (vCards)'),
-  poll: z
-    .object({
-      question: z.string(),
-      multiple: z.boolean(),
-      options: z.array(z.object({ name: z.string(), votes: z.number() })),
-      voters: z.number(),
-    })
-    .optional()
-    .describe('Poll with its live tally (get_poll_results names the voters)'),
+  contacts: z.array(z.object({ name: z.string(), phones: z.array(z.string()), waIds: z.array(z.string()) })).optional(),
+  poll: z.object({ question: z.string(), multiple: z.boolean(), options: z.array(z.object({ name: z.string(), votes: z.number() })), voters: z.number() }).optional(),
   notice: z
-    .object({
-      action: z.string().describe('participants_added, participants_removed, participant_left, joined_via_link, promoted, demoted, subject_changed, …'),
-      actor: z.string().optional(),
-      actorName: z.string().optional(),
-      participants: z.array(z.object({ jid: z.string(), name: z.string() })).optional(),
-      value: z.string().optional().describe('New subject / description / setting'),
-    })
-    .optional()
-    .describe('System notice, structured'),
+    .object({ action: z.string(), actor: z.string().optional(), actorName: z.string().optional(), participants: z.array(z.object({ jid: z.string(), name: z.string() })).optional(), value: z.string().optional() })
+    .optional(),
 });
+
+/** A chat's last message: the body says it all; the structured details are left to the message tools. */
+export const PreviewShape = MessageShape.omit({ location: true, contacts: true, poll: true, notice: true });
 
 export const MediaInfoShape = z.object({
   mimetype: z.string().nullable(),
@@ -83,7 +61,7 @@ export const ChatShape = z.object({
   unreadCount: z.number(),
   time: timeField,
   timestamp: z.number().describe('Epoch milliseconds of the newest activity'),
-  lastMessage: MessageShape.optional().describe('Newest message with content (bookkeeping stubs are skipped)'),
+  lastMessage: PreviewShape.optional().describe('Newest message with content (bookkeeping stubs are skipped; structured details: list_messages)'),
 });
 
 export const ContactShape = z.object({
