@@ -19,19 +19,20 @@
  *   (`caf*`); infix matches inside a word (`afé` in `café`) are not supported.
  *
  * - Emoji are tokens (issue #13, migration 8). unicode61 treats them as separators and has no option that
- *   would keep them without also gluing them to adjacent words (`tokenchars` would make `café☕` one token and
- *   cost recall), so before indexing each emoji is cut out of the text (still a separator) and its token — one
- *   private-use character — appended after the text (`🎉party time` → `party time` + `<U+10F389>`).
- *   unicode61 keeps private-use characters (category Co) as tokens and folds nothing in them. Appending
- *   rather than replacing in place keeps word phrases across an emoji (`pizza🍕 tonight`) matching, as
- *   before. In a query each emoji is its own ANDed piece (`party🎉` = `party AND 🎉`); snippets and
- *   ranking use the same tokens. What is
- *   indexed of an emoji is its base: skin tones, variation selectors (U+FE0E/FE0F) and tag characters are
- *   dropped (`👍🏽` and `👍` are the same token, like `É` and `e`); a ZWJ sequence is indexed as its
- *   components in order (`👩‍💻` → `👩 💻`), so searching `👩‍💻` is the phrase of its parts and `💻` alone also
- *   finds it; a flag (two regional indicators) is one token of its own. Keycaps (`1️⃣`) are their digit,
- *   which unicode61 already indexes. The mapping: BMP emoji U+xxxx → U+Fxxxx, plane-1 emoji U+1xxxx →
- *   U+10xxxx, flags → U+FE000 + 26·a + b; none of these ranges overlap, and private-use characters are
+ *   would keep them without also gluing them to adjacent words (`tokenchars` would make `café☕` one token
+ *   and cost recall), so before indexing each emoji is cut out of the text (still a separator) and its
+ *   token — one private-use character — appended after the text (`🎉party time` → `party time` +
+ *   `<U+10F389>`). unicode61 keeps private-use characters (category Co) as tokens and folds nothing in
+ *   them. Appending rather than replacing in place keeps word phrases across an emoji (`pizza🍕 tonight`)
+ *   matching, as before. In a query each emoji is its own ANDed piece (`party🎉` = `party AND 🎉`);
+ *   snippets and ranking use the same tokens.
+ *   What is indexed of an emoji is its base: skin tones, variation selectors (U+FE0E/FE0F) and tag
+ *   characters are dropped (`👍🏽` and `👍` are the same token, like `É` and `e`); a ZWJ sequence is its
+ *   parts in order (`👩‍💻` → `👩 💻`), so searching `👩‍💻` is the phrase of its parts and `💻` alone also
+ *   finds it (separate emoji are kept apart by a gap token, so `👩💻` without the joiner is not the
+ *   phrase); a flag (two regional indicators) is one token. Keycaps (`1️⃣`) are their digit, which
+ *   unicode61 already indexes. The mapping: BMP emoji U+xxxx → U+Fxxxx, plane-1 emoji U+1xxxx → U+10xxxx,
+ *   flags → U+FE000 + 26·a + b, the gap U+FFFFD; none of these overlap, and private-use characters are
  *   not prefixes of words, so a prefix query (`emo*`) never matches emoji.
  *
  * The index is contentless (`content=''`), so FTS5's own `snippet()` has no text to work on; snippets
@@ -58,6 +59,12 @@ const EMOJI_SEQ =
 /** The same, not global: `test` on a global regex moves its lastIndex, which `matchAll` would inherit. */
 const EMOJI_ONE = new RegExp(EMOJI_SEQ.source, 'u');
 const RI_BASE = 0x1f1e6;
+/**
+ * Written between two emoji in the appended tokens, so that the parts of a ZWJ sequence are adjacent only
+ * within it (`👩 💻` as separate emoji must not match the phrase that `👩‍💻` searches). U+FFFFD: the image
+ * of U+FFFD, which is not an emoji, so no emoji maps to it.
+ */
+const EMOJI_GAP = String.fromCodePoint(0xffffd);
 
 /** The private-use token of one emoji sequence's components (see the header for the mapping). */
 function emojiTokens(seq: string): string {
@@ -84,13 +91,13 @@ export function hasEmoji(text: string): boolean {
 /**
  * The text as indexed, before CJK expansion: emoji cut out (a separator, as unicode61 always treated
  * them, so a phrase across an emoji — `pizza🍕 tonight` — still matches `"pizza tonight"`), and their
- * tokens appended after the text, each sequence's parts in order.
+ * tokens appended after the text, each sequence's parts in order, sequences apart by `EMOJI_GAP`.
  */
 export function indexEmoji(text: string): string {
   if (!EMOJI_HINT.test(text)) return text;
   let tokens = '';
   const rest = text.replace(EMOJI_SEQ, (seq) => {
-    tokens += ` ${emojiTokens(seq)}`;
+    tokens += tokens ? ` ${EMOJI_GAP} ${emojiTokens(seq)}` : ` ${emojiTokens(seq)}`;
     return ' ';
   });
   return tokens ? `${rest}\n${tokens}` : text;
