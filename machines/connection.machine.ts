@@ -1,7 +1,7 @@
 /**
  * Connection worker: owns one WhatsApp session (a socket per attempt, one engine actor for its life).
  *
- *   connecting(handshake | awaiting-qr | backoff) ──open──► open ⇄ soft-resync
+ *   connecting(handshake | awaiting-qr ⇄ awaiting-code | backoff) ──open──► open ⇄ soft-resync
  *        ▲                                                   │
  *        └──────────── closed (code table, SPEC §7) ─────────┘
  *
@@ -23,6 +23,7 @@ import {
   type Escalation,
   type LifecycleConfig,
   type Me,
+  type PairingRequest,
 } from './types.js';
 
 export interface ConnectionInput {
@@ -56,6 +57,10 @@ export interface ConnectionContext {
   lastRecoveryAt: number | null;
   wipeAuthPending: boolean;
   escalation: Escalation | null;
+  /** The link-by-phone-number request on the current unpaired socket (issue #14); null when none. */
+  pairing: PairingRequest | null;
+  /** Requests made so far (ids for `pairing`). */
+  pairingRequests: number;
 }
 
 export type ConnectionEvent = EngineEvent | CommandEvent;
@@ -133,9 +138,29 @@ const connectionSetup = setup({
     rememberQr: assign(({ event }) => (event.type === 'ENGINE.QR' ? { qr: event.qr, me: null, watchdogAt: null, outage: null } : {})),
     rememberOpen: assign(({ event }) =>
       event.type === 'ENGINE.OPEN'
-        ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, outage: null, backoffUntil: null }
+        ? { me: event.me, qr: null, attempt: 0, watchdogAt: null, outage: null, backoffUntil: null, pairing: null }
         : {},
     ),
+    /** Ask the engine for a link code; the request waits in context for its one answer. */
+    requestPairingCode: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'REQUEST_PAIRING_CODE') return;
+      const id = context.pairingRequests + 1;
+      enqueue.assign({
+        pairingRequests: id,
+        pairing: { id, phone: event.phone, requestedAt: Date.now(), code: null, error: null },
+      });
+      enqueue.sendTo('engine', { type: 'PAIRING_CODE', phone: event.phone } satisfies EngineCommand);
+    }),
+    rememberPairingCode: assign(({ context, event }) =>
+      event.type === 'ENGINE.PAIRING_CODE' && context.pairing ? { pairing: { ...context.pairing, code: event.code } } : {},
+    ),
+    failPairing: assign(({ context, event }) =>
+      event.type === 'ENGINE.PAIRING_CODE_FAILED' && context.pairing
+        ? { pairing: { ...context.pairing, code: null, error: event.error } }
+        : {},
+    ),
+    /** A code is bound to the socket it was requested on: a new attempt starts without one. */
+    forgetPairing: assign({ pairing: null }),
     recordSyncFailure: assign(({ context }) => {
       const now = Date.now();
       return { syncFailures: [...failuresInWindow(context, now), now] };
@@ -183,6 +208,18 @@ const connectionSetup = setup({
     inCooldown: ({ context }) =>
       context.lastRecoveryAt !== null && Date.now() - context.lastRecoveryAt < context.config.syncRecoveryCooldownMs,
     resyncReconnect: ({ context }) => context.config.resyncReconnect,
+    /**
+     * One link-code request at a time: Baileys keeps only the newest code, so an answer to an older request
+     * could show a code that no longer works.
+     */
+    noPairingPending: ({ context }) => !(context.pairing && context.pairing.code === null && context.pairing.error === null),
+    /** The engine's answer belongs to the request waiting for it. */
+    answersPairing: ({ context, event }) =>
+      (event.type === 'ENGINE.PAIRING_CODE' || event.type === 'ENGINE.PAIRING_CODE_FAILED') &&
+      context.pairing !== null &&
+      context.pairing.code === null &&
+      context.pairing.error === null &&
+      context.pairing.phone === event.phone,
   },
   delays: {
     backoff: ({ context }) => msUntil(context.backoffUntil, Date.now()),
@@ -262,6 +299,8 @@ export const connectionMachine = connectionSetup.createMachine({
     lastRecoveryAt: null,
     wipeAuthPending: input.wipeAuth ?? false,
     escalation: null,
+    pairing: null,
+    pairingRequests: 0,
   }),
   // The engine lives as long as this worker: stopping the worker ends its socket. An engine that crashes
   // (throws while starting, or reports a failed command) is a worker failure: ask for a full restart, which
@@ -311,18 +350,43 @@ export const connectionMachine = connectionSetup.createMachine({
         handshake: {
           description: 'A socket attempt is in flight (noise handshake, login).',
           tags: ['degraded'],
-          entry: ['clearBackoff', 'connectEngine'],
+          entry: ['clearBackoff', 'forgetPairing', 'connectEngine'],
         },
         // Unpaired: a QR is showing and rotates; a human has to scan it, so no watchdog runs here.
         'awaiting-qr': {
           description: 'Unpaired: a rotating QR waits for a human to scan it, so no watchdog runs.',
           tags: ['healthy'],
           entry: 'reportQr',
+          on: {
+            // Link by phone number instead (issue #14): WhatsApp answers the request on this socket.
+            REQUEST_PAIRING_CODE: { guard: 'noPairingPending', actions: 'requestPairingCode' },
+            'ENGINE.PAIRING_CODE': { guard: 'answersPairing', target: 'awaiting-code', actions: 'rememberPairingCode' },
+            'ENGINE.PAIRING_CODE_FAILED': { guard: 'answersPairing', actions: 'failPairing' },
+          },
+        },
+        /*
+         * Unpaired, linking by phone number (issue #14): an 8-character code waits to be typed on that phone.
+         * A sub-state of its own because the human step and what the operator must see differ from a scan;
+         * the public state stays `awaiting-qr` (machines/status.ts says why). The QR keeps rotating and stays
+         * scannable, so a QR is remembered here without leaving; the code dies with this socket.
+         */
+        'awaiting-code': {
+          description: 'Unpaired: a pairing code waits to be typed on the phone; it is bound to this socket.',
+          tags: ['healthy'],
+          on: {
+            'ENGINE.QR': { actions: 'rememberQr' },
+            // A new request (another number, a typo): Baileys keeps only the newest code.
+            REQUEST_PAIRING_CODE: { guard: 'noPairingPending', actions: 'requestPairingCode' },
+            'ENGINE.PAIRING_CODE': { guard: 'answersPairing', actions: 'rememberPairingCode' },
+            // The replacement was refused: the previous code is gone too, so only the QR is left.
+            'ENGINE.PAIRING_CODE_FAILED': { guard: 'answersPairing', target: 'awaiting-qr', actions: 'failPairing' },
+          },
         },
         // Transient close: wait out the jittered backoff before the next attempt.
         backoff: {
           description: 'A transient close: wait out the jittered backoff before the next attempt.',
           tags: ['degraded'],
+          entry: 'forgetPairing',
           after: { backoff: 'handshake' },
         },
       },

@@ -16,6 +16,10 @@ export type EngineEvent =
   | { type: 'ENGINE.CONNECTING' }
   /** Unpaired: the engine has a QR string for the phone to scan (rotates). */
   | { type: 'ENGINE.QR'; qr: string }
+  /** WhatsApp accepted a link-code registration for `phone`: `code` is to be typed on that phone. */
+  | { type: 'ENGINE.PAIRING_CODE'; phone: string; code: string }
+  /** The link-code registration failed (WhatsApp refused it, no answer, or the socket went away). */
+  | { type: 'ENGINE.PAIRING_CODE_FAILED'; phone: string; error: string; code?: number }
   /** Logged in and usable. */
   | { type: 'ENGINE.OPEN'; me: { id: string; name?: string; lid?: string } }
   /** The socket closed. `selfInflicted` is true when the service ended it (restart, resync, logout). */
@@ -30,7 +34,7 @@ export type EngineEvent =
    */
   | { type: 'ENGINE.FAILED'; command: string; error: string };
 
-export type CommandEvent =
+export type OperatorCommand =
   /** Operator: end the socket and start a fresh connection (does not count against the restart budget). */
   | { type: 'RESTART' }
   /** Operator: resync app state now, bypassing the cooldown. */
@@ -39,7 +43,17 @@ export type CommandEvent =
   | { type: 'LOGOUT' }
   /** Operator: forget failure history and restart budget, then start fresh. */
   | { type: 'RESET' };
-export type CommandType = CommandEvent['type'];
+
+/**
+ * Link by phone number instead of a QR (issue #14): ask WhatsApp for an 8-character code to type on the
+ * phone with this number (digits, international format). The phone comes from a request body or a tool
+ * argument, so the edges validate it (zod, src/runtime/pairing.ts) before `runtime.send`.
+ */
+export type PairingCommand = { type: 'REQUEST_PAIRING_CODE'; phone: string };
+
+export type CommandEvent = OperatorCommand | PairingCommand;
+/** The payload-free operator commands (the HTTP command route table, the UI's buttons). */
+export type CommandType = OperatorCommand['type'];
 
 /**
  * Reports from the data path (the sending service sees WhatsApp's answers to sends): account-level facts
@@ -56,6 +70,7 @@ export type EngineCommand =
   | { type: 'END'; reason: string } // end the live socket; its close is reported with selfInflicted: true
   | { type: 'RESYNC'; collection: string } // reset that collection's sync version and resync, socket stays up
   | { type: 'LOGOUT' } // unlink on the server if a socket is live, end it, wipe auth
+  | { type: 'PAIRING_CODE'; phone: string } // ask WhatsApp for a link code on the unpaired socket; answer with ENGINE.PAIRING_CODE(_FAILED)
   | { type: 'WIPE_AUTH' }; // wipe auth locally (no socket needed), e.g. after a 401
 
 /** Events the connection machine reports to its parent (the supervisor). */

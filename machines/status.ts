@@ -8,7 +8,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { connectionMachine } from './connection.machine.js';
 import type { CommandEvent, CommandType } from './events.js';
 import { FORWARDED_COMMANDS, type SupervisorSnapshot } from './supervisor.machine.js';
-import { PUBLIC_STATES, type Disconnect, type Me, type PublicState, type Restriction } from './types.js';
+import { PUBLIC_STATES, type Disconnect, type Me, type PairingRequest, type PublicState, type Restriction } from './types.js';
 
 export { PUBLIC_STATES };
 export type { PublicState };
@@ -56,6 +56,8 @@ export interface LifecycleStatus {
   syncFailures: number;
   /** WhatsApp is refusing our sends to new contacts (463/429/restricted) and `until` has not passed. */
   restriction: Restriction | null;
+  /** The link-by-phone-number request on the current unpaired socket, code included (issue #14). */
+  pairing: PairingRequest | null;
 }
 
 /** The flattened public state (SPEC §7): the worker's while the supervisor runs one, else the supervisor's. */
@@ -64,7 +66,11 @@ function publicState(tree: TreeSnapshot): PublicState {
   if (sup.matches('stuck')) return 'stuck';
   const worker = tree.connection;
   if (!sup.matches('running') || !worker) return 'restarting';
-  if (worker.matches({ connecting: 'awaiting-qr' })) return 'awaiting-qr';
+  // Decision (issue #14): a pairing code is another way of awaiting the same human step, so the worker's
+  // `awaiting-code` sub-state (its own node in the diagram) is published as `awaiting-qr`. The six public
+  // states are a contract (SPEC §7, check_auth_status, /metrics labels, health); `reason` and the summary's
+  // `pairingCode` tell which way the link is awaited, and the QR stays scannable meanwhile.
+  if (worker.matches({ connecting: 'awaiting-qr' }) || worker.matches({ connecting: 'awaiting-code' })) return 'awaiting-qr';
   if (worker.matches('connecting')) return 'connecting';
   if (worker.matches('open')) return 'open';
   if (worker.matches('soft-resync')) return 'soft-resync';
@@ -87,7 +93,8 @@ export function projectStatus(tree: TreeSnapshot, now: number): LifecycleStatus 
 
   let reason: string | null = null;
   if (state === 'stuck') reason = sup.stuckReason ?? 'stuck';
-  else if (state === 'awaiting-qr') reason = 'waiting for the QR code to be scanned';
+  else if (tree.connection?.matches({ connecting: 'awaiting-code' })) reason = 'waiting for the pairing code to be entered on the phone';
+  else if (state === 'awaiting-qr') reason = conn?.pairing?.code === null && conn.pairing.error === null ? 'waiting for WhatsApp to confirm the pairing code request' : 'waiting for the QR code to be scanned';
   else if (state !== 'open') reason = sup.degradedReason ?? state;
 
   return {
@@ -111,6 +118,7 @@ export function projectStatus(tree: TreeSnapshot, now: number): LifecycleStatus 
     restartBudget: { used: budgetUsed, intensity: sup.config.restartIntensity, periodMs: sup.config.restartPeriodMs },
     syncFailures: conn?.syncFailures.length ?? 0,
     restriction: activeRestriction(sup.restriction, now),
+    pairing: state === 'awaiting-qr' ? (conn?.pairing ?? null) : null,
   };
 }
 
@@ -186,10 +194,25 @@ export function retryInMs(status: LifecycleStatus, now: number): number | null {
   return candidates.length > 0 ? Math.min(...candidates) : null;
 }
 
-/** The status every surface shows: the projection without the QR string, plus what callers derive from it. */
-export interface StatusSummary extends Omit<LifecycleStatus, 'qr'> {
+/** What every surface may know about linking by phone number: never the code itself (like the QR). */
+export interface PairingCodeSummary {
+  /** A code can be requested now (unpaired socket, no request in flight): `request_pairing_code` is not refused. */
+  requestable: boolean;
+  /** A request was sent and WhatsApp has not answered yet. */
+  pending: boolean;
+  /** A code is waiting to be typed on the phone (GET /api/pairing-code shows it). */
+  available: boolean;
+  /** The number the last request on this socket was for. */
+  phone: string | null;
+  /** Why the last request on this socket failed. */
+  error: string | null;
+}
+
+/** The status every surface shows: the projection without the QR string or code, plus what callers derive from it. */
+export interface StatusSummary extends Omit<LifecycleStatus, 'qr' | 'pairing'> {
   /** A QR is waiting to be scanned (GET /api/qr, get_qr_code); the string itself is never in a status. */
   qrAvailable: boolean;
+  pairingCode: PairingCodeSummary;
   /** The device is linked: our own id is known and no QR is being asked for. */
   authenticated: boolean;
   /** The connection is open (state tag `ready`): reads are live and sends go out. */
@@ -203,11 +226,18 @@ export interface StatusSummary extends Omit<LifecycleStatus, 'qr'> {
 
 export function summarize(tree: TreeSnapshot, now: number): StatusSummary {
   const status = projectStatus(tree, now);
-  const { qr, ...rest } = status;
+  const { qr, pairing, ...rest } = status;
   const commands = Object.fromEntries(OPERATOR_COMMANDS.map((type) => [type, accepts(tree, { type })])) as StatusSummary['commands'];
   return {
     ...rest,
     qrAvailable: qr !== null,
+    pairingCode: {
+      requestable: accepts(tree, { type: 'REQUEST_PAIRING_CODE', phone: '' }),
+      pending: pairing !== null && pairing.code === null && pairing.error === null,
+      available: pairing?.code != null,
+      phone: pairing?.phone ?? null,
+      error: pairing?.error ?? null,
+    },
     authenticated: status.me !== null && status.state !== 'awaiting-qr',
     ready: tree.supervisor.matches('running') && tree.connection?.hasTag('ready') === true,
     retryInMs: retryInMs(status, now),

@@ -14,7 +14,7 @@
  */
 import { assign, forwardTo, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from './connection.machine.js';
-import type { AccountEvent, CommandEvent, CommandType, ConnectionReport } from './events.js';
+import type { AccountEvent, CommandEvent, ConnectionReport } from './events.js';
 import {
   backoffDelay,
   msUntil,
@@ -75,7 +75,7 @@ const NOT_RETRYABLE = new Set(['replaced']);
  * Commands the supervisor hands to its worker while running: they are possible only when the worker's
  * current state accepts them too (machines/status.ts `accepts`).
  */
-export const FORWARDED_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['LOGOUT', 'FORCE_RESYNC']);
+export const FORWARDED_COMMANDS: ReadonlySet<CommandEvent['type']> = new Set<CommandEvent['type']>(['LOGOUT', 'FORCE_RESYNC', 'REQUEST_PAIRING_CODE']);
 
 export const supervisorMachine = setup({
   types: {
@@ -251,6 +251,8 @@ export const supervisorMachine = setup({
         // The worker unlinks the device: nobody is logged in from here on.
         LOGOUT: { actions: ['forwardToConnection', 'forgetMe'] },
         FORCE_RESYNC: { actions: 'forwardToConnection' },
+        // Only an unpaired worker takes it (awaiting a QR or a code); elsewhere `accepts` says no.
+        REQUEST_PAIRING_CODE: { actions: 'forwardToConnection' },
       },
     },
     // The worker was torn down; wait out the restart backoff so a crash loop cannot spin the CPU or the servers.

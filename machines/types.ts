@@ -59,6 +59,19 @@ export interface Restriction {
   detail: string;
 }
 
+/**
+ * A request to link by phone number (issue #14), from the command until the socket it was made on goes
+ * away. `id` tells one request from the next (callers wait for their own outcome); `code` is set once
+ * WhatsApp accepted the registration, `error` when it did not.
+ */
+export interface PairingRequest {
+  id: number;
+  phone: string;
+  requestedAt: number;
+  code: string | null;
+  error: string | null;
+}
+
 export interface Me {
   id: string;
   name?: string;

@@ -27,6 +27,7 @@ import { ChatEvents, liveChatRoutes } from './http/routes/live-chats.js';
 import { mediaFileRoutes } from './http/routes/media-files.js';
 import { createMetrics } from './http/routes/metrics.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { pairingCodeRoutes } from './http/routes/pairing-code.js';
 import { qrRoutes } from './http/routes/qr.js';
 import { sessionRoutes } from './http/routes/session.js';
 import { SessionStreams } from './http/routes/session-streams.js';
@@ -168,6 +169,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         stateRoutes({ runtime, counters: () => ({ ...store.counters.get() }), heartbeatMs: opts.sseHeartbeatMs, streams: sessionStreams }),
         settingsRoutes(settings),
         qrRoutes(runtime),
+        pairingCodeRoutes(runtime),
         chatsRoutes(store),
         liveChatRoutes({ store, chats: services.chats, events: chatEvents, streams: sessionStreams, heartbeatMs: opts.sseHeartbeatMs }),
         avatarRoutes(store, gateway),
@@ -195,6 +197,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
           socketConfig: opts.socketConfig,
           onMessages,
           onAccount: (event) => runtime.report(event),
+          linkMethod: () => settings.get().link_method,
         });
       }
       runtime.start();

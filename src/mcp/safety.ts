@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { AppError, notFound, type ErrorCode as AppErrorCode } from '../errors.js';
 import type { ApprovalAsk, Caller, Consent, ExecResult, SendGate } from '../services/safety/gate.js';
 import { writeToolOf } from '../services/safety/write-tools.js';
-import type { OutboxEntry } from '../store/repos/outbox.js';
+import type { OutboxEntry } from '../store/index.js';
 import { isoTime } from '../services/present.js';
 import { fail, ok } from './tools/result.js';
 import { toolInput } from './tools/schemas.js';

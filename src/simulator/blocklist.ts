@@ -15,15 +15,9 @@ export interface ClientBlockChange {
   pnJid?: string;
 }
 
-const lists = new WeakMap<SimulatorCore, Set<string>>();
-
+/** The block list lives in the persisted server state, so it survives a simulator restart. */
 export function blockedJids(sim: SimulatorCore): Set<string> {
-  let set = lists.get(sim);
-  if (!set) {
-    set = new Set();
-    lists.set(sim, set);
-  }
-  return set;
+  return sim.state.blocklist;
 }
 
 export function answerBlocklistGet(sim: SimulatorCore, _conn: ClientConnection, iq: BinaryNode): BinaryNode {

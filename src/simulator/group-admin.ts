@@ -34,6 +34,17 @@ export function groupExtras(group: SimulatorGroup): GroupExtras {
   return e;
 }
 
+/** The extra state of a group if it has any yet (the simulator's exportState). */
+export function peekGroupExtras(group: SimulatorGroup): GroupExtras | undefined {
+  const e = extras.get(group);
+  return e ? { ...e } : undefined;
+}
+
+/** Puts back exported extras (the simulator's importState). */
+export function restoreGroupExtras(group: SimulatorGroup, e: GroupExtras): void {
+  extras.set(group, { ...e });
+}
+
 /** `groupNode` plus the description and settings children Baileys' extractGroupMetadata reads. */
 function fullGroupNode(group: SimulatorGroup): BinaryNode {
   const node = groupNode(group);

@@ -5,6 +5,7 @@ import type { ClientConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { answerGroupIq } from './groups.js';
 import { MEDIA_AUTH } from './media/host.js';
+import { answerLinkCodeRegistration } from './pairing.js';
 import type { UploadedBundle } from './state.js';
 import { splitJid } from './util/jid.js';
 import { bytesOf, child, childNodes, children, iqError, iqResult, uintOf } from './util/nodes.js';
@@ -188,6 +189,7 @@ const HANDLERS: Record<string, IqHandler> = {
     return iqResult(iq, [{ tag: 'sync', attrs: {}, content: await sim.appState.answer(iq, sim.media) }]);
   },
   'md|set|remove-companion-device': removeCompanion,
+  'md|set|link_code_companion_reg': answerLinkCodeRegistration, // link with phone number (#14, pairing.ts)
   'w:profile:picture|get|picture': profilePicture,
   'w:g2|get|*': answerGroupIq,
   'w:g2|set|*': answerGroupIq,

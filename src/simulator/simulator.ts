@@ -6,6 +6,21 @@ import type { BinaryNode, ChatModification, WAPatchName } from '@whiskeysockets/
 import { WebSocketServer, type WebSocket } from 'ws';
 import { presenceOf } from './actions.js';
 import { deliverPollVote, type DeliverPollVoteInput } from './poll-votes.js';
+import { contactChatState, contactPresence, onPresenceSubscribe, type ContactChatState, type ContactPresenceState } from './presence.js';
+import {
+  deliverContactCard,
+  deliverEdit,
+  deliverLocation,
+  deliverPoll,
+  deliverReaction,
+  deliverRevoke,
+  type ContactCardInput,
+  type ContactEditInput,
+  type ContactLocationInput,
+  type ContactPollInput,
+  type ContactReactionInput,
+  type ContactScope,
+} from './contact-actions.js';
 import { AppStateServer } from './app-state.js';
 import { ClientConnection } from './connection.js';
 import { defaultPhone, seedContacts } from './contacts.js';
@@ -16,7 +31,7 @@ import { answerIq } from './iq-handlers.js';
 import { onAuthenticated } from './login.js';
 import { deliverGroupText, deliverMedia, deliverText, type DeliverMediaInput, type DeliverTextInput } from './deliver.js';
 import { receiveClientMessage, sendReadSelf, sendReceipt } from './receive.js';
-import { completePairing, type PairResult } from './pairing.js';
+import { completePairing, enterPairingCode, type PairResult } from './pairing.js';
 import { MediaHost } from './media/host.js';
 import { Outbox, type Delivery } from './outbox.js';
 import { FakePhone } from './phone.js';
@@ -65,6 +80,8 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   refuseSends: { code: number; remaining: number } | null = null;
   /** The last QR the phone "saw" (see `seeQr`). */
   latestQr: string | undefined;
+  /** The last pairing code the app showed (see `watch`), for `enterPairingCode()` without an argument. */
+  latestPairingCode: string | undefined;
   url = '';
   port = 0;
 
@@ -85,8 +102,9 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     const phone = defaultPhone(this.rng, options.phone);
     this.phone = { ...phone, jid: `${phone.number}@s.whatsapp.net`, lidJid: `${phone.lid}@lid` };
     this.contacts = seedContacts(this.rng, options.contacts);
-    this.groups = seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.state = options.state ? SimulatorState.import(options.state) : new SimulatorState();
+    // Persisted groups win over the seed (the same array, so protocol changes are exported too).
+    this.groups = this.state.groups ??= seedGroups(this.rng, options.groups ?? 1, this.phone.jid, this.contacts);
     this.outbox = new Outbox(this);
     for (const device of this.state.devices.values()) this.outbox.restore(device);
     this.fakePhone = new FakePhone(seededKeyPair(this.rng.fork('phone-identity')));
@@ -184,6 +202,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
         return;
       case 'presence':
       case 'chatstate': {
+        if (node.tag === 'presence' && node.attrs.type === 'subscribe') onPresenceSubscribe(this, conn, node);
         // Nothing to answer; contacts observe it.
         const presence = presenceOf(node);
         if (presence) this.emit('client-presence', presence);
@@ -256,11 +275,29 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     }
   }
 
-  /** Forward a Baileys socket's QR codes to the phone (what a user's camera would do). */
-  watch(sock: { ev: { on(event: 'connection.update', listener: (update: { qr?: string }) => void): void } }): void {
+  /** Forward a Baileys socket's QR codes (and pairing codes, #14) to the phone (what a user's eyes would do). */
+  watch(sock: {
+    ev: {
+      on(event: 'connection.update', listener: (update: { qr?: string }) => void): void;
+      on(event: 'creds.update', listener: (creds: { pairingCode?: string }) => void): void;
+    };
+  }): void {
     sock.ev.on('connection.update', update => {
       if (update.qr) this.seeQr(update.qr);
     });
+    sock.ev.on('creds.update', creds => {
+      if (creds.pairingCode) this.latestPairingCode = creds.pairingCode;
+    });
+  }
+
+  /**
+   * The phone's user types a pairing code under "Link with phone number" (default: the last one the app
+   * showed) and the waiting companion is linked; rejects on a wrong code (nothing is linked).
+   */
+  enterPairingCode(code?: string): Promise<PairResult> {
+    const typed = code ?? this.latestPairingCode;
+    if (!typed) return Promise.reject(new Error('the phone has not seen a pairing code yet'));
+    return enterPairingCode(this, typed);
   }
 
   /** The fake phone scans `qr` (default: the latest one it saw) and links the companion. */
@@ -286,6 +323,46 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   /** A contact votes on a poll the client sent it (#14); `selected: []` withdraws the vote. */
   deliverPollVote(input: DeliverPollVoteInput): Promise<{ id: string }> {
     return deliverPollVote(this, input);
+  }
+
+  /** A contact reacts to a message (`""` removes its reaction), in its direct chat or a group (#14). */
+  deliverReaction(input: ContactReactionInput): Promise<{ id: string }> {
+    return deliverReaction(this, input);
+  }
+
+  /** A contact edits one of its own text messages. */
+  deliverEdit(input: ContactEditInput): Promise<{ id: string }> {
+    return deliverEdit(this, input);
+  }
+
+  /** A contact deletes one of its own messages for everyone. */
+  deliverRevoke(input: ContactScope & { targetId: string }): Promise<{ id: string }> {
+    return deliverRevoke(this, input);
+  }
+
+  /** A contact creates a poll (votes: `deliverPollVote` with its id). */
+  deliverPoll(input: ContactPollInput): Promise<{ id: string }> {
+    return deliverPoll(this, input);
+  }
+
+  /** A contact shares a location pin, or a live location (`updateOf` sends a later point of that share). */
+  deliverLocation(input: ContactLocationInput): Promise<{ id: string }> {
+    return deliverLocation(this, input);
+  }
+
+  /** A contact shares one or more contact cards (vCards). */
+  deliverContactCard(input: ContactCardInput): Promise<{ id: string }> {
+    return deliverContactCard(this, input);
+  }
+
+  /** A contact comes online / goes offline; only subscribed devices hear it (`delivered` counts them). */
+  contactPresence(input: { from?: string; state: ContactPresenceState; lastSeen?: number }): { delivered: number } {
+    return contactPresence(this, input);
+  }
+
+  /** A contact types / records / stops in its direct chat or a group; only subscribed devices hear it. */
+  contactChatState(input: { from?: string; group?: string; state: ContactChatState }): { delivered: number } {
+    return contactChatState(this, input);
   }
 
   /** A contact sends a media message; the blob is encrypted and served by the local media host. */
@@ -345,6 +422,12 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   /** Someone (default: the first contact) adds/removes/promotes/demotes participants of a group. */
   groupParticipants(input: { group?: string; action: GroupAction; participants: string[]; by?: string }): void {
     changeParticipants(this, this.group(input.group), input.action, input.participants, input.by ?? this.contacts[0]?.jid ?? this.phone.jid);
+  }
+
+  /** `who` (a JID; default the first contact) joins a group through its invite link (`<add reason="invite">`). */
+  groupJoinViaLink(input: { group?: string; who?: string }): void {
+    const who = input.who ?? this.contacts[0]?.jid ?? this.phone.jid;
+    changeParticipants(this, this.group(input.group), 'add', [who], who, { reason: 'invite' });
   }
 
   /** Someone (default: the first contact) renames a group. */

@@ -1,4 +1,6 @@
 import { BufferJSON, type LTHashState } from '@whiskeysockets/baileys';
+import { peekGroupExtras, restoreGroupExtras, type GroupExtras } from './group-admin.js';
+import type { SimulatorGroup } from './groups.js';
 import type { OutboxEntry } from './outbox.js';
 import type { SimulatorStateSnapshot } from './types.js';
 
@@ -50,9 +52,14 @@ export interface AppStateCollection {
   patches: { version: number; bytes: Buffer }[];
 }
 
+/** A group as exported: the model plus what group-admin.ts keeps beside it (description, settings, invite). */
+type ExportedGroup = SimulatorGroup & { extras?: GroupExtras };
+
 /**
  * Everything the simulated server persists: linked devices (with their uploaded prekeys and offline
- * queues), the contacts' Signal stores and the app-state log. Lives in memory; export/import lets a test restart the simulator.
+ * queues), the contacts' Signal stores, the app-state log, the groups (created, renamed, joined, left,
+ * with their settings and invite codes) and the block list. Lives in memory; export/import lets a test
+ * restart the simulator.
  */
 export class SimulatorState {
   devices = new Map<number, DeviceRecord>();
@@ -62,6 +69,13 @@ export class SimulatorState {
   contactStores = new Map<string, Record<string, Record<string, unknown>>>();
   /** The account's app-state collections (shared by all its devices), by name. */
   appState = new Map<string, AppStateCollection>();
+  /**
+   * The account's groups, `null` until seeded: the simulator seeds them from its seed on first start and
+   * keeps this very array as `sim.groups`, so every change made through the protocol is exported.
+   */
+  groups: SimulatorGroup[] | null = null;
+  /** Blocked JIDs (as the block list iq names them). */
+  blocklist = new Set<string>();
 
   findByNoiseKey(noiseKey: Uint8Array): DeviceRecord | undefined {
     for (const record of this.devices.values()) {
@@ -83,6 +97,11 @@ export class SimulatorState {
         nextKeyIndex: this.nextKeyIndex,
         contactStores: [...this.contactStores.entries()],
         appState: [...this.appState.entries()],
+        groups: this.groups?.map((g): ExportedGroup => {
+          const extras = peekGroupExtras(g);
+          return extras ? { ...g, extras } : { ...g };
+        }),
+        blocklist: [...this.blocklist],
       },
       BufferJSON.replacer,
     );
@@ -104,6 +123,9 @@ export class SimulatorState {
       nextKeyIndex: number;
       contactStores: [string, Record<string, Record<string, unknown>>][];
       appState?: [string, AppStateCollection][];
+      /** Absent in states exported before groups were persisted: those are seeded again. */
+      groups?: ExportedGroup[];
+      blocklist?: string[];
     };
     const state = new SimulatorState();
     for (const { pending, outbox, ...d } of raw.devices) {
@@ -118,6 +140,12 @@ export class SimulatorState {
     state.nextKeyIndex = raw.nextKeyIndex;
     state.contactStores = new Map(raw.contactStores);
     state.appState = new Map(raw.appState ?? []);
+    state.groups =
+      raw.groups?.map(({ extras, ...g }) => {
+        if (extras) restoreGroupExtras(g, extras);
+        return g;
+      }) ?? null;
+    state.blocklist = new Set(raw.blocklist ?? []);
     return state;
   }
 }

@@ -14,6 +14,7 @@ import { IdempotencyRepo } from './repos/idempotency.js';
 import { IdentityRepo, type StoreContext } from './repos/identity.js';
 import { MediaRepo } from './repos/media.js';
 import { MessagesRepo } from './repos/messages.js';
+import { PresenceBook } from './presence.js';
 import { AuditRepo, OutboxRepo } from './repos/outbox.js';
 
 export interface OpenStoreOptions {
@@ -39,6 +40,8 @@ export interface Store {
   readonly media: MediaRepo;
   readonly idempotency: IdempotencyRepo;
   readonly counters: CountersRepo;
+  /** Live presence of chats (#14): in memory only, never written to the database. */
+  readonly presence: PresenceBook;
   /** Send safety (issue #15): writes waiting for approval or delivery, the pacing log. */
   readonly outbox: OutboxRepo;
   readonly audit: AuditRepo;
@@ -82,6 +85,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     media,
     idempotency,
     counters,
+    presence: new PresenceBook(ctx.now),
     outbox,
     audit,
     schemaVersion: () => schemaVersion(db),

@@ -31,6 +31,8 @@ export interface BaileysEngineOptions {
   onAccount?: (event: AccountEvent) => void;
   /** Upper bound for one live call (send, metadata…). */
   callTimeoutMs?: number;
+  /** LINK_METHOD / the live `link_method` setting (issue #14): which identity an unpaired socket announces. */
+  linkMethod?: () => 'qr' | 'code';
 }
 
 export interface BaileysEngine {
@@ -65,6 +67,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions): BaileysEngine {
     onSocket: opts.onSocket,
     callTimeoutMs,
     appStateSignals: () => appStateSignals,
+    linkMethod: opts.linkMethod,
   });
   const gateway = liveGateway({ store: opts.store, slot, ingest, baileysLogger, callTimeoutMs });
   return { factory: lifecycle.factory, gateway, shutdown: lifecycle.shutdown };

@@ -34,6 +34,8 @@ export async function createBackend(opts: {
   socketConfig?: Partial<UserFacingSocketConfig>;
   onMessages?: (chatIds: string[]) => void;
   onAccount?: (event: AccountEvent) => void;
+  /** The live `link_method` setting (issue #14); LINK_METHOD from the config when not given. */
+  linkMethod?: () => 'qr' | 'code';
 }): Promise<Backend> {
   const { config, logger: log } = opts;
   let sim: Simulator | null = opts.simulator ?? null;
@@ -83,6 +85,7 @@ export async function createBackend(opts: {
     onSocket: sim ? (sock: WASocket) => sim!.watch(sock) : undefined,
     onMessages: opts.onMessages,
     onAccount: opts.onAccount,
+    linkMethod: opts.linkMethod ?? (() => config.whatsapp.linkMethod),
   });
 
   return {

@@ -31,6 +31,23 @@ describe('/api/settings', () => {
       auto_download_media: false,
       auto_download_max_mb: 50,
       auto_select_contact: false,
+      inline_image_max_mb: 1,
+      link_method: 'qr',
+      // Send safety (issue #15): the test app opts out of confirm and pacing (test/helpers/app.ts).
+      send_mode: 'allow',
+      approve_new_recipients: false,
+      read_allow: [],
+      read_deny: [],
+      write_allow: [],
+      write_deny: [],
+      pending_expiry_hours: 24,
+      pacing_enabled: false,
+      pace_chat_interval_s: 5,
+      pace_per_minute: 12,
+      pace_per_hour: 120,
+      pace_new_recipients_per_day: 20,
+      pace_typing: true,
+      pace_jitter_ms: 1500,
     });
     expect((await fetch(`${t.url}/api/settings`)).status).toBe(401);
   });
@@ -50,6 +67,11 @@ describe('/api/settings', () => {
       [{ auto_download_max_mb: -1 }, 'auto_download_max_mb'],
       [{ no_such_setting: 1 }, 'no_such_setting'],
       [{ auto_select_contact: true, upload_max_mb: 99999 }, 'upload_max_mb'],
+      [{ send_mode: 'yolo' }, 'send_mode'],
+      [{ read_deny: ['not a jid'] }, 'read_deny.0'],
+      [{ write_allow: 'x@s.whatsapp.net' }, 'write_allow'],
+      [{ pace_per_minute: 1.5 }, 'pace_per_minute'],
+      [{ link_method: 'sms' }, 'link_method'],
     ];
     for (const [body, field] of cases) {
       const res = await post(t, body);

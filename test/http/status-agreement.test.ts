@@ -201,7 +201,7 @@ describe('/api/state/machine', () => {
     const visit = (n: NodeJson) => Object.values(n.states ?? {}).forEach((c) => (all.push(c), visit(c)));
     visit(body.supervisor);
     visit(body.connection);
-    expect(all).toHaveLength(10);
+    expect(all).toHaveLength(11);
     for (const n of all) expect(n.description, n.key).toMatch(/\w/);
     expect(body.supervisor.states!.stuck!.tags).toEqual(['needs-operator']);
     expect(body.connection.states!.open!.tags).toEqual(['healthy', 'ready']);

@@ -17,7 +17,7 @@ describe('generated paths (xstate/graph)', () => {
   it('reach every state of the worker', () => {
     const reached = new Set(paths.map((p) => JSON.stringify(p.state.value)));
     expect([...reached].sort()).toEqual(
-      ['"escalated"', '"open"', '"soft-resync"', '{"connecting":"awaiting-qr"}', '{"connecting":"backoff"}', '{"connecting":"handshake"}'].sort(),
+      ['"escalated"', '"open"', '"soft-resync"', '{"connecting":"awaiting-code"}', '{"connecting":"awaiting-qr"}', '{"connecting":"backoff"}', '{"connecting":"handshake"}'].sort(),
     );
   });
 

@@ -19,6 +19,8 @@ type ModelSnapshot = ReturnType<typeof connectionMachine.getInitialSnapshot>;
 export type LifecyclePath = StatePath<ModelSnapshot, ConnectionEvent>;
 
 const QR = 'qr-secret-ref';
+const PHONE = '447700900001';
+const CODE = 'SECR3TCD';
 const close = (code: number, selfInflicted = false): ConnectionEvent => ({ type: 'ENGINE.CLOSED', code, reason: `code ${code}`, selfInflicted });
 
 /** One of each kind of thing the outside world can do to a worker (the close table's classes, not every code). */
@@ -38,6 +40,9 @@ export const MODEL_EVENTS: ConnectionEvent[] = [
   { type: 'ENGINE.FAILED', command: 'CONNECT', error: 'boom' },
   { type: 'FORCE_RESYNC' },
   { type: 'LOGOUT' },
+  { type: 'REQUEST_PAIRING_CODE', phone: PHONE },
+  { type: 'ENGINE.PAIRING_CODE', phone: PHONE, code: CODE },
+  { type: 'ENGINE.PAIRING_CODE_FAILED', phone: PHONE, error: 'refused' },
 ];
 
 const model = connectionMachine.provide({ actions: { reportOpen: () => {}, reportQr: () => {}, reportDegraded: () => {} } });
@@ -75,6 +80,7 @@ export function lifecyclePaths(): { shortest: LifecyclePath[]; all: LifecyclePat
         s.context.me !== null,
         s.context.outage?.code ?? null,
         s.context.escalation?.kind ?? null,
+        pairingClass(s.context.pairing),
       ]),
   });
   const simple = getSimplePaths(model, { input: { config }, events: MODEL_EVENTS, stopWhen, serializeState: (s) => JSON.stringify(s.value) });
@@ -84,15 +90,23 @@ export function lifecyclePaths(): { shortest: LifecyclePath[]; all: LifecyclePat
   return generated;
 }
 
-/** SPEC §7's flattening, written out independently of machines/status.ts as the oracle. */
+/** Where a link-code request stands: none, waiting for WhatsApp, a code to type, or refused. */
+function pairingClass(p: ModelSnapshot['context']['pairing']): string {
+  if (!p) return 'none';
+  return p.code !== null ? 'code' : p.error !== null ? 'error' : 'pending';
+}
+
+const awaiting = (value: unknown, sub: string) => typeof value === 'object' && value !== null && (value as Record<string, unknown>).connecting === sub;
+
+/** SPEC §7's flattening, written out independently of machines/status.ts as the oracle (a code is awaited as `awaiting-qr`). */
 function expectedPublicState(value: unknown): PublicState {
   if (value === 'open' || value === 'soft-resync') return value;
-  if (typeof value === 'object' && value !== null && (value as Record<string, unknown>).connecting === 'awaiting-qr') return 'awaiting-qr';
+  if (awaiting(value, 'awaiting-qr') || awaiting(value, 'awaiting-code')) return 'awaiting-qr';
   return 'connecting';
 }
 
 function deliver(t: Tree, e: ConnectionEvent): void {
-  if (e.type === 'LOGOUT' || e.type === 'FORCE_RESYNC' || e.type === 'RESTART' || e.type === 'RESET') t.send(e);
+  if (e.type === 'LOGOUT' || e.type === 'FORCE_RESYNC' || e.type === 'RESTART' || e.type === 'RESET' || e.type === 'REQUEST_PAIRING_CODE') t.send(e);
   else t.emit(e);
 }
 
@@ -137,6 +151,21 @@ export function replayPath(path: LifecyclePath): void {
       expect(s.health.ok, at).toBe(true); // no time passes: always inside the readiness grace
       expect(s.commands, at).toEqual({ RESTART: true, FORCE_RESYNC: state === 'open', LOGOUT: true, RESET: true });
       expect(JSON.stringify(s), at).not.toContain(QR);
+      // Linking by phone number: requestable exactly while unpaired with no request in flight; the code
+      // itself is never in a summary, only in the full projection while it is awaited.
+      const pairing = pairingClass(m.context.pairing);
+      expect(s.pairingCode, at).toEqual({
+        requestable: state === 'awaiting-qr' && pairing !== 'pending',
+        pending: pairing === 'pending',
+        available: pairing === 'code',
+        phone: m.context.pairing?.phone ?? null,
+        error: m.context.pairing?.error ?? null,
+      });
+      // A code is only ever held in awaiting-code, which holds one or is replacing it.
+      if (pairing === 'code') expect(awaiting(m.value, 'awaiting-code'), at).toBe(true);
+      if (awaiting(m.value, 'awaiting-code')) expect(['code', 'pending'], at).toContain(pairing);
+      expect(JSON.stringify(s), at).not.toContain(CODE);
+      expect(t.status().pairing?.code ?? null, at).toBe(pairing === 'code' ? CODE : null);
     }
   } finally {
     t.stop();

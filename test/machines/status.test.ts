@@ -95,6 +95,7 @@ describe('condition (from the state tags) and health', () => {
       restartBudget: { used: 0, intensity: 5, periodMs: 600_000 },
       syncFailures: 0,
       restriction: null,
+      pairing: null,
     };
     expect(computeHealth(base, T0 + 999).ok).toBe(true);
     expect(computeHealth(base, T0 + 1_000)).toMatchObject({ ok: false, httpStatus: 503, reason: 'closed (428); not recovered within the readiness grace period' });
@@ -141,6 +142,7 @@ describe('machine definitions', () => {
     for (const m of [supervisorMachine, connectionMachine]) visit(m.toJSON() as NodeJson);
     expect(nodes.map((n) => n.id).sort()).toEqual([
       'connection.connecting',
+      'connection.connecting.awaiting-code',
       'connection.connecting.awaiting-qr',
       'connection.connecting.backoff',
       'connection.connecting.handshake',

@@ -200,6 +200,10 @@ describe('approval', () => {
     const listed = await callOk<{ sends: Array<{ sendId: string }> }>(suite.client, 'list_outbox', { status: ['sent', 'rejected', 'cancelled'] });
     expect(listed.sends.map((s) => s.sendId)).toEqual(expect.arrayContaining([pending.sendId, other.sendId, third.sendId]));
 
+    // A bad call is refused before it can wait for anyone's approval.
+    expect(await callErr(suite.client, 'send_message', { recipient_jid: 'not-a-recipient', message: 'x' })).toMatch(/not a WhatsApp/);
+    expect(await callErr(suite.client, 'react_to_message', { message_id: 'NOSUCHKEY123', emoji: '👍' })).toMatch(/No message with id NOSUCHKEY123/);
+
     // One audit line per decision, in order.
     const lines = (await auditLines()).filter((l) => [pending.sendId, other.sendId, third.sendId].includes(l.sendId ?? ''));
     expect(lines.map((l) => [l.decision, l.result])).toEqual([

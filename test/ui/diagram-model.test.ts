@@ -25,6 +25,7 @@ describe('diagram model', () => {
     expect(model.nodes.get('connection.connecting')?.children.filter((c) => !c.includes('#'))).toEqual([
       'connection.connecting.handshake',
       'connection.connecting.awaiting-qr',
+      'connection.connecting.awaiting-code',
       'connection.connecting.backoff',
     ]);
     expect(model.nodes.get('connection.escalated')?.kind).toBe('final');

@@ -17,8 +17,7 @@ import { AppError, notFound } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Runtime } from '../../runtime/index.js';
 import type { Settings } from '../../settings/schema.js';
-import { jidKind, jidUser, type Store } from '../../store/index.js';
-import type { AuditDecision, OutboxEntry, OutboxStatus } from '../../store/repos/outbox.js';
+import { jidKind, jidUser, type AuditDecision, type OutboxEntry, type OutboxStatus, type Store } from '../../store/index.js';
 import { withDeliveryId } from '../../util/delivery-context.js';
 import type { WhatsAppGateway } from '../../whatsapp/gateway.js';
 import { toAppError } from '../errors.js';
@@ -341,12 +340,9 @@ export class SendGate {
     }, EXPIRY_SWEEP_MS);
   }
 
+  /** The chat of a write; a bad address or unknown message is refused here, before any approval or queue. */
   private target(spec: WriteTool, args: Record<string, unknown>): string | null {
-    try {
-      return spec.target(args, this.deps.store);
-    } catch {
-      return null; // not an address: the tool's own validation answers with the precise error
-    }
+    return spec.target(args, this.deps.store);
   }
 
   /** "Alice (+44…)" for the approver and the audit log. */

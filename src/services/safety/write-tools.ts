@@ -5,14 +5,19 @@
  * wait in the outbox). Private state that only syncs to our own devices (read receipts, archive, pin,
  * mute, typing) is still subject to the mode and the chat rules, but never waits for a human.
  */
+import { invalidInput, notFound } from '../../errors.js';
 import type { Store } from '../../store/index.js';
+import { resolveRecipient } from '../recipient.js';
 
 export interface WriteTool {
   /** Other people see it: approval may be needed. */
   needsConsent: boolean;
   /** A message in a chat: paced, and may be queued in the outbox. */
   message: boolean;
-  /** The chat written to, from the validated arguments (canonical JID), or null when there is none. */
+  /**
+   * The chat written to, from the validated arguments (canonical JID), or null when the tool has none.
+   * Throws (invalid input, unknown message) so a bad call is refused before it can wait for approval.
+   */
   target(args: Record<string, unknown>, store: Store): string | null;
   /** One line for the approver and the audit log; message text is quoted, never interpreted. */
   summary(args: Record<string, unknown>): string;
@@ -24,7 +29,7 @@ const quote = (s: string | undefined) => (s === undefined ? '' : `“${clip(s.re
 
 const jidArg = (key: string) => (args: Record<string, unknown>, store: Store) => {
   const v = str(args[key]);
-  return v === undefined ? null : store.identity.resolve(v);
+  return v === undefined ? null : resolveRecipient(store, v);
 };
 
 /** The chat of a stored message given as `<chatJid>:<keyId>` or a bare key id (only when it is unambiguous). */
@@ -34,7 +39,9 @@ const messageChat = (args: Record<string, unknown>, store: Store): string | null
   const full = store.messages.get(id);
   if (full) return full.chatId;
   const chats = store.messages.chatsWithKey(id);
-  return chats.length === 1 ? chats[0]! : null;
+  if (chats.length === 1) return chats[0]!;
+  if (chats.length === 0) throw notFound(`No message with id ${id}`, 'Take message_id from list_messages or search_messages');
+  throw invalidInput(`Message id ${id} exists in ${chats.length} chats`, 'Pass it as <chatJid>:<keyId>');
 };
 
 const message = (target: WriteTool['target'], summary: WriteTool['summary']): WriteTool => ({ needsConsent: true, message: true, target, summary });

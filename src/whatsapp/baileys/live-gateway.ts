@@ -41,6 +41,8 @@ function mediaContent(m: OutgoingMedia): AnyMessageContent {
 
 export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
   const { slot, store, ingest, callTimeoutMs } = deps;
+  /** Presence subscriptions per socket (a new socket starts with none). */
+  const presenceSubscribed = new WeakMap<object, Set<string>>();
 
   function quoted(id?: string): WAMessage | undefined {
     if (!id) return undefined;
@@ -150,6 +152,18 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
         });
       }
       await withTimeout(sock.sendPresenceUpdate(state, jid), callTimeoutMs, 'WhatsApp (presence)');
+    },
+    /**
+     * Asks WhatsApp for a person's or group's presence (online / last seen, and chat states): WhatsApp only
+     * sends presence of JIDs a client subscribed to. Once per JID per socket (the subscription lasts as long).
+     */
+    async subscribePresence(jid) {
+      const sock = slot.openSocket();
+      const done = presenceSubscribed.get(sock) ?? new Set<string>();
+      presenceSubscribed.set(sock, done);
+      if (done.has(jid)) return;
+      await withTimeout(sock.presenceSubscribe(jid), callTimeoutMs, 'WhatsApp (presence subscribe)');
+      done.add(jid);
     },
     async createGroup(subject, participants) {
       const meta = await withTimeout(slot.openSocket().groupCreate(subject, participants), callTimeoutMs, 'WhatsApp (create group)');

@@ -12,11 +12,14 @@
 import makeWASocket, {
   ALL_WA_PATCH_NAMES,
   Browsers,
+  getBinaryNodeChild,
   jidNormalizedUser,
   proto,
+  type AuthenticationCreds,
   type BinaryNode,
   type GroupMetadata,
   type UserFacingSocketConfig,
+  type WABrowserDescription,
   type WASocket,
   type WAPatchName,
 } from '@whiskeysockets/baileys';
@@ -45,6 +48,30 @@ export interface SocketLifecycleDeps {
   callTimeoutMs: number;
   /** How many app-state failure signals the log wrapper has seen so far (a resync succeeds only if none is added). */
   appStateSignals: () => number;
+  /** LINK_METHOD / the live `link_method` setting: how an unpaired socket expects to be linked (default qr). */
+  linkMethod?: () => 'qr' | 'code';
+}
+
+/**
+ * The desktop app's identity: WhatsApp sends a desktop companion the larger history sync, and the phone's
+ * "Linked devices" list shows a recognisable name.
+ */
+export const DESKTOP_BROWSER: WABrowserDescription = Browsers.macOS('Desktop');
+/**
+ * A browser identity, for linking by code: WhatsApp answers a link-code registration from a desktop-app
+ * companion (Baileys sends platform id 7, "Desktop (Mac OS)") with 400 bad-request and accepts
+ * "<Browser> (<OS>)" from browser-type companions (docs/wire-notes.md).
+ */
+export const CODE_BROWSER: WABrowserDescription = Browsers.macOS('Chrome');
+
+/**
+ * Which identity a socket announces. An unpaired one follows the link method; a linked device keeps the
+ * identity it registered with: Baileys keeps `creds.pairingCode` after a link by code (and the adapter drops
+ * it when a code request fails), so it marks the devices that registered as a browser.
+ */
+export function browserFor(creds: Pick<AuthenticationCreds, 'account' | 'pairingCode'>, linkMethod: 'qr' | 'code'): WABrowserDescription {
+  if (creds.account) return creds.pairingCode ? CODE_BROWSER : DESKTOP_BROWSER;
+  return linkMethod === 'code' ? CODE_BROWSER : DESKTOP_BROWSER;
 }
 
 export interface SocketLifecycle {
@@ -56,6 +83,8 @@ export interface SocketLifecycle {
 export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
   const { slot, auth, ingest, logger: log } = deps;
   const receipts = durableReceipts(deps.baileysLogger, log);
+  /** The identity each socket announced (a refused link code says why when it was the desktop one). */
+  const socketBrowser = new WeakMap<LiveSocket, WABrowserDescription>();
 
   function getMessageFromStore(key: proto.IMessageKey): proto.IMessage | undefined {
     const chat = chatJidOf(key);
@@ -101,13 +130,13 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
   }
 
   function connect(emit: (e: EngineEvent) => void): LiveSocket {
+    const browser = browserFor(auth.state.creds, deps.linkMethod?.() ?? 'qr');
     const sock = makeWASocket({
       auth: auth.state,
       // Watches for the receipt log line that durable-receipts.ts hooks on (see there).
       logger: receipts.logger,
-      // A desktop identity: WhatsApp sends the larger history sync only to desktop companions, and the
-      // phone's "Linked devices" list shows a recognisable name.
-      browser: Browsers.macOS('Desktop'),
+      // The desktop identity (larger history sync) unless linking by code needs a browser one.
+      browser,
       markOnlineOnConnect: false,
       // Keep every history chunk: the store batch-ingests it, and search works from day one.
       shouldSyncHistoryMessage: () => true,
@@ -120,6 +149,7 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
     let onClosed: () => void = () => {};
     const live: LiveSocket = { sock, emit, open: false, selfInflicted: false, closed: new Promise((r) => (onClosed = r)) };
     slot.current = live;
+    socketBrowser.set(live, browser);
     deps.onSocket?.(sock);
     // WhatsApp refusing one of our sends answers with `<ack class="message" error="463|429">`. Baileys turns
     // it into a status update that its event buffer may hold for a long time (merged into the buffered
@@ -198,6 +228,84 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
     }
   }
 
+  /**
+   * Link by phone number (issue #14) on the live, unpaired socket. Baileys' `requestPairingCode` writes the
+   * `companion_hello` iq and returns its locally made code without reading WhatsApp's answer, so a refusal
+   * (400 for a platform name WhatsApp does not accept, an unknown number) would leave a dead code on screen.
+   * The answer is read here from the socket instead: a result carrying `link_code_companion_reg` (the
+   * pairing ref) confirms the code, an error iq refuses it. Nothing else is asked of WhatsApp while a socket
+   * waits to be linked, so the first error iq in that window is taken as this request's answer.
+   * Never throws: every failure is reported as ENGINE.PAIRING_CODE_FAILED (the machine stays unpaired).
+   */
+  async function pairingCode(phone: string, emit: (e: EngineEvent) => void): Promise<void> {
+    const fail = (error: string, code?: number) => emit({ type: 'ENGINE.PAIRING_CODE_FAILED', phone, error, ...(code === undefined ? {} : { code }) });
+    const live = slot.current;
+    if (!live || live.open || auth.state.creds.account) {
+      fail('there is no unpaired connection to link');
+      return;
+    }
+    const ws = live.sock.ws;
+    type Answer = { ok: true } | { ok: false; error: string; code?: number };
+    let cleanup = () => {};
+    const answer = new Promise<Answer>((resolve) => {
+      const onResult = () => resolve({ ok: true });
+      const onError = (node: BinaryNode) => {
+        const e = getBinaryNodeChild(node, 'error');
+        const code = Number(e?.attrs.code);
+        resolve({ ok: false, error: `WhatsApp refused the pairing code request (${e?.attrs.code ?? '?'} ${e?.attrs.text ?? 'error'})`, ...(Number.isFinite(code) ? { code } : {}) });
+      };
+      const timer = setTimeout(() => resolve({ ok: false, error: 'WhatsApp did not answer the pairing code request in time' }), deps.callTimeoutMs);
+      void live.closed.then(() => resolve({ ok: false, error: 'the connection closed before WhatsApp answered the pairing code request' }));
+      ws.on('CB:iq,type:result,link_code_companion_reg', onResult);
+      ws.on('CB:iq,type:error', onError);
+      cleanup = () => {
+        clearTimeout(timer);
+        ws.off('CB:iq,type:result,link_code_companion_reg', onResult);
+        ws.off('CB:iq,type:error', onError);
+      };
+    });
+    let code: string;
+    try {
+      code = await live.sock.requestPairingCode(phone);
+    } catch (err) {
+      cleanup();
+      fail(`could not send the pairing code request: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const outcome = await answer;
+    cleanup();
+    if (!outcome.ok) {
+      log.warn({ error: outcome.error, code: outcome.code }, 'pairing code request failed');
+      // The code is dead: forget it, so `creds.pairingCode` keeps meaning "linked by code" (browserFor).
+      if (!auth.state.creds.account) {
+        auth.state.creds.pairingCode = undefined;
+        auth.state.creds.me = undefined;
+        await auth.saveCreds();
+      }
+      const desktop = outcome.code === 400 && socketBrowser.get(live) === DESKTOP_BROWSER;
+      fail(desktop ? `${outcome.error}: this connection announces the desktop app, which WhatsApp does not link by code; set link_method to code (settings) and restart the connection` : outcome.error, outcome.code);
+      return;
+    }
+    // The code itself is a credential for this link: never logged.
+    log.info('pairing code issued; waiting for it to be entered on the phone');
+    emit({ type: 'ENGINE.PAIRING_CODE', phone, code });
+  }
+
+  /**
+   * `requestPairingCode` stores `creds.me` (the phone's number) before any link exists, and with `me` set
+   * the next socket logs in instead of registering: WhatsApp answers 401 and the auth state is wiped. A link
+   * that never completed has no `account` (the signed identity pair-success brings), so such creds go back
+   * to unregistered before the next attempt, and the new socket simply offers a QR again.
+   */
+  async function forgetUnfinishedCodeLink(): Promise<void> {
+    const creds = auth.state.creds;
+    if (!creds.me || creds.account) return;
+    creds.me = undefined;
+    creds.pairingCode = undefined;
+    await auth.saveCreds();
+    log.info('an unfinished phone-number link was dropped; the next connection registers afresh');
+  }
+
   async function logout(): Promise<void> {
     const live = slot.current;
     if (live?.open) {
@@ -221,6 +329,7 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
         switch (cmd.type) {
           case 'CONNECT':
             await endCurrent('reconnect');
+            await forgetUnfinishedCodeLink();
             owned = connect(emit);
             return;
           case 'END':
@@ -231,6 +340,9 @@ export function socketLifecycle(deps: SocketLifecycleDeps): SocketLifecycle {
             return;
           case 'LOGOUT':
             await logout();
+            return;
+          case 'PAIRING_CODE':
+            await pairingCode(cmd.phone, emit);
             return;
           case 'WIPE_AUTH':
             auth.clear();

@@ -1,5 +1,6 @@
 /** Connection worker scenarios (close-code table, watchdog, pairing, soft-resync ladder) on the real tree. */
 import { expect, vi } from 'vitest';
+import { accepts, summarize } from '../../../machines/status.js';
 import type { LifecycleConfig } from '../../../machines/types.js';
 import { startTree, type Tree } from '../harness.js';
 import { defineScenarios, T0 } from '../scenario-kit.js';
@@ -80,6 +81,86 @@ export const connectionScenarios = defineScenarios(
         openTree();
         t.emit({ type: 'ENGINE.QR', qr: 'again' });
         expect(t.state()).toBe('awaiting-qr');
+      });
+    });
+
+    group('linking by phone number (issue #14)', () => {
+      const PHONE = '447700900001';
+      const request = { type: 'REQUEST_PAIRING_CODE', phone: PHONE } as const;
+
+      scenario('a code is asked for on the unpaired socket, awaited as awaiting-qr/awaiting-code, and the link opens', () => {
+        start();
+        expect(accepts(t.tree(), request)).toBe(false); // no socket offered a QR yet
+        t.emit({ type: 'ENGINE.QR', qr: 'ref-1' });
+        t.takeCommands();
+        expect(summarize(t.tree(), Date.now()).pairingCode).toMatchObject({ requestable: true, pending: false, available: false });
+        t.send(request);
+        expect(t.commands.at(-1)).toEqual({ type: 'PAIRING_CODE', phone: PHONE });
+        expect(t.status()).toMatchObject({ state: 'awaiting-qr', reason: 'waiting for WhatsApp to confirm the pairing code request', pairing: { id: 1, phone: PHONE, code: null } });
+        // One request at a time: a second one while WhatsApp has not answered is refused.
+        expect(accepts(t.tree(), request)).toBe(false);
+        t.emit({ type: 'ENGINE.PAIRING_CODE', phone: PHONE, code: 'ABCD2345' });
+        expect(t.connectionValue()).toEqual({ connecting: 'awaiting-code' });
+        expect(t.status()).toMatchObject({ state: 'awaiting-qr', reason: 'waiting for the pairing code to be entered on the phone', pairing: { code: 'ABCD2345' } });
+        expect(t.health()).toMatchObject({ ok: true, state: 'awaiting-qr' });
+        // The QR keeps rotating (still scannable) without leaving the code.
+        t.emit({ type: 'ENGINE.QR', qr: 'ref-2' });
+        expect(t.connectionValue()).toEqual({ connecting: 'awaiting-code' });
+        expect(t.status()).toMatchObject({ qr: 'ref-2', pairing: { code: 'ABCD2345' } });
+        const summary = summarize(t.tree(), Date.now());
+        expect(summary.pairingCode).toEqual({ requestable: true, pending: false, available: true, phone: PHONE, error: null });
+        expect(JSON.stringify(summary)).not.toContain('ABCD2345');
+        // The phone typed it: WhatsApp restarts the stream (515) and the login opens.
+        t.takeCommands();
+        t.close(515);
+        expect(t.connectionValue()).toEqual({ connecting: 'handshake' });
+        expect(t.status().pairing).toBeNull();
+        expect(t.takeCommands()).toEqual(['CONNECT']);
+        t.open();
+        expect(t.status()).toMatchObject({ state: 'open', pairing: null });
+        expect(accepts(t.tree(), request)).toBe(false);
+      });
+
+      scenario('a refused request stays on the QR with the reason; a refused replacement drops the old code too', () => {
+        start();
+        t.emit({ type: 'ENGINE.QR', qr: 'ref-1' });
+        t.send(request);
+        // An answer for another number is not this request's.
+        t.emit({ type: 'ENGINE.PAIRING_CODE_FAILED', phone: '15550001', error: 'stale' });
+        expect(t.status().pairing).toMatchObject({ code: null, error: null });
+        t.emit({ type: 'ENGINE.PAIRING_CODE_FAILED', phone: PHONE, error: 'WhatsApp refused the request (400 bad-request)', code: 400 });
+        expect(t.connectionValue()).toEqual({ connecting: 'awaiting-qr' });
+        expect(summarize(t.tree(), Date.now()).pairingCode).toMatchObject({ requestable: true, pending: false, error: 'WhatsApp refused the request (400 bad-request)' });
+        // Again, successfully, then a replacement that WhatsApp refuses.
+        t.send(request);
+        expect(t.status().pairing).toMatchObject({ id: 2, error: null });
+        t.emit({ type: 'ENGINE.PAIRING_CODE', phone: PHONE, code: 'FIRST234' });
+        t.send(request);
+        expect(t.connectionValue()).toEqual({ connecting: 'awaiting-code' });
+        expect(t.status().pairing).toMatchObject({ id: 3, code: null });
+        t.emit({ type: 'ENGINE.PAIRING_CODE', phone: '15550001', code: 'STALE234' });
+        expect(t.status().pairing?.code).toBeNull();
+        t.emit({ type: 'ENGINE.PAIRING_CODE_FAILED', phone: PHONE, error: 'no answer from WhatsApp' });
+        expect(t.connectionValue()).toEqual({ connecting: 'awaiting-qr' });
+        expect(t.status().pairing).toMatchObject({ code: null, error: 'no answer from WhatsApp' });
+      });
+
+      scenario('a replacement code supersedes the first; the code dies with its socket', () => {
+        start();
+        t.emit({ type: 'ENGINE.QR', qr: 'ref-1' });
+        t.send(request);
+        t.emit({ type: 'ENGINE.PAIRING_CODE', phone: PHONE, code: 'FIRST234' });
+        t.send({ type: 'REQUEST_PAIRING_CODE', phone: '15550001' });
+        t.emit({ type: 'ENGINE.PAIRING_CODE', phone: '15550001', code: 'SECOND23' });
+        expect(t.status().pairing).toMatchObject({ phone: '15550001', code: 'SECOND23' });
+        // The QR refs ran out (408): the socket is gone and with it the code.
+        t.close(408);
+        expect(t.connectionValue()).toEqual({ connecting: 'backoff' });
+        expect(t.status()).toMatchObject({ state: 'connecting', pairing: null });
+        expect(summarize(t.tree(), Date.now()).pairingCode).toEqual({ requestable: false, pending: false, available: false, phone: null, error: null });
+        // A late answer from the dead socket changes nothing.
+        t.emit({ type: 'ENGINE.PAIRING_CODE', phone: '15550001', code: 'LATE2345' });
+        expect(t.status().pairing).toBeNull();
       });
     });
 

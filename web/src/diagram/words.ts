@@ -27,6 +27,9 @@ const EVENT_WORDS: Record<string, string> = {
   'ENGINE.CLOSED': 'connection closed',
   'ENGINE.OPEN': 'logged in',
   'ENGINE.QR': 'QR code issued',
+  'ENGINE.PAIRING_CODE': 'pairing code issued',
+  'ENGINE.PAIRING_CODE_FAILED': 'pairing code refused',
+  REQUEST_PAIRING_CODE: 'operator: link by phone number',
   'ENGINE.APP_STATE_FAILURE': 'app-state sync failed',
   'ENGINE.RESYNC_DONE': 'resync done',
   'ENGINE.RESYNC_FAILED': 'resync failed',
@@ -84,6 +87,8 @@ const GUARD_WORDS: Record<string, string> = {
   onProbation: 'a slow retry out of stuck is on trial',
   withinRestartBudget: 'restart budget left',
   stuckRetryArmed: 'slow retry is enabled',
+  noPairingPending: 'no pairing-code request in flight',
+  answersPairing: "the answer to this socket's pending code request",
 };
 
 export function guardWords(guard: string): string {

@@ -1,15 +1,17 @@
 /**
  * Runtime settings (SPEC §5): validated and applied live by the server. Field errors from the API's 400
  * are shown inline next to the field they name. The upload token is write-only: the server only says
- * whether one is set.
+ * whether one is set. Send safety (issue #15) is edited here too: the mode, the chat lists (one chat per
+ * line, phone numbers accepted) and pacing; the Safety page shows the policy in force and links here.
  */
 import { ApiError, describeError, getJson, postJson } from '../api.js';
 import { clear, confirmDialog, h, toast } from '../dom.js';
 import type { LiveState } from '../live.js';
 import type { Settings } from '../types.js';
 import type { Component } from './overview/component.js';
+import { parseJidLines, SEND_MODES } from './safety/words.js';
 
-type FieldType = 'text' | 'url' | 'number' | 'integer' | 'boolean';
+type FieldType = 'text' | 'url' | 'number' | 'integer' | 'boolean' | 'choice' | 'jids';
 interface FieldDef {
   key: keyof Settings | 'upload_token';
   label: string;
@@ -18,12 +20,35 @@ interface FieldDef {
   min?: number;
   max?: number;
   group: string;
+  /** For `choice`: each value with what it does, one line each. */
+  choices?: { value: string; label: string; does: string }[];
 }
 
+const JIDS_HELP = 'One chat per line: a phone number with its country code (+44 7700 900123) or a chat JID (…@s.whatsapp.net, …@g.us, …@lid).';
+
 export const FIELDS: FieldDef[] = [
+  { key: 'send_mode', label: 'What agents may send', type: 'choice', group: 'Send safety', help: 'Applies to every write tool (messages, media, reactions, group changes…).', choices: SEND_MODES.map((m) => ({ value: m.value, label: m.label, does: m.does })) },
+  { key: 'approve_new_recipients', label: 'First messages to new chats need approval', type: 'boolean', group: 'Send safety', help: 'In Allow mode too: a chat this server never wrote to before waits for a person.' },
+  { key: 'pending_expiry_hours', label: 'Approvals expire after (hours)', type: 'number', min: 0.01, max: 720, group: 'Send safety', help: '0.01–720. A write nobody approved in time is dropped and the agent is told.' },
+  { key: 'read_allow', label: 'Only these chats are visible to agents', type: 'jids', group: 'Chat rules', help: `${JIDS_HELP} Empty = every chat.` },
+  { key: 'read_deny', label: 'Hidden from agents', type: 'jids', group: 'Chat rules', help: `${JIDS_HELP} They never appear in any tool output, resource or search hit (and are never written to).` },
+  { key: 'write_allow', label: 'Only these chats may be written to', type: 'jids', group: 'Chat rules', help: `${JIDS_HELP} Empty = every chat.` },
+  { key: 'write_deny', label: 'Never written to', type: 'jids', group: 'Chat rules', help: JIDS_HELP },
+  { key: 'pacing_enabled', label: 'Pace sends like a careful person', type: 'boolean', group: 'Pacing', help: 'Over a limit a send waits in the outbox for its turn (the limits below); off = no spacing at all.' },
+  { key: 'pace_chat_interval_s', label: 'Seconds between two sends to one chat', type: 'number', min: 0, max: 3600, group: 'Pacing', help: '0–3600.' },
+  { key: 'pace_per_minute', label: 'Sends per minute (all chats)', type: 'integer', min: 0, max: 10_000, group: 'Pacing', help: '0–10000; 0 = no limit.' },
+  { key: 'pace_per_hour', label: 'Sends per hour (all chats)', type: 'integer', min: 0, max: 100_000, group: 'Pacing', help: '0–100000; 0 = no limit.' },
+  { key: 'pace_new_recipients_per_day', label: 'First messages to new chats per day', type: 'integer', min: 0, max: 10_000, group: 'Pacing', help: '0–10000; 0 = no limit. Cold outreach is what gets numbers restricted.' },
+  { key: 'pace_typing', label: 'Show “typing…” before a text', type: 'boolean', group: 'Pacing', help: 'For a time that grows with the text’s length (at most 4 s).' },
+  { key: 'pace_jitter_ms', label: 'Random extra delay (ms)', type: 'integer', min: 0, max: 60_000, group: 'Pacing', help: '0–60000, added to each paced send.' },
+  { key: 'link_method', label: 'How a new device links', type: 'choice', group: 'Linking', help: 'Used the next time this server links to a phone.', choices: [
+    { value: 'qr', label: 'QR code', does: 'Scan it with the phone: WhatsApp → Linked devices → Link a device.' },
+    { value: 'code', label: 'Pairing code', does: 'Type an 8-character code on the phone instead (Link with phone number), for when scanning is not possible.' },
+  ] },
   { key: 'media_public_base_url', label: 'Public media base URL', type: 'url', group: 'Media', help: 'Prefix for media links handed to clients, e.g. https://wa.example.com. Empty = links relative to this server.' },
   { key: 'auto_download_media', label: 'Download incoming media automatically', type: 'boolean', group: 'Media', help: 'Fetch media of new messages in the background.' },
   { key: 'auto_download_max_mb', label: 'Auto-download size limit (MB)', type: 'number', min: 0, max: 2048, group: 'Media', help: '0–2048. Larger files are left for an explicit download.' },
+  { key: 'inline_image_max_mb', label: 'Largest image returned inline (MB)', type: 'number', min: 0.01, max: 50, group: 'Media', help: '0.01–50. get_media hands larger images over downscaled or as a link.' },
   { key: 'upload_enabled', label: 'Accept uploads', type: 'boolean', group: 'Uploads', help: 'POST /api/upload and /api/upload-multipart.' },
   { key: 'upload_max_mb', label: 'Maximum upload size (MB)', type: 'number', min: 1, max: 2048, group: 'Uploads', help: '1–2048.' },
   { key: 'max_files_per_upload', label: 'Files per multipart upload', type: 'integer', min: 1, max: 100, group: 'Uploads', help: '1–100.' },
@@ -109,6 +134,33 @@ export function fieldErrors(err: ApiError, keys: string[]): Record<string, strin
   return out;
 }
 
+/**
+ * Errors the server names by list position ("read_allow.2": the third JID sent): key, index, message.
+ * They come as `details.issues: [{field, message}]` (SettingsValidationError).
+ */
+export function listItemErrors(err: ApiError): { key: string; index: number; message: string }[] {
+  const d = err.details as { issues?: unknown } | undefined;
+  const issues = Array.isArray(d?.issues) ? (d.issues as { field?: unknown; message?: unknown }[]) : [];
+  const out: { key: string; index: number; message: string }[] = [];
+  for (const i of issues) {
+    const m = typeof i.field === 'string' ? /^(\w+)\.(\d+)$/.exec(i.field) : null;
+    if (m) out.push({ key: m[1]!, index: Number(m[2]), message: typeof i.message === 'string' ? i.message : err.message });
+  }
+  return out;
+}
+
+/** One form control, whatever its kind: what it holds, how to flag it, where focus goes. */
+interface Control {
+  focus(): void;
+  /** The text typed (number, URL and text fields: checked by {@link checkField}). */
+  raw(): string;
+  /** The value as the API takes it. */
+  value(): unknown;
+  invalid(on: boolean): void;
+}
+
+const same = (a: unknown, b: unknown) => (Array.isArray(a) || Array.isArray(b) ? JSON.stringify(a) === JSON.stringify(b) : a === b);
+
 export function settingsView(live?: LiveState): Component & { canLeave(): Promise<boolean> } {
   const banner = h('div', { class: 'banner', hidden: true, role: 'alert', 'data-testid': 'settings-banner' });
   const form = h('form', { class: 'settings-form', novalidate: true, 'data-testid': 'settings-form' });
@@ -120,7 +172,7 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
     banner,
     form,
   );
-  const inputs = new Map<string, HTMLInputElement>();
+  const controls = new Map<string, Control>();
   const errors = new Map<string, HTMLElement>();
   let current: Settings | null = null;
   let tokenState: HTMLElement | null = null;
@@ -139,7 +191,7 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
     save.title = offline ? 'The server is unreachable' : '';
   };
   const markDirty = () => {
-    dirty = inputs.size > 0 && (Object.keys(collect()).length > 0 || clearToken);
+    dirty = controls.size > 0 && (Object.keys(collect()).length > 0 || clearToken);
     dirtyNote.hidden = !dirty;
     syncSave();
   };
@@ -151,10 +203,60 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
     banner.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   };
 
+  /** A plain input: checkbox, number, URL, text. */
+  const inputControl = (input: HTMLInputElement, f: FieldDef): Control => ({
+    focus: () => input.focus(),
+    raw: () => input.value,
+    value: () => (f.type === 'boolean' ? input.checked : f.type === 'number' || f.type === 'integer' ? (input.value.trim() === '' ? null : Number(input.value)) : input.value.trim()),
+    invalid: (on) => (on ? input.setAttribute('aria-invalid', 'true') : input.removeAttribute('aria-invalid')),
+  });
+
+  /** Radios, one per value, each with what it does. */
+  const choiceField = (f: FieldDef, value: string, id: string): { el: HTMLElement; control: Control; inputs: HTMLInputElement[] } => {
+    const radios: HTMLInputElement[] = [];
+    const options = (f.choices ?? []).map((c) => {
+      const rid = `${id}-${c.value}`;
+      const r = h('input', { type: 'radio', id: rid, name: f.key, value: c.value, checked: c.value === value, 'aria-describedby': `${rid}-does` });
+      radios.push(r);
+      return h('div', { class: 'choice' }, r, h('div', null, h('label', { for: rid }, c.label), h('p', { class: 'field-help', id: `${rid}-does` }, c.does)));
+    });
+    const group = h('div', { class: 'choice-list', role: 'radiogroup', 'aria-labelledby': `${id}-label`, 'aria-describedby': `${id}-help ${id}-err`, 'data-testid': `choice-${f.key}` }, ...options);
+    const control: Control = {
+      focus: () => (radios.find((r) => r.checked) ?? radios[0])?.focus(),
+      raw: () => radios.find((r) => r.checked)?.value ?? '',
+      value: () => radios.find((r) => r.checked)?.value ?? value,
+      invalid: (on) => (on ? group.setAttribute('aria-invalid', 'true') : group.removeAttribute('aria-invalid')),
+    };
+    const wrap = h('div', { class: 'field' }, h('span', { class: 'field-label', id: `${id}-label` }, f.label), h('p', { class: 'field-help', id: `${id}-help` }, f.help), group);
+    return { el: wrap, control, inputs: radios };
+  };
+
+  /** A chat list: one JID or phone number per line. */
+  const jidsField = (f: FieldDef, value: string[], id: string): { el: HTMLElement; control: Control; area: HTMLTextAreaElement } => {
+    const area = h('textarea', {
+      id,
+      name: f.key,
+      rows: Math.min(8, Math.max(3, value.length + 1)),
+      spellcheck: 'false',
+      autocomplete: 'off',
+      placeholder: 'e.g. +44 7700 900123',
+      'aria-describedby': `${id}-help ${id}-err`,
+    });
+    area.value = value.join('\n');
+    const count = h('span', { class: 'tag', 'data-testid': `count-${f.key}` }, value.length === 0 ? 'empty' : `${value.length} chat${value.length === 1 ? '' : 's'}`);
+    const control: Control = {
+      focus: () => area.focus(),
+      raw: () => area.value,
+      value: () => parseJidLines(area.value).jids,
+      invalid: (on) => (on ? area.setAttribute('aria-invalid', 'true') : area.removeAttribute('aria-invalid')),
+    };
+    return { el: h('div', { class: 'field' }, h('div', { class: 'label-row' }, h('label', { for: id }, f.label), count), area, h('p', { class: 'field-error', id: `${id}-err`, 'data-error-for': f.key, hidden: true }), h('p', { class: 'field-help', id: `${id}-help` }, f.help)), control, area };
+  };
+
   const build = (s: Settings) => {
     current = s;
     clear(form);
-    inputs.clear();
+    controls.clear();
     errors.clear();
     let group = '';
     let fs: HTMLFieldSetElement | null = null;
@@ -165,14 +267,30 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
         form.append(fs);
       }
       const id = `set-${f.key}`;
-      const err = h('p', { class: 'field-error', id: `${id}-err`, 'data-error-for': f.key, hidden: true });
       const help = h('p', { class: 'field-help', id: `${id}-help` }, f.help);
-      let input: HTMLInputElement;
-      if (f.type === 'boolean') {
-        input = h('input', { id, name: f.key, type: 'checkbox', checked: Boolean(s[f.key as keyof Settings]), 'aria-describedby': `${id}-help ${id}-err` });
+      let err = h('p', { class: 'field-error', id: `${id}-err`, 'data-error-for': f.key, hidden: true });
+      let control: Control;
+      let watched: (HTMLInputElement | HTMLTextAreaElement)[];
+      if (f.type === 'choice') {
+        const c = choiceField(f, String(s[f.key as keyof Settings] ?? ''), id);
+        c.el.append(err);
+        fs!.append(c.el);
+        control = c.control;
+        watched = c.inputs;
+      } else if (f.type === 'jids') {
+        const v = s[f.key as keyof Settings];
+        const c = jidsField(f, Array.isArray(v) ? v.map(String) : [], id);
+        err = c.el.querySelector<HTMLParagraphElement>('.field-error')!;
+        fs!.append(c.el);
+        control = c.control;
+        watched = [c.area];
+      } else if (f.type === 'boolean') {
+        const input = h('input', { id, name: f.key, type: 'checkbox', checked: Boolean(s[f.key as keyof Settings]), 'aria-describedby': `${id}-help ${id}-err` });
         fs!.append(h('div', { class: 'field field-check' }, input, h('div', null, h('label', { for: id }, f.label), help, err)));
+        control = inputControl(input, f);
+        watched = [input];
       } else if (f.key === 'upload_token') {
-        input = h('input', {
+        const input = h('input', {
           id,
           name: f.key,
           type: 'password',
@@ -190,9 +308,11 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
           markDirty();
         });
         fs!.append(h('div', { class: 'field' }, h('label', { for: id }, f.label, ' ', tokenState), h('div', { class: 'inline' }, input, clearBtn), err, help));
+        control = inputControl(input, f);
+        watched = [input];
       } else {
         const v = s[f.key as keyof Settings];
-        input = h('input', {
+        const input = h('input', {
           id,
           name: f.key,
           type: f.type === 'url' ? 'url' : f.type === 'text' ? 'text' : 'number',
@@ -204,18 +324,22 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
           'aria-describedby': `${id}-help ${id}-err`,
         });
         fs!.append(h('div', { class: 'field' }, h('label', { for: id }, f.label), input, err, help));
+        control = inputControl(input, f);
+        watched = [input];
       }
-      input.addEventListener('input', () => {
-        setError(f.key, null);
-        markDirty();
-      });
-      input.addEventListener('change', () => {
-        // Say what is wrong as soon as the operator leaves a field, not only after Save — unless they left it
-        // by pressing a button: the message would push that button away under the pointer (Save checks anyway).
-        if (f.type !== 'boolean' && f.key !== 'upload_token' && !pressingButton) setError(f.key, checkField(f, input.value));
-        markDirty();
-      });
-      inputs.set(f.key, input);
+      for (const input of watched) {
+        input.addEventListener('input', () => {
+          setError(f.key, null);
+          markDirty();
+        });
+        input.addEventListener('change', () => {
+          // Say what is wrong as soon as the operator leaves a field, not only after Save — unless they left it
+          // by pressing a button: the message would push that button away under the pointer (Save checks anyway).
+          if (f.type !== 'boolean' && f.type !== 'choice' && f.key !== 'upload_token' && !pressingButton) setError(f.key, check(f, control));
+          markDirty();
+        });
+      }
+      controls.set(f.key, control);
       errors.set(f.key, err);
     }
     const save = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'settings-save' }, 'Save settings');
@@ -229,14 +353,23 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
     syncSave();
   };
 
+  /** The client-side rules: bounds and URL shape, and for chat lists every line a number or a JID. */
+  const check = (f: FieldDef, c: Control): string | null => {
+    if (f.type === 'jids') {
+      const bad = parseJidLines(c.raw()).problems[0];
+      return bad ? `Line ${bad.line}: “${bad.text}” is neither a phone number nor a chat JID (such as 447700900123@s.whatsapp.net or …@g.us).` : null;
+    }
+    if (f.type === 'boolean' || f.type === 'choice' || f.key === 'upload_token') return null;
+    return checkField(f, c.raw());
+  };
+
   const setError = (key: string, msg: string | null) => {
     const e = errors.get(key);
-    const i = inputs.get(key);
-    if (!e || !i) return;
+    const c = controls.get(key);
+    if (!e || !c) return;
     e.hidden = msg === null;
     e.textContent = msg ?? '';
-    if (msg) i.setAttribute('aria-invalid', 'true');
-    else i.removeAttribute('aria-invalid');
+    c.invalid(msg !== null);
   };
 
   /**
@@ -246,17 +379,14 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
   const collect = (): Record<string, unknown> => {
     const body: Record<string, unknown> = {};
     for (const f of FIELDS) {
-      const i = inputs.get(f.key)!;
+      const c = controls.get(f.key)!;
       if (f.key === 'upload_token') {
-        if (i.value !== '') body.upload_token = i.value;
+        if (c.raw() !== '') body.upload_token = c.raw();
         else if (clearToken) body.upload_token = '';
         continue;
       }
-      let v: unknown;
-      if (f.type === 'boolean') v = i.checked;
-      else if (f.type === 'number' || f.type === 'integer') v = i.value.trim() === '' ? null : Number(i.value);
-      else v = i.value.trim();
-      if (!current || current[f.key as keyof Settings] !== v) body[f.key] = v;
+      const v = c.value();
+      if (!current || !same(current[f.key as keyof Settings], v)) body[f.key] = v;
     }
     return body;
   };
@@ -280,15 +410,14 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
     // Client-side first: the same bounds the server enforces, in words.
     let firstBad: string | null = null;
     for (const f of FIELDS) {
-      if (f.type === 'boolean' || f.key === 'upload_token') continue;
-      const problem = checkField(f, inputs.get(f.key)?.value ?? '');
+      const problem = check(f, controls.get(f.key)!);
       if (problem) {
         setError(f.key, problem);
         firstBad ??= f.key;
       }
     }
     if (firstBad) {
-      inputs.get(firstBad)?.focus();
+      controls.get(firstBad)?.focus();
       showBanner('Please fix the highlighted field.', 'error');
       return;
     }
@@ -313,8 +442,16 @@ export function settingsView(live?: LiveState): Component & { canLeave(): Promis
         if (err instanceof ApiError && err.status === 400) {
           const fe = fieldErrors(err, FIELDS.map((f) => f.key));
           for (const [k, m] of Object.entries(fe)) setError(k, humanFieldError(m));
-          const first = Object.keys(fe)[0];
-          if (first) inputs.get(first)?.focus();
+          // A bad entry in a chat list: the line it came from, in the operator's own numbering.
+          for (const li of listItemErrors(err)) {
+            const f = FIELDS.find((x) => x.key === li.key);
+            if (f?.type !== 'jids' || fe[li.key] || errors.get(li.key)?.hidden === false) continue;
+            const line = parseJidLines(controls.get(li.key)!.raw()).lines[li.index];
+            setError(li.key, `${line === undefined ? '' : `Line ${line}: `}${humanFieldError(li.message)}`);
+            fe[li.key] = li.message;
+          }
+          const first = FIELDS.map((f) => f.key).find((k) => fe[k] !== undefined);
+          if (first) controls.get(first)?.focus();
           showBanner(first ? 'Please fix the highlighted field.' : describeError(err), 'error');
         } else showBanner(describeError(err), 'error');
       })

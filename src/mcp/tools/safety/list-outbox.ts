@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { OPEN_STATUSES, OUTBOX_STATUSES } from '../../../store/repos/outbox.js';
+import { OPEN_STATUSES, OUTBOX_STATUSES } from '../../../store/index.js';
 import { presentSend } from '../../../services/safety/present-send.js';
 import { run } from '../result.js';
 import { READ_ONLY_LOCAL, toolInput } from '../schemas.js';

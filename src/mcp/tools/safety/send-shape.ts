@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../errors.js';
 import type { SendGate } from '../../../services/safety/gate.js';
-import { OUTBOX_STATUSES } from '../../../store/repos/outbox.js';
+import { OUTBOX_STATUSES } from '../../../store/index.js';
 import type { ToolDeps } from '../tool-deps.js';
 
 export const SendShape = z.object({
@@ -16,7 +16,10 @@ export const SendShape = z.object({
   scheduledAt: z.string().optional(),
   expiresAt: z.string().optional(),
   decidedBy: z.string().optional(),
-  result: z.record(z.string(), z.unknown()).optional().describe('The tool result once sent (e.g. messageId)'),
+  result: z
+    .object({ messageId: z.string().optional(), chatId: z.string().optional(), timestamp: z.number().optional() })
+    .optional()
+    .describe('Once sent: the message it became'),
   error: z.string().optional(),
 });
 

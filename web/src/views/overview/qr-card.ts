@@ -1,6 +1,7 @@
 /**
- * Linking: while the supervisor awaits a scan the card shows the QR (re-fetched when it rotates); after a
- * scan (→ 515 reconnect → open) it turns into the success message.
+ * Linking: while the supervisor awaits a scan the card shows the QR (re-fetched when it rotates) and the
+ * link-by-phone-number form (pairing-code-form.ts); after a scan or a typed code (→ 515 reconnect → open)
+ * it turns into the success message.
  */
 import { ApiError, describeError, request } from '../../api.js';
 import { clear, h } from '../../dom.js';
@@ -8,10 +9,15 @@ import { displayJid } from '../../format.js';
 import type { LiveState } from '../../live.js';
 import type { PublicState, StatusSummary } from '../../types.js';
 import { Disposer, type Component } from './component.js';
+import { pairingCodeForm } from './pairing-code-form.js';
 
 /** `embedded`: part of the "What now" panel, which carries the heading (no card, no title of its own). */
 export function qrCard(live: LiveState, opts: { embedded?: boolean } = {}): Component {
   const d = new Disposer();
+  const byCode = pairingCodeForm(live);
+  d.add(byCode.dispose);
+  // Below the steps and the QR, across both columns of the embedded layout (CSSOM: allowed by the CSP).
+  byCode.el.style.gridColumn = '1 / -1';
   const qrImg = h('img', { class: 'qr-img', alt: 'WhatsApp linking QR code', width: 264, height: 264, 'data-testid': 'qr-img' });
   const qrNote = h('p', { class: 'qr-note', 'data-testid': 'qr-note' });
   const qrFrame = h('div', { class: 'qr-frame' }, qrImg);
@@ -27,6 +33,7 @@ export function qrCard(live: LiveState, opts: { embedded?: boolean } = {}): Comp
     ),
     qrFrame,
     qrNote,
+    byCode.el,
   );
   const qrSuccess = h('div', { class: 'qr-success', 'data-testid': 'qr-success', hidden: true });
   const qrTitle = h('h2', { id: 'qr-h', class: 'card-title' }, 'Link this server');
