@@ -236,6 +236,36 @@ async function serve(dataDir: string): Promise<void> {
   process.send!({ type: 'ready', url, bare: bare!, sdkNode: sdkNode!, bridge: bridge!, bridgeValidate: bridgeValidate!, light: light! } satisfies ServerMsg);
 }
 
+/**
+ * The replacement proposed for `isoTime` in src/services/present.ts (not changed here): the zone's offset
+ * is looked up (with the current implementation) at both ends of the UTC day and cached for the day when
+ * they agree — a zone changes its offset at most once in a day — and the fields come from the shifted
+ * instant's UTC getters; a day with a change takes the exact path.
+ */
+function cachedOffsetIsoTime(tz: string | undefined): (ms: number) => string {
+  const DAY = 86_400_000;
+  const days = new Map<number, { text: string; ms: number } | null>();
+  const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+  const offsetAt = (ms: number) => {
+    const text = isoTime(ms, tz).slice(19);
+    const m = /^([+-])(\d\d):(\d\d)$/.exec(text);
+    return { text, ms: m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0 };
+  };
+  return (ms) => {
+    const day = Math.floor(ms / DAY);
+    let off = days.get(day);
+    if (off === undefined) {
+      const a = offsetAt(day * DAY);
+      off = a.text === offsetAt((day + 1) * DAY - 1).text ? a : null;
+      if (days.size > 10_000) days.clear();
+      days.set(day, off);
+    }
+    if (off === null) return isoTime(ms, tz);
+    const d = new Date(ms + off.ms);
+    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${off.text}`;
+  };
+}
+
 // ------------------------------------------------------------------------------------------ data
 function buildStore(dataDir: string, messages: number): { ms: number; queries: string[] } {
   const cfg = { ...DEFAULT_CONFIG, messages, chats: 10_000, groups: 1_000, contacts: 20_000, batchSize: 2_000 };
@@ -366,14 +396,27 @@ async function main(): Promise<void> {
     bench('cpu_calibration_loop_50m', performance.now() - t0 + (x < 0 ? 1 : 0), 'ms');
   }
   // The presenter's ISO time (Intl formatToParts per call; ~2 per chat row of a list_chats page): its cost
-  // in isolation, since it shows up in the server profile and is shared by the bare floor.
+  // in isolation, since it shows up in the server profile and is shared by the bare floor; and the cost of
+  // the proposed replacement (offset cached per UTC day), checked equal on 2.3 years of hourly timestamps
+  // in four zones (two with DST).
   {
     const xs = Array.from({ length: 20_000 }, (_, i) => 1_700_000_000_000 + i * 3_600_123);
-    for (let i = 0; i < 2_000; i++) isoTime(xs[i]!);
-    const c0 = process.cpuUsage();
-    for (const x of xs) isoTime(x);
-    const c = process.cpuUsage(c0);
-    bench('present_iso_time', (c.user + c.system) / xs.length, 'us/call');
+    const cpuPer = (fn: (ms: number) => string) => {
+      for (let i = 0; i < 2_000; i++) fn(xs[i]!);
+      const c0 = process.cpuUsage();
+      for (const x of xs) fn(x);
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / xs.length;
+    };
+    bench('present_iso_time', cpuPer((ms) => isoTime(ms)), 'us/call');
+    const cached = cachedOffsetIsoTime(undefined);
+    bench('present_iso_time_cached_offset', cpuPer(cached), 'us/call');
+    let mismatches = 0;
+    for (const tz of [undefined, 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']) {
+      const f = cachedOffsetIsoTime(tz);
+      for (const x of xs) if (f(x) !== isoTime(x, tz)) mismatches++;
+    }
+    bench('present_iso_time_cached_offset_mismatches', mismatches, 'of 80000');
   }
   const built = buildStore(dataDir, messages);
   bench('mcp_store_messages', messages, 'msgs');

@@ -19,19 +19,20 @@
  *   (`caf*`); infix matches inside a word (`afé` in `café`) are not supported.
  *
  * - Emoji are tokens (issue #13, migration 8). unicode61 treats them as separators and has no option that
- *   would keep them without also gluing them to adjacent words (`tokenchars` would make `café☕` one token and
- *   cost recall), so before indexing each emoji is cut out of the text (still a separator) and its token — one
- *   private-use character — appended after the text (`🎉party time` → `party time` + `<U+10F389>`).
- *   unicode61 keeps private-use characters (category Co) as tokens and folds nothing in them. Appending
- *   rather than replacing in place keeps word phrases across an emoji (`pizza🍕 tonight`) matching, as
- *   before. In a query each emoji is its own ANDed piece (`party🎉` = `party AND 🎉`); snippets and
- *   ranking use the same tokens. What is
- *   indexed of an emoji is its base: skin tones, variation selectors (U+FE0E/FE0F) and tag characters are
- *   dropped (`👍🏽` and `👍` are the same token, like `É` and `e`); a ZWJ sequence is indexed as its
- *   components in order (`👩‍💻` → `👩 💻`), so searching `👩‍💻` is the phrase of its parts and `💻` alone also
- *   finds it; a flag (two regional indicators) is one token of its own. Keycaps (`1️⃣`) are their digit,
- *   which unicode61 already indexes. The mapping: BMP emoji U+xxxx → U+Fxxxx, plane-1 emoji U+1xxxx →
- *   U+10xxxx, flags → U+FE000 + 26·a + b; none of these ranges overlap, and private-use characters are
+ *   would keep them without also gluing them to adjacent words (`tokenchars` would make `café☕` one token
+ *   and cost recall), so before indexing each emoji is cut out of the text (still a separator) and its
+ *   token — one private-use character — appended after the text (`🎉party time` → `party time` +
+ *   `<U+10F389>`). unicode61 keeps private-use characters (category Co) as tokens and folds nothing in
+ *   them. Appending rather than replacing in place keeps word phrases across an emoji (`pizza🍕 tonight`)
+ *   matching, as before. In a query each emoji is its own ANDed piece (`party🎉` = `party AND 🎉`);
+ *   snippets and ranking use the same tokens.
+ *   What is indexed of an emoji is its base: skin tones, variation selectors (U+FE0E/FE0F) and tag
+ *   characters are dropped (`👍🏽` and `👍` are the same token, like `É` and `e`); a ZWJ sequence is its
+ *   parts in order (`👩‍💻` → `👩 💻`), so searching `👩‍💻` is the phrase of its parts and `💻` alone also
+ *   finds it (separate emoji are kept apart by a gap token, so `👩💻` without the joiner is not the
+ *   phrase); a flag (two regional indicators) is one token. Keycaps (`1️⃣`) are their digit, which
+ *   unicode61 already indexes. The mapping: BMP emoji U+xxxx → U+Fxxxx, plane-1 emoji U+1xxxx → U+10xxxx,
+ *   flags → U+FE000 + 26·a + b, the gap U+FFFFD; none of these overlap, and private-use characters are
  *   not prefixes of words, so a prefix query (`emo*`) never matches emoji.
  *
  * The index is contentless (`content=''`), so FTS5's own `snippet()` has no text to work on; snippets
@@ -58,6 +59,12 @@ const EMOJI_SEQ =
 /** The same, not global: `test` on a global regex moves its lastIndex, which `matchAll` would inherit. */
 const EMOJI_ONE = new RegExp(EMOJI_SEQ.source, 'u');
 const RI_BASE = 0x1f1e6;
+/**
+ * Written between two emoji in the appended tokens, so that the parts of a ZWJ sequence are adjacent only
+ * within it (`👩 💻` as separate emoji must not match the phrase that `👩‍💻` searches). U+FFFFD: the image
+ * of U+FFFD, which is not an emoji, so no emoji maps to it.
+ */
+const EMOJI_GAP = String.fromCodePoint(0xffffd);
 
 /** The private-use token of one emoji sequence's components (see the header for the mapping). */
 function emojiTokens(seq: string): string {
@@ -84,13 +91,13 @@ export function hasEmoji(text: string): boolean {
 /**
  * The text as indexed, before CJK expansion: emoji cut out (a separator, as unicode61 always treated
  * them, so a phrase across an emoji — `pizza🍕 tonight` — still matches `"pizza tonight"`), and their
- * tokens appended after the text, each sequence's parts in order.
+ * tokens appended after the text, each sequence's parts in order, sequences apart by `EMOJI_GAP`.
  */
 export function indexEmoji(text: string): string {
   if (!EMOJI_HINT.test(text)) return text;
   let tokens = '';
   const rest = text.replace(EMOJI_SEQ, (seq) => {
-    tokens += ` ${emojiTokens(seq)}`;
+    tokens += tokens ? ` ${EMOJI_GAP} ${emojiTokens(seq)}` : ` ${emojiTokens(seq)}`;
     return ' ';
   });
   return tokens ? `${rest}\n${tokens}` : text;
@@ -130,6 +137,8 @@ export interface QueryTerm {
   cjk: boolean;
   /** Prefix term (`caf*`): may end inside a word. */
   prefix: boolean;
+  /** An emoji, matched against the text's emoji folded to their tokens. */
+  emoji?: boolean;
 }
 
 export interface ParsedQuery {
@@ -151,6 +160,8 @@ export interface QueryPiece {
   cjk: string | null;
   /** The last word is a prefix (`caf*`). */
   prefix: boolean;
+  /** An emoji (its words are private-use tokens): ranking must see the text's emoji tokens. */
+  emoji?: boolean;
 }
 
 function quote(s: string): string {
@@ -189,9 +200,9 @@ export function parseQuery(query: string): ParsedQuery {
           seen.add(toks);
           const expr = quote(toks);
           pieces.push(expr);
-          parts.push({ expr, words: toks.split(' '), cjk: null, prefix: false });
+          parts.push({ expr, words: toks.split(' '), cjk: null, prefix: false, emoji: true });
           tokens++;
-          terms.push({ text: emojiFolded(seq), cjk: true, prefix: false });
+          terms.push({ text: emojiFolded(seq), cjk: true, prefix: false, emoji: true });
         }
         return ' ';
       }).trim();
@@ -290,7 +301,19 @@ export function highlight(text: string, terms: readonly QueryTerm[], opts: Snipp
       i += ch.length;
     }
   };
-  if (EMOJI_HINT.test(text)) {
+  if (!terms.some((t) => t.emoji) || !EMOJI_HINT.test(text)) {
+    // No emoji to find (or none in the text): fold char by char as always.
+    let i = 0;
+    for (const ch of text) {
+      const f = fold(ch);
+      for (let k = 0; k < f.length; k++) {
+        origStart.push(i);
+        origEnd.push(i + ch.length);
+      }
+      folded += f;
+      i += ch.length;
+    }
+  } else {
     // An emoji folds to its tokens, every unit of which maps back to the whole sequence.
     let last = 0;
     for (const m of text.matchAll(EMOJI_SEQ)) {
@@ -304,8 +327,6 @@ export function highlight(text: string, terms: readonly QueryTerm[], opts: Snipp
       last = m.index + m[0].length;
     }
     foldRange(last, text.length);
-  } else {
-    foldRange(0, text.length);
   }
   const ranges: Array<[number, number]> = [];
   for (const t of terms) {
@@ -371,7 +392,9 @@ export function highlight(text: string, terms: readonly QueryTerm[], opts: Snipp
  * occurrences, word pieces count consecutive word matches (the last word as a prefix for `caf*`).
  */
 export function pieceStats(text: string, pieces: readonly QueryPiece[]): { tf: number[]; length: number } {
-  const folded = fold(indexEmoji(text));
+  // Emoji tokens only when the query has an emoji: a word query ranks exactly as before emoji were tokens
+  // (the rewrite of every candidate text would cost ~0.5 µs each, for nothing).
+  const folded = fold(pieces.some((p) => p.emoji) ? indexEmoji(text) : text);
   const words = folded.match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
   let length = 0;
   for (const w of words) length += CJK_CHAR.test(w) ? Array.from(w).length : 1;

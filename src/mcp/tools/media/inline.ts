@@ -23,7 +23,7 @@ let sharpLoad: Promise<Sharp | null> | undefined;
  */
 function loadSharp(): Promise<Sharp | null> {
   return (sharpLoad ??= import('sharp').then(
-    (m) => m.default,
+    (m) => (m.default as Sharp | undefined) ?? null,
     () => null,
   ));
 }
