@@ -14,7 +14,9 @@
  *  - the same MCP sessions behind a minimal Express harness (no auth/host middleware), once through the
  *    SDK's Node wrapper (`StreamableHTTPServerTransport`, @hono/node-server conversion) and once through our
  *    bridge to the SDK's web-standard transport (src/mcp/node-web.ts), to separate adapter from middleware,
- *    and once more through the bridge with the SDK's output validation on (MCP_VALIDATE_TOOL_OUTPUT), for an A/B.
+ *    and once more through the bridge with the SDK's output validation on (MCP_VALIDATE_TOOL_OUTPUT), for an A/B;
+ *  - the lightest adapter for the SDK's web-standard transport (node:http + JSON.parse + our bridge, no Express),
+ *    to separate the SDK's own cost from Express and our middleware.
  * Each is reported as calls/s and as server CPU per call (process.cpuUsage around each phase: far less
  * sensitive to the other processes on this shared box). The production `list_chats` phase is CPU-profiled in
  * the server (inspector) and summarised by package; MCP_BENCH_CPU_PROF=<dir> also keeps the .cpuprofile.
@@ -40,6 +42,7 @@ import { McpHub } from '../src/mcp/hub.js';
 import { createMcpServer } from '../src/mcp/server.js';
 import { SessionTransport } from '../src/mcp/session-transport.js';
 import { ok } from '../src/mcp/tools/result.js';
+import { isoTime } from '../src/services/present.js';
 import { openStore } from '../src/store/index.js';
 import { DEFAULT_CONFIG, generateMessages, makeChats, makeContacts, makeVocab, pickQueries } from './store-data.js';
 
@@ -61,7 +64,7 @@ function quantile(xs: readonly number[], q: number): number {
 
 // ------------------------------------------------------------------------------------------ server
 type ServerMsg =
-  | { type: 'ready'; url: string; bare: string; sdkNode: string; bridge: string; bridgeValidate: string }
+  | { type: 'ready'; url: string; bare: string; sdkNode: string; bridge: string; bridgeValidate: string; light: string }
   | { type: 'mem'; heapUsed: number; rss: number; sessions: number }
   | { type: 'prof'; shares: Array<[string, number]>; top: Array<[string, number]>; file: string | null }
   | { type: 'ok' }
@@ -91,6 +94,40 @@ function bareJsonRpc(app: App): Server {
       } else result = {};
       const body = JSON.stringify({ jsonrpc: '2.0', id: msg.id, result });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+  });
+}
+
+/**
+ * The lightest adapter for the SDK's web-standard transport: node:http, JSON.parse of the body, the bearer
+ * check and a session map, then our bridge (SessionTransport) — no Express, body-parser or router. The
+ * distance from this to the bare floor is the SDK (Protocol, zod message parsing, web Request/Response)
+ * plus the bridge; from the app to this, Express and our middleware.
+ */
+function lightHarness(deps: McpDeps): Server {
+  const hub = new McpHub(deps);
+  const sessions = new Map<string, SessionTransport>();
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
+        const body: unknown = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+        const sid = req.headers['mcp-session-id'];
+        let t = typeof sid === 'string' ? sessions.get(sid) : undefined;
+        if (!t) {
+          const mcp = createMcpServer(deps, hub);
+          const created: SessionTransport = new SessionTransport({
+            jsonResponse: true,
+            onsessioninitialized: (id) => void sessions.set(id, created),
+            onsessionclosed: (id) => void (id && sessions.delete(id)),
+          });
+          t = created;
+          await mcp.server.connect(t);
+        }
+        await t.handle(req, res, body);
+      })();
     });
   });
 }
@@ -162,8 +199,8 @@ async function serve(dataDir: string): Promise<void> {
   const deps: McpDeps = { config: app.config, runtime: app.runtime, store: app.store, services: app.services, media: app.media.service, logger: silentLogger() };
   // The SDK default: every result re-validated against its output schema (A/B for that check, same process).
   const validating: McpDeps = { ...deps, config: { ...app.config, mcp: { ...app.config.mcp, validateToolOutput: true } } };
-  const extra = [bareJsonRpc(app), harness(deps, 'sdk-node'), harness(deps, 'bridge'), harness(validating, 'bridge')];
-  const [bare, sdkNode, bridge, bridgeValidate] = await Promise.all(extra.map(listen));
+  const extra = [bareJsonRpc(app), harness(deps, 'sdk-node'), harness(deps, 'bridge'), harness(validating, 'bridge'), lightHarness(deps)];
+  const [bare, sdkNode, bridge, bridgeValidate, light] = await Promise.all(extra.map(listen));
   process.on('message', (m: { type: string; dir?: string }) => {
     if (m.type === 'prof-start') {
       inspector = new Inspector();
@@ -196,7 +233,7 @@ async function serve(dataDir: string): Promise<void> {
       void app.stop().then(() => process.disconnect());
     }
   });
-  process.send!({ type: 'ready', url, bare: bare!, sdkNode: sdkNode!, bridge: bridge!, bridgeValidate: bridgeValidate! } satisfies ServerMsg);
+  process.send!({ type: 'ready', url, bare: bare!, sdkNode: sdkNode!, bridge: bridge!, bridgeValidate: bridgeValidate!, light: light! } satisfies ServerMsg);
 }
 
 // ------------------------------------------------------------------------------------------ data
@@ -328,6 +365,16 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50_000_000; i++) x = (x + i * 7) % 1_000_003;
     bench('cpu_calibration_loop_50m', performance.now() - t0 + (x < 0 ? 1 : 0), 'ms');
   }
+  // The presenter's ISO time (Intl formatToParts per call; ~2 per chat row of a list_chats page): its cost
+  // in isolation, since it shows up in the server profile and is shared by the bare floor.
+  {
+    const xs = Array.from({ length: 20_000 }, (_, i) => 1_700_000_000_000 + i * 3_600_123);
+    for (let i = 0; i < 2_000; i++) isoTime(xs[i]!);
+    const c0 = process.cpuUsage();
+    for (const x of xs) isoTime(x);
+    const c = process.cpuUsage(c0);
+    bench('present_iso_time', (c.user + c.system) / xs.length, 'us/call');
+  }
   const built = buildStore(dataDir, messages);
   bench('mcp_store_messages', messages, 'msgs');
   bench('mcp_store_build', built.ms / 1000, 's');
@@ -402,7 +449,14 @@ async function main(): Promise<void> {
     // 2. 50 concurrent sessions: list_chats on the production app, interleaved in rounds with the bare
     // JSON-RPC floor and the two harness variants so that load changes on this shared box hit all alike.
     if (ready.type !== 'ready') throw new Error('unexpected server message');
-    const targets: Record<string, string> = { app: url, bare: ready.bare, sdk_node: ready.sdkNode, bridge: ready.bridge, bridge_validate_output: ready.bridgeValidate };
+    const targets: Record<string, string> = {
+      app: url,
+      bare: ready.bare,
+      light: ready.light,
+      sdk_node: ready.sdkNode,
+      bridge: ready.bridge,
+      bridge_validate_output: ready.bridgeValidate,
+    };
     if (semiReady?.type === 'ready') targets.app_semi_space = semiReady.url;
     const pools = Object.fromEntries(
       await Promise.all(Object.entries(targets).map(async ([k, u]) => [k, await Promise.all(Array.from({ length: SESSIONS }, () => new Session(u).open()))] as const)),
@@ -437,6 +491,9 @@ async function main(): Promise<void> {
     bench('mcp_list_chats_50_sessions_best_round', Math.max(...rates.app!), 'calls/s');
     bench('bare_jsonrpc_list_chats_50_sessions', median(rates.bare!), 'calls/s');
     bench('mcp_list_chats_vs_bare_jsonrpc', ratio('app', 'bare'), 'ratio');
+    bench('light_adapter_list_chats_50_sessions', median(rates.light!), 'calls/s');
+    bench('light_adapter_vs_bare_jsonrpc', ratio('light', 'bare'), 'ratio');
+    bench('mcp_list_chats_vs_light_adapter', ratio('app', 'light'), 'ratio');
     bench('harness_sdk_node_list_chats_50_sessions', median(rates.sdk_node!), 'calls/s');
     bench('harness_bridge_list_chats_50_sessions', median(rates.bridge!), 'calls/s');
     bench('bridge_vs_sdk_node_wrapper', ratio('bridge', 'sdk_node'), 'ratio');
@@ -447,6 +504,7 @@ async function main(): Promise<void> {
       bench(`list_chats_per_server_cpu_second_${k}`, 1e6 / us, 'calls/cpu-s');
     }
     bench('mcp_list_chats_cpu_vs_bare_jsonrpc', median(cpuPerCall.bare!) / median(cpuPerCall.app!), 'ratio');
+    bench('light_adapter_cpu_vs_bare_jsonrpc', median(cpuPerCall.bare!) / median(cpuPerCall.light!), 'ratio');
     bench('bridge_vs_sdk_node_wrapper_cpu', median(cpuPerCall.sdk_node!) / median(cpuPerCall.bridge!), 'ratio');
     bench('output_validation_cpu_per_call', median(cpuPerCall.bridge_validate_output!) - median(cpuPerCall.bridge!), 'us');
     bench('no_output_validation_vs_validation', ratio('bridge', 'bridge_validate_output'), 'ratio');

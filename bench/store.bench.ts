@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { openStore, type Store } from '../src/store/store.js';
-import { parseQuery } from '../src/store/text.js';
+import { expandCjk, ftsText, parseQuery } from '../src/store/text.js';
+import * as v8 from '../src/store/schema/v8-fts-emoji.js';
 import { MESSAGE_COLUMNS, MESSAGE_JOINS } from '../src/store/repos/message-row.js';
 import {
   DEFAULT_CONFIG,
@@ -224,6 +225,29 @@ bench(
 );
 bench('search_recall_min', minRecall, 'ratio');
 
+// ---------------------------------------------------------------- 3b. emoji as tokens (issue #13)
+// The generator glues one of ten emoji to a word in 15 % of messages. Reference: the LIKE count of the
+// emoji's base code point (LIKE is an exact substring test, so `❤` also counts `❤️`).
+{
+  const likeCount = store.db.prepare<{ q: string }, { n: number }>(
+    `SELECT count(*) AS n FROM messages WHERE body LIKE '%' || @q || '%' OR caption LIKE '%' || @q || '%'`,
+  );
+  const times: number[] = [];
+  let minEmojiRecall = 1;
+  for (const [query, base] of [['🎉', '🎉'], ['❤️', '❤'], ['🚀', '🚀']] as const) {
+    for (let i = 0; i < 3; i++) store.messages.search(query);
+    times.push(...sample(30, () => store.messages.search(query)));
+    const ref = likeCount.get({ q: base })?.n ?? 0;
+    const found = store.messages.countMatches(query);
+    const recall = ref === 0 ? (found === 0 ? 1 : 0) : found / ref;
+    minEmojiRecall = Math.min(minEmojiRecall, recall);
+    console.log(`#   emoji          ${JSON.stringify(query).padEnd(24)} reference ${String(ref).padStart(6)}  fts ${String(found).padStart(6)}  recall ${recall.toFixed(3)}`);
+  }
+  bench('search_emoji_p50', quantile(times, 0.5), 'ms');
+  bench('search_emoji_p95', quantile(times, 0.95), 'ms');
+  bench('search_emoji_recall_min', minEmojiRecall, 'ratio');
+}
+
 // ---------------------------------------------------------------- 4. chats, messages, context
 {
   const lc = sample(200, () => store.chats.listChats({ limit: 50 }));
@@ -320,6 +344,45 @@ bench('search_recall_min', minRecall, 'ratio');
   bench('status_count_star_p50', quantile(cs, 0.5), 'ms');
   const c = store.counters.get();
   bench('status_counters_messages', c.messages, 'msgs');
+}
+
+// ---------------------------------------------------------------- cost of the emoji tokens at ingest
+// The JS text preparation per message with emoji tokens (ftsText) against the same without them (the
+// version-7 rule: body/caption joined, CJK expanded), on the first 100k generated messages, CPU time of
+// this process in the same run, so it does not depend on the neighbours' load.
+{
+  const sampleCfg = { ...cfg, messages: Math.min(N, 100_000) };
+  const texts: Array<[string | null, string | null]> = [];
+  for (const batch of generateMessages(sampleCfg, vocab, chats, pickQueries(vocab))) for (const m of batch) texts.push([m.body ?? null, m.caption ?? null]);
+  const v7 = (b: string | null, c: string | null) => {
+    const x = b ?? '';
+    const y = c ?? '';
+    return expandCjk(x && y && x !== y ? `${x}\n${y}` : x || y);
+  };
+  let sink = 0;
+  const cpuOf = (fn: (b: string | null, c: string | null) => string) => {
+    for (const [b, c] of texts.slice(0, 5000)) sink += fn(b, c).length;
+    const c0 = cpuMs();
+    for (const [b, c] of texts) sink += fn(b, c).length;
+    return ((cpuMs() - c0) * 1000) / texts.length;
+  };
+  const before = Math.min(cpuOf(v7), cpuOf(v7));
+  const after = Math.min(cpuOf(ftsText), cpuOf(ftsText));
+  bench('fts_text_prep_v7', before, 'us/msg');
+  bench('fts_text_prep_with_emoji_tokens', after, 'us/msg');
+  bench('fts_text_prep_emoji_cost', after - before + (sink < 0 ? 1 : 0), 'us/msg');
+}
+
+// ---------------------------------------------------------------- migration 8 on a store of this size
+// The one-time upgrade re-indexes the messages with emoji. Timed here on the full store (its emoji rows are
+// re-indexed to the same tokens, the same work as on a version-7 store), then rolled back.
+{
+  const c0 = cpuMs();
+  store.db.exec('BEGIN IMMEDIATE');
+  const ms = time(() => v8.up(store.db))[0];
+  store.db.exec('ROLLBACK');
+  bench('migration_v8_reindex', ms, 'ms');
+  bench('migration_v8_reindex_cpu', cpuMs() - c0, 'ms');
 }
 
 bench('load_avg_1m_end', loadavg()[0] ?? 0, 'load');

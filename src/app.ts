@@ -32,12 +32,16 @@ import { qrRoutes } from './http/routes/qr.js';
 import { sessionRoutes } from './http/routes/session.js';
 import { SessionStreams } from './http/routes/session-streams.js';
 import { settingsRoutes } from './http/routes/settings.js';
+import { safetyRoutes } from './http/routes/safety.js';
 import { simulatorRoutes } from './http/routes/simulator.js';
 import { stateRoutes } from './http/routes/state.js';
 import { uploadRoutes } from './http/routes/uploads.js';
 import { childLogger, type Logger } from './logger.js';
 import { createMedia, type Media } from './media/index.js';
 import { createMcpHttp, type McpHttp } from './mcp/http.js';
+import { collectExecutors } from './mcp/safety.js';
+import { registerAllTools } from './mcp/tools/index.js';
+import { SendGate, type Clock } from './services/safety/gate.js';
 import type { McpStdio } from './mcp/stdio.js';
 import { attachEventStream, createRuntime, type Runtime } from './runtime/index.js';
 import { createServices, type Services } from './services/index.js';
@@ -59,6 +63,8 @@ export interface App {
   media: Media;
   /** The MCP layer (sessions and the notification hub). */
   mcp: McpHttp;
+  /** Send safety: policy, approvals, the outbox and the audit log. */
+  safety: SendGate;
   /** Live operations of the current backend (not connected until start()). */
   gateway: WhatsAppGateway;
   tokens: Tokens;
@@ -85,6 +91,10 @@ export interface AppOptions {
   idleTimeoutMs?: number;
   /** Open connections per address that have not authenticated yet (default 64). */
   maxUnauthenticatedPerAddress?: number;
+  /** Time for send-safety pacing and expiry (tests pass a fake clock). */
+  clock?: Clock;
+  /** Randomness of pacing jitter (tests pass a fixed one). */
+  random?: () => number;
 }
 
 export function createApp(config: Config, root: Logger, opts: AppOptions = {}): App {
@@ -117,7 +127,11 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   const eventStream = config.whatsapp.eventStream ? attachEventStream(runtime, { path: config.whatsapp.eventStreamPath, logger: childLogger(root, 'runtime') }) : null;
   const services = createServices({ config, runtime, store, gateway, settings, logger: childLogger(root, 'services') });
   const media = createMedia({ config, store, gateway, runtime, settings, idempotency: services.idempotency, logger: childLogger(root, 'media') });
-  const mcp = createMcpHttp({ config, runtime, store, services, media: media.service, logger: childLogger(root, 'mcp') });
+  // Send safety (issue #15): one gate for every write; it runs deferred writes through the tools' own code.
+  const safety = new SendGate({ store, runtime, settings, gateway, logger: childLogger(root, 'safety'), clock: opts.clock, random: opts.random });
+  const mcpDeps = { config, runtime, store, services, media: media.service, safety, settings, logger: childLogger(root, 'mcp') };
+  safety.setExecutor(collectExecutors((target) => registerAllTools(target, mcpDeps, { gated: false })));
+  const mcp = createMcpHttp(mcpDeps);
   let stdio: McpStdio | null = null;
   /** Open admin chat views (GET /api/chats/events). */
   const chatEvents = new ChatEvents();
@@ -162,6 +176,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         exportRoutes({ store, media: media.store, logger: mediaLog }),
         simulatorRoutes(() => backend?.simulator ?? null),
         opsRoutes({ store, tokens, dataDir: config.dataDir }),
+        safetyRoutes(safety, { timeZone: config.displayTimeZone }),
       ],
     },
     metrics: metrics.handler,
@@ -186,6 +201,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
         });
       }
       runtime.start();
+      safety.start();
     })());
 
   return {
@@ -196,6 +212,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     services,
     media,
     mcp,
+    safety,
     gateway,
     tokens,
     get simulator() {
@@ -237,6 +254,7 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
       await stdio?.close();
       await media.close();
       metrics.dispose();
+      safety.stop();
       services.close();
       runtime.stop();
       eventStream?.close();

@@ -27,6 +27,8 @@ export const ERROR_STATUS = {
   bad_signature: 403,
   uploads_disabled: 403,
   forbidden: 403,
+  /** The human asked to approve a write said no (send safety). */
+  declined: 403,
   not_found: 404,
   method_not_allowed: 405,
   // The request is fine but the current state refuses it.

@@ -7,7 +7,7 @@ import { destination, pino, stdTimeFunctions, type Logger, type LevelWithSilent 
 
 export type { Logger };
 
-export type Subsystem = 'main' | 'http' | 'mcp' | 'runtime' | 'whatsapp' | 'baileys' | 'store' | 'media' | 'simulator' | 'auth' | 'settings' | 'services';
+export type Subsystem = 'main' | 'http' | 'mcp' | 'runtime' | 'whatsapp' | 'baileys' | 'store' | 'media' | 'simulator' | 'auth' | 'settings' | 'services' | 'safety';
 
 export function createRootLogger(opts: { level: LevelWithSilent; stdio: boolean }): Logger {
   return pino(

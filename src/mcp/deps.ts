@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 import type { MediaService } from '../media/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { Services } from '../services/index.js';
+import type { SendGate } from '../services/safety/gate.js';
+import type { SettingsStore } from '../settings/index.js';
 import type { Store } from '../store/index.js';
 
 export interface McpDeps {
@@ -14,4 +16,11 @@ export interface McpDeps {
   logger: Logger;
   services: Services;
   media: MediaService;
+  /** Live settings (`inline_image_max_mb` for get_media). Absent in harnesses: the config's values apply. */
+  settings?: Pick<SettingsStore, 'get'>;
+  /**
+   * The send-safety gate (issue #15). The composition root always passes it; only harnesses that build the
+   * MCP layer by hand (benchmarks, schema tests) leave it out, and then writes go straight to the tools.
+   */
+  safety?: SendGate;
 }

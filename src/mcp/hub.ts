@@ -15,7 +15,7 @@ import type { LifecycleStatus } from '../runtime/index.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
-import { CHATS_URI, CONNECTION_URI, chatIdFromMessagesUri } from './resources/uris.js';
+import { CHATS_URI, CONNECTION_URI, chatIdFromChatUri, chatIdFromMessagesUri } from './resources/uris.js';
 
 interface Link {
   server: McpServer;
@@ -36,12 +36,17 @@ export interface HubDeps {
 export class McpHub {
   private readonly links = new Set<Link>();
   private readonly offRuntime: () => void;
+  private readonly offPresence: () => void;
   private lastStatusKey = '';
 
   constructor(private readonly deps: HubDeps) {
     this.lastStatusKey = statusKey(deps.runtime.getStatus());
     this.offRuntime = deps.runtime.subscribe((change) => {
       if (change.type === 'status') this.onStatus(change.status);
+    });
+    // Presence (typing, online…) changes the chat resource only: not its messages, not the chat list.
+    this.offPresence = deps.store.presence.subscribe((chatId) => {
+      if (this.links.size > 0) this.notify(`chat:${chatId}`);
     });
   }
 
@@ -83,7 +88,12 @@ export class McpHub {
       const jid = this.deps.store.identity.resolve(chat);
       if (jid !== null) return `messages:${jid}`;
     }
-    throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${uri}: subscribe to ${CONNECTION_URI}, ${CHATS_URI} or whatsapp://chats/{jid}/messages`);
+    const one = chatIdFromChatUri(uri);
+    if (one !== null) {
+      const jid = this.deps.store.identity.resolve(one);
+      if (jid !== null) return `chat:${jid}`;
+    }
+    throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${uri}: subscribe to ${CONNECTION_URI}, ${CHATS_URI}, whatsapp://chats/{jid} or whatsapp://chats/{jid}/messages`);
   }
 
   private notify(key: string): void {
@@ -102,7 +112,10 @@ export class McpHub {
       const jid = this.deps.store.identity.resolve(id);
       if (jid !== null) keys.add(`messages:${jid}`);
     }
-    for (const k of keys) this.notify(k);
+    for (const k of keys) {
+      this.notify(k);
+      this.notify(`chat:${k.slice('messages:'.length)}`);
+    }
     if (keys.size > 0) this.notify('chats');
   }
 
@@ -133,6 +146,7 @@ export class McpHub {
 
   close(): void {
     this.offRuntime();
+    this.offPresence();
     this.links.clear();
   }
 }

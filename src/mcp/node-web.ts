@@ -9,11 +9,23 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/**
+ * The request headers the SDK's transport reads (content negotiation, session, protocol version,
+ * resumption). Only these are copied into the web Request: every copied header costs a validated
+ * `Headers.append` and another entry in the `requestInfo.headers` object the SDK builds per message, and
+ * no tool of ours reads request headers — which also keeps the bearer token out of tool handlers' reach.
+ * (The SDK's own Host/Origin check is off; src/http checks Host and Origin before /mcp.)
+ */
+const TRANSPORT_HEADERS = new Set(['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']);
+
 /** The web Request the transport reads: method, URL (path only; the Host is checked elsewhere) and headers. */
 export function toWebRequest(req: IncomingMessage): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (TRANSPORT_HEADERS.has(name)) headers.append(name, raw[i + 1]!);
+  }
   // The origin is fixed: a hostile Host header must not be able to make URL parsing throw.
   return new Request(`http://localhost${req.url ?? '/'}`, { method: req.method, headers });
 }

@@ -6,6 +6,7 @@ import type { McpHub } from './hub.js';
 import { registerPrompts } from './prompts/index.js';
 import { registerResources } from './resources/index.js';
 import { registerAllTools, type ToolDeps } from './tools/index.js';
+import { safetyResources, visibleTools } from './safety.js';
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-server', title: 'WhatsApp', version: '0.1.0' } as const;
 
@@ -86,7 +87,7 @@ function registerTracked(server: McpServer, deps: ToolDeps): RegisteredTool[] {
 
 export function createMcpServer(deps: ToolDeps, hub: McpHub): SessionServer {
   const server = new McpServer(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false }, logging: {} },
+    capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: false }, logging: {} },
     instructions: INSTRUCTIONS,
   });
   const registered = registerTracked(server, deps);
@@ -98,13 +99,18 @@ export function createMcpServer(deps: ToolDeps, hub: McpHub): SessionServer {
   // supported way to skip it.
   if (!deps.config.mcp.validateToolOutput) for (const tool of registered) tool.outputSchema = undefined;
   const tools = cachedToolList(deps);
-  server.server.setRequestHandler(ListToolsRequestSchema, () => tools);
-  registerResources(server, deps);
+  // send_mode read_only hides the write tools; a mode change tells every session to list them again.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => visibleTools(tools, deps));
+  const unwatch = deps.safety?.onModeChange(() => void server.sendToolListChanged()) ?? (() => undefined);
+  registerResources(safetyResources(server, deps), deps);
   registerPrompts(server, deps);
   const link = hub.attach(server);
   return {
     server,
-    dispose: () => hub.detach(link),
+    dispose: () => {
+      unwatch();
+      hub.detach(link);
+    },
     setSessionId: (id) => {
       link.sessionId = id;
     },

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { BoundedEventStore } from './event-store.js';
 import { isEventStream, readBody, sendWebResponse, toWebRequest } from './node-web.js';
 
@@ -41,13 +41,19 @@ const DEFAULT_KEEP_ALIVE_MS = 15_000;
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' } as const;
 
-/** Ids of the requests in a POST body that asked for progress. */
+/**
+ * Ids of the requests in a POST body that asked for progress. A structural check, not the SDK's zod
+ * `isJSONRPCRequest`: this runs on every POST before the SDK validates the same message anyway (an
+ * invalid one is refused there, and its entry here is dropped when the request ends).
+ */
 function progressRequestIds(body: unknown): RequestId[] {
   const ids: RequestId[] = [];
   for (const m of Array.isArray(body) ? (body as unknown[]) : [body]) {
-    if (!isJSONRPCRequest(m)) continue;
-    const meta = m.params?._meta;
-    if (meta && typeof meta === 'object' && (meta as { progressToken?: unknown }).progressToken !== undefined) ids.push(m.id);
+    if (m === null || typeof m !== 'object') continue;
+    const { id, method, params } = m as { id?: unknown; method?: unknown; params?: { _meta?: unknown } };
+    if (typeof method !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) continue;
+    const meta = params && typeof params === 'object' ? params._meta : undefined;
+    if (meta && typeof meta === 'object' && (meta as { progressToken?: unknown }).progressToken !== undefined) ids.push(id);
   }
   return ids;
 }
@@ -113,7 +119,9 @@ export class SessionTransport implements Transport {
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const rid = options?.relatedRequestId;
-    if (rid !== undefined && !isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) {
+    // A request or notification has a method; a response (result or error) has none. (Cheaper than the
+    // SDK's zod-based isJSONRPCResultResponse / isJSONRPCErrorResponse on every message.)
+    if (rid !== undefined && 'method' in message) {
       const sink = this.sinks.get(rid);
       if (sink) {
         sink(message);

@@ -4,16 +4,15 @@
  * send_message: strict target validation first, then the idempotency guard, the open-state check
  * (retryable error) and a per-call timeout. What WhatsApp answers is stored by the adapter.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { invalidInput, withTimeout } from '../errors.js';
 import { jidKind, jidUser, type Message } from '../store/index.js';
 import type { ChatChange, OutgoingAction, OutgoingMedia, PresenceState, SentMessage } from '../whatsapp/gateway.js';
-import { decryptVote, readPoll, readVote } from '../whatsapp/poll-votes.js';
 import { requireMayWrite, requireOpen, type ServiceDeps } from './context.js';
 import type { Idempotency } from './idempotency.js';
 import type { MessagesService } from './messages.js';
 import { LiveWrite } from './live-write.js';
+import { tallyPoll } from './polls.js';
 import { resolveRecipient } from './recipient.js';
 
 /** WhatsApp accepts edits of one's own message for 15 minutes after sending. */
@@ -241,61 +240,22 @@ export class ActionsService {
   getPollResults(messageId: string): PollResults {
     const poll = this.messages.raw(messageId);
     if (poll.type !== 'poll') throw invalidInput(`This is a ${poll.type} message, not a poll`, 'Pass the id of a poll message');
-    const raw = this.deps.store.messages.getRaw(poll.id);
-    const stored = raw ? readPoll(raw) : null;
-    if (!stored) throw invalidInput('The stored copy of this poll lacks its options or secret', 'Votes can only be read for polls received or sent while this server was linked');
-    const byHash = new Map(stored.options.map((name) => [createHash('sha256').update(name).digest('hex'), name]));
-    const me = this.deps.runtime.getStatus().me;
-    const creators = poll.fromMe ? this.forms(me?.id, me?.lid) : this.forms(poll.from);
-    const latest = new Map<string, { at: number; selected: string[] }>();
-    let undecryptable = 0;
-    for (const v of this.votesAfter(poll)) {
-      const vRaw = this.deps.store.messages.getRaw(v.id);
-      const vote = vRaw ? readVote(vRaw) : null;
-      if (!vote || vote.pollKeyId !== stored.keyId) continue;
-      const voter = v.fromMe ? (this.deps.store.identity.resolve(me?.id ?? '') ?? 'me') : v.from;
-      const selected = decryptVote(vote, stored, creators, v.fromMe ? this.forms(me?.id, me?.lid) : this.forms(v.from));
-      if (selected === null) {
-        undecryptable++;
-        continue;
-      }
-      const at = vote.senderTimestampMs || v.timestamp;
-      const prev = latest.get(voter);
-      if (!prev || prev.at <= at) latest.set(voter, { at, selected: selected.map((h) => byHash.get(h) ?? '').filter((n) => n !== '') });
-    }
+    const tally = tallyPoll(this.deps.store, poll, this.deps.runtime.getStatus().me, this.legacyVotes(poll));
+    if (!tally) throw invalidInput('The stored copy of this poll lacks its options or secret', 'Votes can only be read for polls received or sent while this server was linked');
     const book = this.messages.names();
-    const options = stored.options.map((name) => {
-      const voters = [...latest].filter(([, v]) => v.selected.includes(name)).map(([jid]) => ({ jid, name: book.person(jid) }));
-      return { name, votes: voters.length, voters };
-    });
     return {
       messageId: poll.id,
       chatId: poll.chatId,
-      question: stored.question,
-      multiple: stored.selectableCount !== 1,
-      options,
-      voters: [...latest.values()].filter((v) => v.selected.length > 0).length,
-      undecryptable,
+      question: tally.question,
+      multiple: tally.multiple,
+      options: tally.options.map((o) => ({ name: o.name, votes: o.voters.length, voters: o.voters.map((jid) => ({ jid, name: book.person(jid) })) })),
+      voters: tally.voters,
+      undecryptable: tally.undecryptable,
     };
   }
 
-  /** A person's JID forms (phone JID, LID, raw) as they may appear inside encrypted keys. */
-  private forms(...ids: Array<string | null | undefined>): string[] {
-    const out = new Set<string>();
-    for (const id of ids) {
-      if (!id) continue;
-      const bare = id.replace(/:\d+@/, '@');
-      out.add(bare);
-      const canonical = this.deps.store.identity.resolve(bare);
-      if (canonical) out.add(canonical);
-      const lid = canonical ? this.deps.store.identity.lidFor(canonical) : undefined;
-      if (lid) out.add(lid);
-    }
-    return [...out];
-  }
-
-  /** Stored poll votes of the poll's chat after the poll (bounded: 10 pages of 500). */
-  private *votesAfter(poll: Message): Generator<Message> {
+  /** Votes stored as messages before schema version 6, in the poll's chat after the poll (bounded: 10 pages of 500). */
+  private *legacyVotes(poll: Message): Generator<Message> {
     let cursor: string | undefined;
     for (let page = 0; page < 10; page++) {
       const r = this.deps.store.messages.list(poll.chatId, { after: poll.timestamp - 1, limit: 500, cursor });

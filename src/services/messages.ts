@@ -1,7 +1,7 @@
 /** Messages: chronological pages, full-text search, lookups, context, last interaction. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jidKind, type Message } from '../store/index.js';
+import { jidKind, type ChatPresenceState, type Message, type PersonPresence } from '../store/index.js';
 import type { ServiceDeps } from './context.js';
 import { invalidInput, notFound } from '../errors.js';
 import { Presenter, isStub, readableText, type MessageView, type NameBook } from './present.js';
@@ -94,7 +94,7 @@ export class MessagesService {
   readonly presenter: Presenter;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
+    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone, () => deps.runtime.getStatus().me);
   }
 
   /** A chat given by JID / LID / phone, or by the name of its person or group (one clear match, else an error listing them). */
@@ -333,4 +333,56 @@ export class MessagesService {
   names(): NameBook {
     return this.presenter.names();
   }
+
+  // ---- presence (#14) ------------------------------------------------------------------------------
+
+  /**
+   * What WhatsApp last said about the people of a chat (typing, recording, online, last seen), from memory:
+   * presence is never stored. `state` sums it up (a group: someone typing / recording / online).
+   */
+  presence(chatJid: string): PresenceView {
+    const people = this.deps.store.presence.get(chatJid);
+    const book = this.presenter.names();
+    const view = (p: PersonPresence): PersonPresenceView => {
+      const v: PersonPresenceView = { jid: p.jid, name: book.person(p.jid), state: p.state, time: this.presenter.time(p.at) };
+      if (p.lastSeen !== undefined) v.lastSeen = this.presenter.time(p.lastSeen);
+      return v;
+    };
+    if (people.length === 0) return { state: 'unknown' };
+    if (jidKind(chatJid) !== 'group') {
+      const p = people.find((x) => x.jid === chatJid) ?? people[0]!;
+      const { jid: _j, name: _n, ...rest } = view(p);
+      return rest;
+    }
+    const rank: PresenceView['state'][] = ['typing', 'recording', 'online'];
+    const state = rank.find((s) => people.some((p) => p.state === s)) ?? 'offline';
+    return { state, time: this.presenter.time(people[0]!.at), people: people.map(view) };
+  }
+
+  /**
+   * Asks WhatsApp to send this chat's presence from now on (it sends presence only for subscribed JIDs).
+   * Best effort and asynchronous: a reader gets what is known now; failures only log.
+   */
+  watchPresence(chatJid: string): void {
+    if (this.deps.runtime.getStatus().state !== 'open' || !this.deps.gateway.subscribePresence) return;
+    this.deps.gateway.subscribePresence(chatJid).catch((err: unknown) => this.deps.logger.debug({ err, chatJid }, 'presence subscription failed'));
+  }
+}
+
+export interface PersonPresenceView {
+  jid: string;
+  name: string;
+  state: ChatPresenceState;
+  /** When WhatsApp reported it. */
+  time: string;
+  lastSeen?: string;
+}
+
+export interface PresenceView {
+  /** `unknown` until WhatsApp has sent something for this chat (get_chat_by_id subscribes to it). */
+  state: ChatPresenceState | 'unknown';
+  time?: string;
+  lastSeen?: string;
+  /** Groups: each person WhatsApp reported, newest first. */
+  people?: PersonPresenceView[];
 }

@@ -4,7 +4,8 @@
  * already knows (a list of one chat names the chat once, at the top). Pure functions plus a per-call
  * name book, so one page costs one name lookup per distinct person.
  */
-import { jidKind, jidUser, type Chat, type Message, type Store } from '../store/index.js';
+import { jidKind, jidUser, type Chat, type ContactCard, type Message, type MessageDetails, type Store } from '../store/index.js';
+import { tallyPoll, type OwnIds } from './polls.js';
 
 // ---- time ---------------------------------------------------------------------------------------
 
@@ -56,19 +57,27 @@ export function isStub(m: Pick<Message, 'type' | 'body'>): boolean {
 }
 
 /** The text a reader sees: the body, or a description for media, locations, polls, reactions, notices. */
-export function readableText(m: Pick<Message, 'type' | 'body' | 'mediaMime'>): string {
+export function readableText(m: Pick<Message, 'type' | 'body' | 'mediaMime'> & { details?: MessageDetails }): string {
   const body = m.body.trim();
   const media = MEDIA_LABEL[m.type];
   if (media) return body ? `${media} (caption: ${body})` : m.type === 'document' && m.mediaMime ? `${media} (${m.mediaMime})` : media;
+  const d = m.details;
   switch (m.type) {
     case 'text':
       return m.body;
-    case 'location':
-      return body ? `📍 location ${body}` : '📍 location';
+    case 'location': {
+      if (d?.kind !== 'location') return body ? `📍 location ${body}` : '📍 location';
+      const at = `${d.latitude}, ${d.longitude}`;
+      if (d.live) return `📍 live location${body ? ` "${body}"` : ''} (last known point: ${at})`;
+      return body ? `📍 location: ${body} (${at})` : `📍 location (${at})`;
+    }
     case 'poll':
       return body ? `📊 poll: ${body}` : '📊 poll';
-    case 'contact':
-      return body ? `👤 contact: ${body}` : '👤 contact card';
+    case 'contact': {
+      if (d?.kind !== 'contact' || d.contacts.length === 0) return body ? `👤 contact: ${body}` : '👤 contact card';
+      const cards = d.contacts.map((c) => (c.phones[0] ? `${c.name} (${c.phones[0]})` : c.name));
+      return `👤 contact${cards.length > 1 ? 's' : ''}: ${cards.join('; ')}`;
+    }
     case 'reaction':
       return body ? `reacted ${body}` : 'removed a reaction';
     case 'system':
@@ -145,6 +154,49 @@ export interface MessageView {
   quotedId?: string;
   editedAt?: number;
   revokedAt?: number;
+  /** Deleted: for everyone (a revoke: the text is gone) or on this account only ("delete for me"). */
+  deleted?: true;
+  deletedFor?: 'everyone' | 'me';
+  /** Current reactions, one per person. */
+  reactions?: ReactionView[];
+  location?: LocationView;
+  contacts?: ContactCard[];
+  poll?: PollView;
+  notice?: NoticeView;
+}
+
+export interface ReactionView {
+  emoji: string;
+  from: string;
+  fromName: string;
+  time: string;
+}
+
+export interface LocationView {
+  latitude: number;
+  longitude: number;
+  name?: string;
+  address?: string;
+  url?: string;
+  /** A live location share: the point is the last one received. */
+  live?: true;
+  accuracyMeters?: number;
+}
+
+export interface PollView {
+  question: string;
+  multiple: boolean;
+  /** Live tally (decrypted votes; voter names via get_poll_results). */
+  options: Array<{ name: string; votes: number }>;
+  voters: number;
+}
+
+export interface NoticeView {
+  action: string;
+  actor?: string;
+  actorName?: string;
+  participants?: Array<{ jid: string; name: string }>;
+  value?: string;
 }
 
 export interface ChatView {
@@ -166,6 +218,8 @@ export class Presenter {
   constructor(
     private readonly store: Store,
     private readonly tz: string | undefined,
+    /** Our own ids (own reactions read "you"; votes on our polls stored before our JID was known still decrypt). */
+    private readonly me?: () => OwnIds | null | undefined,
   ) {}
 
   names(): NameBook {
@@ -199,7 +253,64 @@ export class Presenter {
     if (m.quotedId) out.quotedId = m.quotedId.startsWith(`${m.chatId}:`) ? m.quotedId.slice(m.chatId.length + 1) : m.quotedId;
     if (m.editedAt !== undefined) out.editedAt = m.editedAt;
     if (m.revokedAt !== undefined) out.revokedAt = m.revokedAt;
+    this.details(m, out, book);
+    if (m.reactions?.length) {
+      out.reactions = m.reactions.map((r) => {
+        const own = r.from === 'me' || this.isMe(r.from);
+        return { emoji: r.emoji, from: own ? 'me' : r.from, fromName: own ? 'you' : book.person(r.from), time: this.time(r.time) };
+      });
+    }
+    if (m.revokedAt !== undefined) {
+      // WhatsApp shows only that it was deleted; the old text stays out of views and search.
+      out.deleted = true;
+      out.deletedFor = 'everyone';
+      out.body = m.fromMe ? '🚫 You deleted this message' : '🚫 This message was deleted';
+      delete out.location;
+      delete out.contacts;
+      delete out.poll;
+      delete out.reactions;
+    } else if (m.deletedAt !== undefined) {
+      out.deleted = true;
+      out.deletedFor = 'me';
+    }
     return reorder(out);
+  }
+
+  private isMe(jid: string): boolean {
+    const me = this.me?.();
+    if (!me) return false;
+    return [me.id, me.lid].some((id) => id && this.store.identity.resolve(id.replace(/:\d+@/, '@')) === jid);
+  }
+
+  /** Structured fields of locations, contact cards, polls (with the live tally) and system notices. */
+  private details(m: Message, out: MessageView, book: NameBook): void {
+    const d = m.details;
+    if (!d) return;
+    if (d.kind === 'location') {
+      const loc: LocationView = { latitude: d.latitude, longitude: d.longitude };
+      if (d.name) loc.name = d.name;
+      if (d.address) loc.address = d.address;
+      if (d.url) loc.url = d.url;
+      if (d.live) loc.live = true;
+      if (d.accuracyMeters !== undefined) loc.accuracyMeters = d.accuracyMeters;
+      out.location = loc;
+    } else if (d.kind === 'contact') {
+      out.contacts = d.contacts;
+    } else if (d.kind === 'poll') {
+      const tally = tallyPoll(this.store, m, this.me?.());
+      const options = d.options.map((name) => ({ name, votes: tally?.options.find((o) => o.name === name)?.voters.length ?? 0 }));
+      out.poll = { question: d.question, multiple: d.multiple, options, voters: tally?.voters ?? 0 };
+      if (tally && options.some((o) => o.votes > 0)) out.body = `${out.body} — ${options.map((o) => `${o.name} (${o.votes})`).join(', ')}`;
+    } else if (d.kind === 'notice') {
+      const n: NoticeView = { action: d.action };
+      if (d.actor) {
+        n.actor = d.actor;
+        n.actorName = m.fromMe && d.actor === m.from ? 'you' : book.person(d.actor);
+      }
+      if (d.participants.length) n.participants = d.participants.map((jid) => ({ jid, name: book.person(jid) }));
+      if (d.value !== undefined) n.value = d.value;
+      out.notice = n;
+    }
   }
 
   chat(c: Chat, book: NameBook, lastMessage?: Message | null): ChatView {

@@ -108,10 +108,11 @@ export async function deliverMessage(
   contact: SimulatorContact,
   message: proto.IMessage,
   plaintext: boolean,
+  reuseId?: string,
 ): Promise<{ id: string; type: WireType }> {
   const devices = [...sim.state.devices.values()];
   if (devices.length === 0) throw new Error('no device is linked to the simulated account');
-  const id = sim.nextMessageId();
+  const id = reuseId ?? sim.nextMessageId();
   const t = unixSeconds();
   const bytes = Buffer.from(proto.Message.encode(message).finish());
   const results = await Promise.all(
@@ -162,19 +163,42 @@ export async function deliverGroupText(
   sim: SimulatorCore,
   input: { group?: string; from?: string; text: string },
 ): Promise<{ id: string; group: string }> {
+  return deliverGroupMessage(sim, { group: input.group, from: input.from, message: { conversation: input.text } });
+}
+
+/** A contact sends any message in a group (sender keys); `id` reuses a message id (a live-location update). */
+export async function deliverGroupMessage(
+  sim: SimulatorCore,
+  input: { group?: string; from?: string; message: proto.IMessage; id?: string },
+): Promise<{ id: string; group: string }> {
   const group = input.group ? sim.groups.find(g => g.jid === input.group) : sim.groups[0];
   if (!group) throw new Error(input.group ? `unknown group ${input.group}` : 'the simulator has no groups');
   const contact = resolveContact(sim, input.from);
   if (!sim.peerFor(contact.jid)) throw new Error(`no Signal party for ${contact.jid}`);
-  const id = sim.nextMessageId();
+  const id = input.id ?? sim.nextMessageId();
   const t = unixSeconds();
-  const message = Buffer.from(proto.Message.encode({ conversation: input.text }).finish());
+  const message = Buffer.from(proto.Message.encode(input.message).finish());
   await Promise.all(
     [...sim.state.devices.values()].map(device =>
       sim.outbox.post(device, { key: `message|${id}`, id, stanza: 'message', t, payload: { kind: 'group', group: group.jid, from: contact.number, message } }),
     ),
   );
   return { id, group: group.jid };
+}
+
+/**
+ * Stanza attributes WhatsApp puts on a message by its content (`Socket/messages-send.js` `getMessageType`
+ * and the `edit` attribute): reactions and polls have their own type, media (locations and contact cards
+ * included) is `media`; an edit carries `edit="1"`, a sender's revoke `edit="7"`.
+ */
+export function stanzaAttrsOf(message: proto.IMessage): Record<string, string> {
+  const p = message.protocolMessage;
+  const edit: Record<string, string> =
+    p?.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT ? { edit: '1' } : p?.type === proto.Message.ProtocolMessage.Type.REVOKE ? { edit: '7' } : {};
+  if (message.reactionMessage) return { type: 'reaction' };
+  if (message.pollCreationMessage || message.pollCreationMessageV2 || message.pollCreationMessageV3 || message.pollUpdateMessage) return { type: 'poll' };
+  if (message.conversation || message.extendedTextMessage || p) return { type: 'text', ...edit };
+  return { type: 'media' };
 }
 
 /** Builds the wire stanza for one transmission of a queued entry (encrypting against the current sessions). */
@@ -200,7 +224,7 @@ export async function renderStanza(sim: SimulatorCore, conn: ClientConnection, e
         from: contact.jid,
         id: entry.id,
         t: entry.t,
-        type: message.conversation ? 'text' : 'media',
+        ...stanzaAttrsOf(message),
         notify: contact.name,
         sender_lid: contact.lidJid,
         ...mark,
@@ -233,7 +257,7 @@ export async function renderStanza(sim: SimulatorCore, conn: ClientConnection, e
       return {
         node: {
           tag: 'message',
-          attrs: { from: payload.group, participant: contact.jid, id: entry.id, t: entry.t, type: 'text', notify: contact.name, addressing_mode: 'pn', ...mark },
+          attrs: { from: payload.group, participant: contact.jid, id: entry.id, t: entry.t, ...stanzaAttrsOf(message), notify: contact.name, addressing_mode: 'pn', ...mark },
           content,
         },
         wire: 'skmsg',

@@ -66,6 +66,8 @@ export function changeParticipants(
   action: GroupAction,
   jids: string[],
   by: string,
+  /** Extra attributes of the change node, e.g. `reason="invite"` on a join through the invite link. */
+  attrs: Record<string, string> = {},
 ): void {
   if (action === 'add') {
     for (const jid of jids) if (!group.participants.some(p => p.jid === jid)) group.participants.push({ jid });
@@ -74,7 +76,7 @@ export function changeParticipants(
   } else {
     for (const p of group.participants) if (jids.includes(p.jid)) p.admin = action === 'promote' ? 'admin' : undefined;
   }
-  notifyGroup(sim, group, by, { tag: action, attrs: {}, content: jids.map(jid => ({ tag: 'participant', attrs: { jid } })) });
+  notifyGroup(sim, group, by, { tag: action, attrs, content: jids.map(jid => ({ tag: 'participant', attrs: { jid } })) });
 }
 
 export function changeSubject(sim: SimulatorCore, group: SimulatorGroup, subject: string, by: string): void {

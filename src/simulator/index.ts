@@ -22,6 +22,8 @@
  *                          acks and receipts
  * - `signal/*`             fake Signal parties (contacts, own phone) on Baileys' libsignal repository
  * - `groups.ts`            seeded groups: w:g2 metadata/participating/admin iqs, w:gp2 notifications
+ * - `contact-actions.ts`   a contact's reactions, edits, revokes, polls, locations, contact cards (#14)
+ * - `presence.ts`          contacts' presence / chat states to subscribed companions (#14)
  * - `media/*`              local media host (HTTPS upload with a throwaway self-signed cert, HTTP
  *                          download), WhatsApp media encryption, and the fetch dispatcher that routes
  *                          https://mmg.whatsapp.net (history-sync direct paths) to the local host
@@ -77,6 +79,8 @@ export type { ClientPresence } from './actions.js';
 export type { ClientAppStateMutation } from './app-state-upload.js';
 export type { ClientBlockChange } from './blocklist.js';
 export type { DeliverPollVoteInput } from './poll-votes.js';
+export type { ContactCardInput, ContactEditInput, ContactLocationInput, ContactPollInput, ContactReactionInput, ContactScope } from './contact-actions.js';
+export type { ContactChatState, ContactPresenceState } from './presence.js';
 export type {
   ContactSeed,
   Fault,

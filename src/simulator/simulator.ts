@@ -6,6 +6,21 @@ import type { BinaryNode, ChatModification, WAPatchName } from '@whiskeysockets/
 import { WebSocketServer, type WebSocket } from 'ws';
 import { presenceOf } from './actions.js';
 import { deliverPollVote, type DeliverPollVoteInput } from './poll-votes.js';
+import { contactChatState, contactPresence, onPresenceSubscribe, type ContactChatState, type ContactPresenceState } from './presence.js';
+import {
+  deliverContactCard,
+  deliverEdit,
+  deliverLocation,
+  deliverPoll,
+  deliverReaction,
+  deliverRevoke,
+  type ContactCardInput,
+  type ContactEditInput,
+  type ContactLocationInput,
+  type ContactPollInput,
+  type ContactReactionInput,
+  type ContactScope,
+} from './contact-actions.js';
 import { AppStateServer } from './app-state.js';
 import { ClientConnection } from './connection.js';
 import { defaultPhone, seedContacts } from './contacts.js';
@@ -187,6 +202,7 @@ export class Simulator extends EventEmitter implements SimulatorCore {
         return;
       case 'presence':
       case 'chatstate': {
+        if (node.tag === 'presence' && node.attrs.type === 'subscribe') onPresenceSubscribe(this, conn, node);
         // Nothing to answer; contacts observe it.
         const presence = presenceOf(node);
         if (presence) this.emit('client-presence', presence);
@@ -309,6 +325,46 @@ export class Simulator extends EventEmitter implements SimulatorCore {
     return deliverPollVote(this, input);
   }
 
+  /** A contact reacts to a message (`""` removes its reaction), in its direct chat or a group (#14). */
+  deliverReaction(input: ContactReactionInput): Promise<{ id: string }> {
+    return deliverReaction(this, input);
+  }
+
+  /** A contact edits one of its own text messages. */
+  deliverEdit(input: ContactEditInput): Promise<{ id: string }> {
+    return deliverEdit(this, input);
+  }
+
+  /** A contact deletes one of its own messages for everyone. */
+  deliverRevoke(input: ContactScope & { targetId: string }): Promise<{ id: string }> {
+    return deliverRevoke(this, input);
+  }
+
+  /** A contact creates a poll (votes: `deliverPollVote` with its id). */
+  deliverPoll(input: ContactPollInput): Promise<{ id: string }> {
+    return deliverPoll(this, input);
+  }
+
+  /** A contact shares a location pin, or a live location (`updateOf` sends a later point of that share). */
+  deliverLocation(input: ContactLocationInput): Promise<{ id: string }> {
+    return deliverLocation(this, input);
+  }
+
+  /** A contact shares one or more contact cards (vCards). */
+  deliverContactCard(input: ContactCardInput): Promise<{ id: string }> {
+    return deliverContactCard(this, input);
+  }
+
+  /** A contact comes online / goes offline; only subscribed devices hear it (`delivered` counts them). */
+  contactPresence(input: { from?: string; state: ContactPresenceState; lastSeen?: number }): { delivered: number } {
+    return contactPresence(this, input);
+  }
+
+  /** A contact types / records / stops in its direct chat or a group; only subscribed devices hear it. */
+  contactChatState(input: { from?: string; group?: string; state: ContactChatState }): { delivered: number } {
+    return contactChatState(this, input);
+  }
+
   /** A contact sends a media message; the blob is encrypted and served by the local media host. */
   deliverMedia(input: DeliverMediaInput): Promise<{ id: string; type: 'pkmsg' | 'msg' | 'plaintext' | 'queued' }> {
     return deliverMedia(this, input);
@@ -366,6 +422,12 @@ export class Simulator extends EventEmitter implements SimulatorCore {
   /** Someone (default: the first contact) adds/removes/promotes/demotes participants of a group. */
   groupParticipants(input: { group?: string; action: GroupAction; participants: string[]; by?: string }): void {
     changeParticipants(this, this.group(input.group), input.action, input.participants, input.by ?? this.contacts[0]?.jid ?? this.phone.jid);
+  }
+
+  /** `who` (a JID; default the first contact) joins a group through its invite link (`<add reason="invite">`). */
+  groupJoinViaLink(input: { group?: string; who?: string }): void {
+    const who = input.who ?? this.contacts[0]?.jid ?? this.phone.jid;
+    changeParticipants(this, this.group(input.group), 'add', [who], who, { reason: 'invite' });
   }
 
   /** Someone (default: the first contact) renames a group. */

@@ -45,3 +45,4 @@ export { fallbackChatName, type ListChatsOptions } from './repos/chats.js';
 export type { IngestResult, ListMessagesOptions } from './repos/messages.js';
 export type { ClaimOutcome } from './repos/idempotency.js';
 export * from './types.js';
+export { PresenceBook, TYPING_TIMEOUT_MS, type PersonPresence, type PresenceState as ChatPresenceState } from './presence.js';

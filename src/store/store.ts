@@ -14,6 +14,8 @@ import { IdempotencyRepo } from './repos/idempotency.js';
 import { IdentityRepo, type StoreContext } from './repos/identity.js';
 import { MediaRepo } from './repos/media.js';
 import { MessagesRepo } from './repos/messages.js';
+import { PresenceBook } from './presence.js';
+import { AuditRepo, OutboxRepo } from './repos/outbox.js';
 
 export interface OpenStoreOptions {
   /** Lock wait for writers (ms). Default 5000. */
@@ -38,6 +40,11 @@ export interface Store {
   readonly media: MediaRepo;
   readonly idempotency: IdempotencyRepo;
   readonly counters: CountersRepo;
+  /** Live presence of chats (#14): in memory only, never written to the database. */
+  readonly presence: PresenceBook;
+  /** Send safety (issue #15): writes waiting for approval or delivery, the pacing log. */
+  readonly outbox: OutboxRepo;
+  readonly audit: AuditRepo;
   /** Current schema version (`PRAGMA user_version`). */
   schemaVersion(): number;
   /**
@@ -64,6 +71,8 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   const media = new MediaRepo(ctx);
   const idempotency = new IdempotencyRepo(ctx);
   const counters = new CountersRepo(ctx, path);
+  const outbox = new OutboxRepo(ctx);
+  const audit = new AuditRepo(ctx);
   let closed = false;
   return {
     db,
@@ -76,6 +85,9 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     media,
     idempotency,
     counters,
+    presence: new PresenceBook(ctx.now),
+    outbox,
+    audit,
     schemaVersion: () => schemaVersion(db),
     optimizeSearchIndex: (pages = 500) => {
       // FTS5 docs: 'merge' did work iff total_changes() grew by 2 or more.
@@ -97,5 +109,5 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   };
 }
 
-export type { IdentityRepo, ContactsRepo, ChatsRepo, MessagesRepo, GroupsRepo, MediaRepo, IdempotencyRepo, CountersRepo };
+export type { IdentityRepo, ContactsRepo, ChatsRepo, MessagesRepo, GroupsRepo, MediaRepo, IdempotencyRepo, CountersRepo, OutboxRepo, AuditRepo };
 

@@ -18,6 +18,22 @@
  *   everyday CJK vocabulary anyway. Latin/Cyrillic substring search is served by word-prefix queries
  *   (`caf*`); infix matches inside a word (`afé` in `café`) are not supported.
  *
+ * - Emoji are tokens (issue #13, migration 8). unicode61 treats them as separators and has no option that
+ *   would keep them without also gluing them to adjacent words (`tokenchars` would make `café☕` one token and
+ *   cost recall), so before indexing each emoji is cut out of the text (still a separator) and its token — one
+ *   private-use character — appended after the text (`🎉party time` → `party time` + `<U+10F389>`).
+ *   unicode61 keeps private-use characters (category Co) as tokens and folds nothing in them. Appending
+ *   rather than replacing in place keeps word phrases across an emoji (`pizza🍕 tonight`) matching, as
+ *   before. In a query each emoji is its own ANDed piece (`party🎉` = `party AND 🎉`); snippets and
+ *   ranking use the same tokens. What is
+ *   indexed of an emoji is its base: skin tones, variation selectors (U+FE0E/FE0F) and tag characters are
+ *   dropped (`👍🏽` and `👍` are the same token, like `É` and `e`); a ZWJ sequence is indexed as its
+ *   components in order (`👩‍💻` → `👩 💻`), so searching `👩‍💻` is the phrase of its parts and `💻` alone also
+ *   finds it; a flag (two regional indicators) is one token of its own. Keycaps (`1️⃣`) are their digit,
+ *   which unicode61 already indexes. The mapping: BMP emoji U+xxxx → U+Fxxxx, plane-1 emoji U+1xxxx →
+ *   U+10xxxx, flags → U+FE000 + 26·a + b; none of these ranges overlap, and private-use characters are
+ *   not prefixes of words, so a prefix query (`emo*`) never matches emoji.
+ *
  * The index is contentless (`content=''`), so FTS5's own `snippet()` has no text to work on; snippets
  * are built here from the message row with the same folding rules, which also lets CJK matches be
  * highlighted in the original (un-bigrammed) text.
@@ -26,6 +42,59 @@
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]+/gu;
 const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]/u;
 const WORD_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+
+/**
+ * Cheap pre-filter: every Extended_Pictographic code point and regional indicator is in one of these
+ * UTF-16 ranges (plane-1 emoji start with the high surrogates D83C–D83E), so text without any of them —
+ * most messages — skips the emoji regex entirely.
+ */
+const EMOJI_HINT = /[\u00A9\u00AE\u203C\u2049\u2122\u2139\u2194-\u2B55\u3030\u303D\u3297\u3299\uD83C-\uD83E]/;
+/**
+ * One emoji as the reader sees it: a flag (pair of regional indicators), or a pictograph with its
+ * modifiers (variation selectors, skin tones, tags, keycap mark) and any ZWJ-joined further pictographs.
+ */
+const EMOJI_SEQ =
+  /\p{Regional_Indicator}\p{Regional_Indicator}|\p{Extended_Pictographic}[\uFE0E\uFE0F\u20E3\p{Emoji_Modifier}\u{E0020}-\u{E007F}]*(?:\u200D\p{Extended_Pictographic}[\uFE0E\uFE0F\p{Emoji_Modifier}]*)*/gu;
+/** The same, not global: `test` on a global regex moves its lastIndex, which `matchAll` would inherit. */
+const EMOJI_ONE = new RegExp(EMOJI_SEQ.source, 'u');
+const RI_BASE = 0x1f1e6;
+
+/** The private-use token of one emoji sequence's components (see the header for the mapping). */
+function emojiTokens(seq: string): string {
+  const first = seq.codePointAt(0)!;
+  if (first >= RI_BASE && first <= RI_BASE + 25) {
+    const second = seq.codePointAt(2)!;
+    return String.fromCodePoint(0xfe000 + (first - RI_BASE) * 26 + (second - RI_BASE));
+  }
+  let out = '';
+  for (const part of seq.split('\u200D')) {
+    const cp = part.codePointAt(0);
+    if (cp === undefined) continue;
+    if (out) out += ' ';
+    out += String.fromCodePoint(cp < 0x10000 ? 0xf0000 + cp : 0x100000 + (cp - 0x10000));
+  }
+  return out;
+}
+
+/** True if `text` has at least one emoji (indexes differently since migration 8). */
+export function hasEmoji(text: string): boolean {
+  return EMOJI_HINT.test(text) && EMOJI_ONE.test(text);
+}
+
+/**
+ * The text as indexed, before CJK expansion: emoji cut out (a separator, as unicode61 always treated
+ * them, so a phrase across an emoji — `pizza🍕 tonight` — still matches `"pizza tonight"`), and their
+ * tokens appended after the text, each sequence's parts in order.
+ */
+export function indexEmoji(text: string): string {
+  if (!EMOJI_HINT.test(text)) return text;
+  let tokens = '';
+  const rest = text.replace(EMOJI_SEQ, (seq) => {
+    tokens += ` ${emojiTokens(seq)}`;
+    return ' ';
+  });
+  return tokens ? `${rest}\n${tokens}` : text;
+}
 
 /** Rewrite CJK runs into bigrams + last char so unicode61 indexes every CJK substring. */
 export function expandCjk(text: string): string {
@@ -45,7 +114,7 @@ export function ftsText(body: string | null | undefined, caption: string | null 
   const b = body ?? '';
   const c = caption ?? '';
   const joined = b && c && b !== c ? `${b}\n${c}` : b || c;
-  return expandCjk(joined);
+  return expandCjk(indexEmoji(joined));
 }
 
 /** Case- and diacritic-insensitive form used for matching outside SQLite (contacts, snippets). */
@@ -110,6 +179,23 @@ export function parseQuery(query: string): ParsedQuery {
       prefix = true;
       raw = raw.replace(/\*+$/, '');
     }
+    // Each emoji is a piece of its own (the index keeps emoji apart from the words): `party🎉` is
+    // `party AND 🎉`, a ZWJ sequence the phrase of its parts.
+    if (EMOJI_HINT.test(raw)) {
+      const seen = new Set<string>();
+      raw = raw.replace(EMOJI_SEQ, (seq) => {
+        const toks = emojiTokens(seq);
+        if (!seen.has(toks)) {
+          seen.add(toks);
+          const expr = quote(toks);
+          pieces.push(expr);
+          parts.push({ expr, words: toks.split(' '), cjk: null, prefix: false });
+          tokens++;
+          terms.push({ text: emojiFolded(seq), cjk: true, prefix: false });
+        }
+        return ' ';
+      }).trim();
+    }
     if (!WORD_CHAR.test(raw)) continue;
     const cjkOnly = Array.from(raw).every((ch) => CJK_CHAR.test(ch));
     const chars = Array.from(raw);
@@ -143,6 +229,11 @@ export function parseQuery(query: string): ParsedQuery {
     for (const part of splitForHighlight(raw)) terms.push({ ...part, prefix: prefix || part.prefix });
   }
   return { match: pieces.length > 0 ? pieces.join(' AND ') : null, terms, tokens, pieces: parts };
+}
+
+/** An emoji's folded form in snippet matching: its tokens without the spaces (one "character" run). */
+function emojiFolded(seq: string): string {
+  return emojiTokens(seq).replace(/ /g, '');
 }
 
 function splitForHighlight(raw: string): QueryTerm[] {
@@ -187,15 +278,34 @@ export function highlight(text: string, terms: readonly QueryTerm[], opts: Snipp
   let folded = '';
   const origStart: number[] = [];
   const origEnd: number[] = [];
-  let i = 0;
-  for (const ch of text) {
-    const f = fold(ch);
-    for (let k = 0; k < f.length; k++) {
-      origStart.push(i);
-      origEnd.push(i + ch.length);
+  const foldRange = (from: number, to: number) => {
+    let i = from;
+    for (const ch of text.slice(from, to)) {
+      const f = fold(ch);
+      for (let k = 0; k < f.length; k++) {
+        origStart.push(i);
+        origEnd.push(i + ch.length);
+      }
+      folded += f;
+      i += ch.length;
     }
-    folded += f;
-    i += ch.length;
+  };
+  if (EMOJI_HINT.test(text)) {
+    // An emoji folds to its tokens, every unit of which maps back to the whole sequence.
+    let last = 0;
+    for (const m of text.matchAll(EMOJI_SEQ)) {
+      foldRange(last, m.index);
+      const f = emojiFolded(m[0]);
+      for (let k = 0; k < f.length; k++) {
+        origStart.push(m.index);
+        origEnd.push(m.index + m[0].length);
+      }
+      folded += f;
+      last = m.index + m[0].length;
+    }
+    foldRange(last, text.length);
+  } else {
+    foldRange(0, text.length);
   }
   const ranges: Array<[number, number]> = [];
   for (const t of terms) {
@@ -261,7 +371,7 @@ export function highlight(text: string, terms: readonly QueryTerm[], opts: Snipp
  * occurrences, word pieces count consecutive word matches (the last word as a prefix for `caf*`).
  */
 export function pieceStats(text: string, pieces: readonly QueryPiece[]): { tf: number[]; length: number } {
-  const folded = fold(text);
+  const folded = fold(indexEmoji(text));
   const words = folded.match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
   let length = 0;
   for (const w of words) length += CJK_CHAR.test(w) ? Array.from(w).length : 1;

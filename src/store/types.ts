@@ -37,8 +37,90 @@ export interface Message {
   mediaMime?: string;
   /** Set when the message was edited; the previous texts are kept in `message_edits`. */
   editedAt?: number;
-  /** Set when the message was revoked ("deleted for everyone"); the text is kept, flagged. */
+  /** Set when the message was revoked ("deleted for everyone"); its text left the search index. */
   revokedAt?: number;
+  /** Set when the message was deleted on this account only ("delete for me"). */
+  deletedAt?: number;
+  /** Structured fields of locations, contact cards, polls and system notices. */
+  details?: MessageDetails;
+  /** Current reactions (one per person, oldest first). */
+  reactions?: Reaction[];
+}
+
+export interface Reaction {
+  emoji: string;
+  /** Canonical reactor JID (`'me'` for own reactions stored before our JID was known). */
+  from: string;
+  /** Sender timestamp (ms). */
+  time: number;
+}
+
+/** A vCard of a contact message, reduced to what a reader needs. */
+export interface ContactCard {
+  name: string;
+  phones: string[];
+  /** WhatsApp ids (`waid=` digits) named in the card. */
+  waIds: string[];
+}
+
+/** Structured fields of non-text messages (stored as JSON beside the human text). */
+export type MessageDetails =
+  | {
+      kind: 'location';
+      latitude: number;
+      longitude: number;
+      name?: string;
+      address?: string;
+      url?: string;
+      /** A live location share: the point is the last one received. */
+      live?: boolean;
+      accuracyMeters?: number;
+      /** Live location: the sender's update counter. */
+      sequence?: number;
+      caption?: string;
+    }
+  | { kind: 'contact'; contacts: ContactCard[] }
+  | { kind: 'poll'; question: string; options: string[]; multiple: boolean }
+  | {
+      kind: 'notice';
+      /** e.g. participants_added, participants_removed, participant_left, joined_via_link, promoted, demoted, subject_changed. */
+      action: string;
+      /** Who did it (JID), when known. */
+      actor: string | null;
+      /** People it is about (JIDs). */
+      participants: string[];
+      /** New subject / description / setting, when the notice carries one. */
+      value?: string;
+    };
+
+export interface ReactionInput {
+  /** Chat of the reaction (the reacting message's chat). */
+  chatId: string;
+  /** Key id of the message reacted to. */
+  targetKeyId: string;
+  from?: string | null;
+  fromMe: boolean;
+  /** `''` removes the sender's reaction. */
+  emoji: string;
+  /** Sender timestamp (ms): a newer reaction of the same person replaces the older one. */
+  timestamp: number;
+}
+
+export interface PollVoteInput {
+  chatId: string;
+  pollKeyId: string;
+  from?: string | null;
+  fromMe: boolean;
+  timestamp: number;
+  /** The vote's WebMessageInfo bytes (still encrypted under the poll's secret). */
+  raw: Uint8Array;
+}
+
+export interface StoredPollVote {
+  voter: string;
+  fromMe: boolean;
+  timestamp: number;
+  raw: Uint8Array;
 }
 
 /** SPEC §3 Chat. */
@@ -93,6 +175,8 @@ export interface MessageInput {
   quotedId?: string | null;
   /** The raw WAMessage proto bytes (`proto.WebMessageInfo.encode(msg).finish()`), kept for media download and retries. */
   raw?: Uint8Array | null;
+  /** Structured fields (location, contact card, poll, notice); a re-delivery replaces them (a live location moves). */
+  details?: MessageDetails | null;
 }
 
 export interface ChatInput {

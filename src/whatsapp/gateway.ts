@@ -122,6 +122,8 @@ export interface WhatsAppGateway {
   setBlocked(jid: string, on: boolean): Promise<void>;
   /** Sends read receipts for incoming messages (what the phone shows as blue ticks to their senders). */
   readMessages?(keys: ReadonlyArray<ReadKey>): Promise<void>;
+  /** Subscribes to a person's / group's presence (typing, online, last seen), which WhatsApp sends only then (#14). */
+  subscribePresence?(jid: string): Promise<void>;
 }
 
 /** One incoming message to mark read: its chat, key id and (in groups) its author. */
@@ -154,6 +156,10 @@ export function forwardingGateway(current: () => WhatsAppGateway): WhatsAppGatew
     leaveGroup: (jid) => current().leaveGroup(jid),
     modifyChat: (jid, change) => current().modifyChat(jid, change),
     setBlocked: (jid, on) => current().setBlocked(jid, on),
+    subscribePresence: async (jid) => {
+      const g = current();
+      if (g.subscribePresence) await g.subscribePresence(jid);
+    },
     readMessages: async (keys) => {
       const g = current();
       if (!g.readMessages) throw new NotConnectedError('This WhatsApp backend cannot send read receipts');

@@ -4,10 +4,10 @@
  * Each Baileys event batch becomes a handful of store calls, each of them one SQLite transaction (history
  * messages in slices of HISTORY_SLICE); batches are applied in arrival order (`handle`).
  */
-import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
+import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
-import type { MessageInput, MessageStatus, Store } from '../store/index.js';
+import type { ChatPresenceState, MessageInput, MessageStatus, PollVoteInput, ReactionInput, Store } from '../store/index.js';
 import {
   chatJidOf,
   lidPairsOf,
@@ -19,7 +19,18 @@ import {
   toGroupInput,
   timestampMs,
   toMessageInput,
+  toPollVoteInput,
+  toReactionInput,
 } from './mapping.js';
+
+/** Baileys' presence words → ours (`paused` means they stopped typing but are still there). */
+const PRESENCE_STATES: Partial<Record<string, ChatPresenceState>> = {
+  composing: 'typing',
+  recording: 'recording',
+  paused: 'online',
+  available: 'online',
+  unavailable: 'offline',
+};
 
 const notNull = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
 
@@ -141,14 +152,19 @@ export class Ingestor {
     }
     if (events['messages.update']) this.updates(events['messages.update']);
     if (events['message-receipt.update']) this.receipts(events['message-receipt.update']);
-    if (events['messages.reaction']) this.reactions(events['messages.reaction']);
+    // `messages.reaction` repeats what the upserted reaction message already said (stored by `messages`).
+    // `messages.delete` is "delete for me" from app state (the phone, or our own delete_message): local only;
+    // a revoke ("for everyone") arrives as a protocol message / REVOKE stub instead.
     const del = events['messages.delete'];
     if (del && 'keys' in del) {
+      const chats = new Set<string>();
       for (const key of del.keys) {
         const chat = chatJidOf(key);
-        if (chat && key.id) this.store.messages.applyRevoke(messageId(chat, key.id), Date.now());
+        if (chat && key.id && this.store.messages.applyDeleteForMe(messageId(chat, key.id), Date.now())) chats.add(chat);
       }
+      if (chats.size && this.onMessages) this.onMessages([...chats]);
     }
+    if (events['presence.update']) this.presence(events['presence.update']);
     if (events['groups.upsert']) this.groups(events['groups.upsert']);
     if (events['groups.update']) this.groups(events['groups.update']);
     const participants = events['group-participants.update'];
@@ -164,9 +180,15 @@ export class Ingestor {
     }
   }
 
-  /** Upserts messages; protocol messages become edits/revokes of their targets. */
+  /**
+   * Upserts messages. Protocol messages become edits/revokes of their targets, reactions attach to their
+   * target and poll votes to their poll (neither is a message of its own: no row, no unread, never a chat's
+   * last message); reactions and votes that history sync carries on the message itself are applied too.
+   */
   messages(msgs: WAMessage[], kind: string, notify = true): void {
     const inputs: MessageInput[] = [];
+    const reactions: ReactionInput[] = [];
+    const votes: PollVoteInput[] = [];
     const touched = new Set<string>();
     for (const msg of msgs) {
       if (msg.key) for (const p of lidPairsOf(msg.key)) this.link(p.lid, p.pn);
@@ -176,27 +198,43 @@ export class Ingestor {
         const target = messageId(chat, proto_.key.id);
         const at = timestampMs(msg.messageTimestamp ?? 0) || Date.now();
         if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE) {
-          this.store.messages.applyRevoke(target, at);
+          if (this.mayChange(target, msg.key, 'revoke') && this.store.messages.applyRevoke(target, at)) touched.add(chat);
           continue;
         }
         if (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && proto_.editedMessage) {
           const edited = toMessageInput({ key: msg.key, message: proto_.editedMessage } as WAMessage, this.ownJid);
-          if (edited) this.store.messages.applyEdit(target, edited.body ?? '', at);
+          const editedAt = Number(proto_.timestampMs ?? 0) || at;
+          if (edited && this.mayChange(target, msg.key, 'edit') && this.store.messages.applyEdit(target, edited.body ?? '', editedAt)) touched.add(chat);
           continue;
         }
       }
+      const reaction = toReactionInput(msg, this.ownJid);
+      if (reaction) {
+        reactions.push(reaction);
+        continue;
+      }
+      const vote = toPollVoteInput(msg, this.ownJid);
+      if (vote) {
+        votes.push(vote);
+        continue;
+      }
       const input = toMessageInput(msg, this.ownJid);
       if (!input) continue;
-      const reaction = msg.message?.reactionMessage;
-      if (reaction?.key?.id) input.quotedId = reaction.key.id;
       inputs.push(input);
       touched.add(input.chatId);
+      for (const r of msg.reactions ?? []) {
+        if (!r.key) continue;
+        const own = Boolean(r.key.fromMe);
+        const from = own ? this.ownJid : r.key.participant ? jidNormalizedUser(r.key.participant) : r.key.remoteJid ? jidNormalizedUser(r.key.remoteJid) : null;
+        reactions.push({ chatId: input.chatId, targetKeyId: input.keyId, from, fromMe: own, emoji: r.text ?? '', timestamp: Number(r.senderTimestampMs ?? 0) || input.timestamp });
+      }
     }
-    if (inputs.length === 0) return;
-    this.store.messages.upsertMessages(inputs);
+    if (inputs.length) this.store.messages.upsertMessages(inputs);
+    if (reactions.length) for (const c of this.store.messages.applyReactions(reactions)) touched.add(c);
+    if (votes.length) for (const c of this.store.messages.applyPollVotes(votes)) touched.add(c);
     // Live messages (not history sync) tell MCP subscribers and the auto-downloader; the store already
     // created a chat row for any chat first seen through a message.
-    if (notify && kind !== 'history' && this.onMessages) this.onMessages([...touched]);
+    if (notify && kind !== 'history' && this.onMessages && touched.size) this.onMessages([...touched]);
   }
 
   private updates(updates: BaileysEventMap['messages.update']): void {
@@ -207,9 +245,10 @@ export class Ingestor {
       const id = messageId(chat, key.id);
       const status = mapStatus(update.status ?? null);
       if (status) statuses.push({ id, status });
-      if (update.messageStubType === proto.WebMessageInfo.StubType.REVOKE) this.store.messages.applyRevoke(id, Date.now());
+      // Baileys writes these updates under the editor's / revoker's key with the target's id.
+      if (update.messageStubType === proto.WebMessageInfo.StubType.REVOKE && this.mayChange(id, key, 'revoke')) this.store.messages.applyRevoke(id, Date.now());
       const edited = update.message?.editedMessage?.message ?? update.message?.protocolMessage?.editedMessage;
-      if (edited) {
+      if (edited && this.mayChange(id, key, 'edit')) {
         const input = toMessageInput({ key, message: edited } as WAMessage, this.ownJid);
         if (input) this.store.messages.applyEdit(id, input.body ?? '', Date.now());
       }
@@ -256,25 +295,41 @@ export class Ingestor {
     if (statuses.length) this.store.messages.updateStatuses(statuses);
   }
 
-  private reactions(reactions: BaileysEventMap['messages.reaction']): void {
-    const inputs: MessageInput[] = reactions
-      .map(({ key, reaction }) => {
-        const chat = chatJidOf(key);
-        const rKey = reaction.key;
-        if (!chat || !key.id || !rKey?.id) return null;
-        return {
-          chatId: chat,
-          keyId: rKey.id,
-          from: rKey.fromMe ? this.ownJid : rKey.participant ? jidNormalizedUser(rKey.participant) : chat,
-          fromMe: Boolean(rKey.fromMe),
-          timestamp: Number(reaction.senderTimestampMs ?? 0) || Date.now(),
-          type: 'reaction',
-          body: reaction.text ?? '',
-          quotedId: key.id,
-        } satisfies MessageInput;
-      })
-      .filter(notNull);
-    if (inputs.length) this.store.messages.upsertMessages(inputs);
+  /**
+   * WhatsApp's rule, checked again here since a client can put any key in a protocol message: only the
+   * author edits a message; the author or (in a group) an admin revokes it. Unknown targets pass (the
+   * store then finds nothing to change).
+   */
+  private mayChange(targetId: string, by: WAMessageKey, kind: 'edit' | 'revoke'): boolean {
+    const target = this.store.messages.get(targetId);
+    if (!target) return true;
+    const actor = toMessageInput({ key: by, message: { conversation: '' } } as WAMessage, this.ownJid);
+    if (!actor) return false;
+    const sameAuthor = target.fromMe ? actor.fromMe : !actor.fromMe && actor.from !== null && actor.from !== undefined && this.store.identity.resolve(actor.from) === target.from;
+    if (sameAuthor) return true;
+    if (kind === 'revoke' && !actor.fromMe && actor.from) {
+      const who = this.store.identity.resolve(actor.from);
+      const admin = this.store.groups.get(target.chatId)?.participants.some((p) => p.id === who && p.role !== 'member');
+      if (admin) return true;
+    }
+    if (kind === 'revoke' && actor.fromMe && target.chatId.endsWith('@g.us')) return true; // we revoked as admin (checked before sending)
+    this.log.warn({ kind, target: targetId }, 'ignored an edit/revoke by someone who is not the author');
+    return false;
+  }
+
+  /** Typing / recording / online / last seen: kept in memory by the store (never written to disk). */
+  private presence(update: BaileysEventMap['presence.update']): void {
+    const canon = (jid: string) => {
+      const n = jidNormalizedUser(jid);
+      return this.store.identity.resolve(n) ?? n;
+    };
+    if (!update.id) return;
+    const chat = canon(update.id);
+    for (const [participant, p] of Object.entries(update.presences)) {
+      const state = PRESENCE_STATES[p.lastKnownPresence];
+      if (!state) continue;
+      this.store.presence.update(chat, { jid: canon(participant), state, ...(typeof p.lastSeen === 'number' && p.lastSeen > 0 ? { lastSeen: timestampMs(p.lastSeen) } : {}) });
+    }
   }
 
   groups(metas: Array<Partial<GroupMetadata>>): void {

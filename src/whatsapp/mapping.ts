@@ -14,7 +14,7 @@ import {
   type WAMessage,
   type WAMessageKey,
 } from '@whiskeysockets/baileys';
-import type { ChatInput, ContactInput, GroupInput, MessageInput, MessageStatus } from '../store/index.js';
+import type { ChatInput, ContactCard, ContactInput, GroupInput, MessageDetails, MessageInput, MessageStatus, PollVoteInput, ReactionInput } from '../store/index.js';
 
 const MEDIA_TYPES: Record<string, string> = {
   imageMessage: 'image',
@@ -38,6 +38,7 @@ const TEXT_TYPES: Record<string, string> = {
   locationMessage: 'location',
   liveLocationMessage: 'location',
   pollCreationMessage: 'poll',
+  pollCreationMessageV2: 'poll',
   pollCreationMessageV3: 'poll',
   pollUpdateMessage: 'poll-vote',
   editedMessage: 'edit',
@@ -107,6 +108,76 @@ interface Extracted {
   hasMedia: boolean;
   mediaMime: string | null;
   quotedKeyId: string | null;
+  details?: MessageDetails;
+}
+
+/** Unfolds vCard continuation lines and unescapes RFC 2426 text values. */
+function vcardLines(vcard: string): string[] {
+  return vcard.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
+}
+
+/** The reader-relevant parts of a vCard: name, phone numbers, WhatsApp ids (`waid=`). */
+export function parseVcard(vcard: string, fallbackName: string): ContactCard {
+  let name = '';
+  const phones: string[] = [];
+  const waIds: string[] = [];
+  for (const line of vcardLines(vcard)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const head = line.slice(0, colon).toUpperCase();
+    const value = line.slice(colon + 1).replace(/\\([\\,;nN])/g, (_m, c: string) => (c === 'n' || c === 'N' ? ' ' : c)).trim();
+    const prop = head.split(';')[0]?.replace(/^ITEM\d+\./, '');
+    if (prop === 'FN' && value) name = value;
+    else if (prop === 'TEL') {
+      if (value) phones.push(value);
+      const waid = /WAID=(\d+)/.exec(head)?.[1];
+      if (waid) waIds.push(waid);
+    }
+  }
+  return { name: name || fallbackName, phones, waIds };
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/** Structured fields of locations, contact cards and polls (null for other kinds). */
+function detailsOf(kind: string, obj: Record<string, unknown>): MessageDetails | undefined {
+  if (kind === 'locationMessage' || kind === 'liveLocationMessage') {
+    const latitude = num(obj.degreesLatitude);
+    const longitude = num(obj.degreesLongitude);
+    if (latitude === undefined || longitude === undefined) return undefined;
+    const live = kind === 'liveLocationMessage';
+    const d: MessageDetails = { kind: 'location', latitude, longitude };
+    const name = str(obj.name);
+    const address = str(obj.address);
+    const url = str(obj.url);
+    const caption = str(obj.caption);
+    const accuracy = num(obj.accuracyInMeters);
+    const seq = toNumber(obj.sequenceNumber as number);
+    if (name) d.name = name;
+    if (address) d.address = address;
+    if (url) d.url = url;
+    if (caption) d.caption = caption;
+    if (live) d.live = true;
+    if (accuracy !== undefined) d.accuracyMeters = accuracy;
+    if (live && Number.isFinite(seq) && seq > 0) d.sequence = seq;
+    return d;
+  }
+  if (kind === 'contactMessage') {
+    const display = str(obj.displayName) ?? '';
+    return { kind: 'contact', contacts: [parseVcard(str(obj.vcard) ?? '', display)] };
+  }
+  if (kind === 'contactsArrayMessage') {
+    const list = Array.isArray(obj.contacts) ? (obj.contacts as proto.Message.IContactMessage[]) : [];
+    return { kind: 'contact', contacts: list.map((c) => parseVcard(c.vcard ?? '', c.displayName ?? '')) };
+  }
+  if (kind === 'pollCreationMessage' || kind === 'pollCreationMessageV2' || kind === 'pollCreationMessageV3') {
+    const options = Array.isArray(obj.options) ? (obj.options as proto.Message.PollCreationMessage.IOption[]).map((o) => o.optionName ?? '') : [];
+    // V3 is WhatsApp's single-choice poll; otherwise selectableOptionsCount 1 is single, 0 (or n > 1) multiple.
+    const count = num(obj.selectableOptionsCount) ?? 0;
+    return { kind: 'poll', question: str(obj.name) ?? '', options, multiple: kind !== 'pollCreationMessageV3' && count !== 1 };
+  }
+  return undefined;
 }
 
 export function extractContent(message: proto.IMessage | null | undefined): Extracted {
@@ -134,12 +205,17 @@ export function extractContent(message: proto.IMessage | null | undefined): Extr
     };
   }
   let body = '';
+  const details = detailsOf(kind, obj);
   if (kind === 'conversation' && typeof inner === 'string') body = inner;
   else if (typeof obj.text === 'string') body = obj.text;
   else if (kind === 'contactMessage' && typeof obj.displayName === 'string') body = obj.displayName;
-  else if (kind === 'locationMessage' && typeof obj.name === 'string') body = obj.name;
-  else if (kind === 'pollCreationMessage' || kind === 'pollCreationMessageV3') body = typeof obj.name === 'string' ? obj.name : '';
-  return { type: TEXT_TYPES[kind] ?? kind.replace(/Message$/, ''), body, caption: null, hasMedia: false, mediaMime: null, quotedKeyId };
+  else if (kind === 'contactsArrayMessage' && details?.kind === 'contact') body = str(obj.displayName) ?? details.contacts.map((c) => c.name).join(', ');
+  else if (kind === 'locationMessage') body = [str(obj.name), str(obj.address)].filter(Boolean).join(', ');
+  else if (kind === 'liveLocationMessage') body = str(obj.caption) ?? '';
+  else if (details?.kind === 'poll') body = details.question;
+  const out: Extracted = { type: TEXT_TYPES[kind] ?? kind.replace(/Message$/, ''), body, caption: null, hasMedia: false, mediaMime: null, quotedKeyId };
+  if (details) out.details = details;
+  return out;
 }
 
 const ST = proto.WebMessageInfo.StubType;
@@ -178,7 +254,8 @@ export function stubText(type: number, params: readonly string[], actor: string 
     case ST.GROUP_CHANGE_ICON:
       return `${by} changed the group icon`;
     case ST.GROUP_PARTICIPANT_ADD:
-      return actor && who && who !== actor ? `${by} added ${who}` : `${who || by} joined`;
+      // Someone adding themselves is a join through the group's invite link (an admin adds others).
+      return actor && who && who !== actor ? `${by} added ${who}` : `${who || by} joined using an invite link`;
     case ST.GROUP_PARTICIPANT_REMOVE:
       return `${by} removed ${who}`;
     case ST.GROUP_PARTICIPANT_LEAVE:
@@ -206,6 +283,46 @@ export function stubText(type: number, params: readonly string[], actor: string 
   }
 }
 
+const NOTICE_ACTIONS: Partial<Record<number, string>> = {
+  [ST.GROUP_CREATE]: 'group_created',
+  [ST.GROUP_CHANGE_SUBJECT]: 'subject_changed',
+  [ST.GROUP_CHANGE_DESCRIPTION]: 'description_changed',
+  [ST.GROUP_CHANGE_ICON]: 'icon_changed',
+  [ST.GROUP_CHANGE_ANNOUNCE]: 'announce_changed',
+  [ST.GROUP_CHANGE_RESTRICT]: 'locked_changed',
+  [ST.GROUP_CHANGE_INVITE_LINK]: 'invite_link_changed',
+  [ST.GROUP_PARTICIPANT_ADD]: 'participants_added',
+  [ST.GROUP_PARTICIPANT_REMOVE]: 'participants_removed',
+  [ST.GROUP_PARTICIPANT_LEAVE]: 'participant_left',
+  [ST.GROUP_PARTICIPANT_INVITE]: 'joined_via_link',
+  [ST.GROUP_PARTICIPANT_PROMOTE]: 'promoted',
+  [ST.GROUP_PARTICIPANT_DEMOTE]: 'demoted',
+  [ST.GROUP_PARTICIPANT_CHANGE_NUMBER]: 'changed_number',
+};
+
+const PARTY_STUBS = new Set<number>([
+  ST.GROUP_PARTICIPANT_ADD,
+  ST.GROUP_PARTICIPANT_REMOVE,
+  ST.GROUP_PARTICIPANT_LEAVE,
+  ST.GROUP_PARTICIPANT_INVITE,
+  ST.GROUP_PARTICIPANT_PROMOTE,
+  ST.GROUP_PARTICIPANT_DEMOTE,
+  ST.GROUP_PARTICIPANT_CHANGE_NUMBER,
+  ST.E2E_IDENTITY_CHANGED,
+]);
+
+/** Structured fields of a system notice: what happened, who did it, to whom, and a new value if any. */
+export function stubDetails(type: number, params: readonly string[], actor: string | null): MessageDetails | undefined {
+  if (!type || type === ST.CIPHERTEXT) return undefined;
+  const participants = PARTY_STUBS.has(type) ? params.map(stubParty).filter((p) => p.includes('@')) : [];
+  let action = NOTICE_ACTIONS[type] ?? (ST[type] ?? `stub_${type}`).toLowerCase();
+  if (type === ST.GROUP_PARTICIPANT_ADD && (participants.length === 0 || (actor !== null && participants.every((p) => p === actor)))) action = 'joined_via_link';
+  const d: MessageDetails = { kind: 'notice', action, actor, participants };
+  const value = PARTY_STUBS.has(type) ? undefined : params[0];
+  if (value !== undefined && value !== '') d.value = value;
+  return d;
+}
+
 /** A WAMessage → store input; null for messages without a usable key. */
 export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageInput | null {
   const key = msg.key;
@@ -220,7 +337,8 @@ export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageIn
   const stub = msg.messageStubType ?? 0;
   const type = stub ? 'system' : c.type;
   const actor = stub ? (fromMe ? ownJid : (from ?? null)) : null;
-  return {
+  const details = stub ? stubDetails(stub, msg.messageStubParameters ?? [], actor) : c.details;
+  const input: MessageInput = {
     chatId,
     keyId: key.id,
     from,
@@ -235,6 +353,30 @@ export function toMessageInput(msg: WAMessage, ownJid: string | null): MessageIn
     quotedId: c.quotedKeyId,
     raw: proto.WebMessageInfo.encode(msg).finish(),
   };
+  if (details) input.details = details;
+  return input;
+}
+
+/**
+ * A reaction message → the reaction on its target. The target key is written from the reactor's side (its
+ * `remoteJid` may be our own JID in a direct chat), so the chat is the reacting message's chat.
+ */
+export function toReactionInput(msg: WAMessage, ownJid: string | null): ReactionInput | null {
+  const r = normalizeMessageContent(msg.message)?.reactionMessage;
+  const base = r?.key?.id ? toMessageInput({ ...msg, message: { conversation: '' } } as WAMessage, ownJid) : null;
+  if (!r?.key?.id || !base) return null;
+  const sent = toNumber(r.senderTimestampMs as number);
+  return { chatId: base.chatId, targetKeyId: r.key.id, from: base.from, fromMe: base.fromMe, emoji: r.text ?? '', timestamp: sent > 0 ? sent : base.timestamp };
+}
+
+/** A poll vote message → the voter's (still encrypted) vote on its poll. */
+export function toPollVoteInput(msg: WAMessage, ownJid: string | null): PollVoteInput | null {
+  const u = normalizeMessageContent(msg.message)?.pollUpdateMessage;
+  const pollKeyId = u?.pollCreationMessageKey?.id;
+  const base = pollKeyId ? toMessageInput({ ...msg, message: { conversation: '' } } as WAMessage, ownJid) : null;
+  if (!pollKeyId || !base) return null;
+  const sent = toNumber(u.senderTimestampMs as number);
+  return { chatId: base.chatId, pollKeyId, from: base.from, fromMe: base.fromMe, timestamp: sent > 0 ? sent : base.timestamp, raw: proto.WebMessageInfo.encode(msg).finish() };
 }
 
 /** A chat of a history sync → store input (its unread count is absolute). */

@@ -19,7 +19,9 @@ export type AppProcessReport =
   | { type: 'sent'; req: number; ok: boolean }
   | { type: 'unhandled'; error: string }
   /** A spare has loaded and listens for `start`. */
-  | { type: 'ready' };
+  | { type: 'ready' }
+  /** The HTTP server listens (MCP at url + /mcp). */
+  | { type: 'listening'; url: string };
 /** What the parent asks of the app process; `start` brings a spare (spawned with APP_PROCESS_SPARE=1) up. */
 export type AppProcessCommand =
   | { type: 'send'; req: number; jid: string; text: string }
@@ -64,7 +66,8 @@ async function run(spec: AppProcessSpec): Promise<void> {
       () => process.exit(1),
     );
   });
-  await app.start();
+  const { url } = await app.start();
+  report({ type: 'listening', url });
   const status = app.runtime.getStatus();
   report({ type: 'status', state: status.state, since: status.since, reason: status.reason ?? null, qr: status.qr });
 }

@@ -33,7 +33,7 @@ it('keeps Signal key material out of the output and DATA_DIR private', async () 
   let out = '';
   child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'trace', WA_SIMULATOR: '1', ADMIN_TOKEN: token, MCP_AUTH_TOKEN: 'mcp-token-for-secrets-test' },
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'trace', WA_SIMULATOR: '1', ADMIN_TOKEN: token, MCP_AUTH_TOKEN: 'mcp-token-for-secrets-test', SEND_MODE: 'allow', SEND_PACING: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -358,10 +358,11 @@ describe('send_poll', () => {
     const p = await callOk<Sent>(client, 'send_poll', { recipient_jid: a.jid, question: 'Lunch?', options: ['Pizza', 'Sushi', 'Salad'], multiple: true });
     await sentAfter(before, (m) => m.pollCreationMessage?.name === 'Lunch?');
     const pollId = keyIdOf(p.messageId);
-    const countVotes = () => t.app.store.messages.list(a.jid, { limit: 50 }).items.filter((m) => m.type === 'poll-vote').length;
-    const votesBefore = countVotes();
+    // Votes attach to their poll (one per voter, the newest kept), not stored as messages (#14 inbound).
+    const voteAt = () => t.app.store.messages.pollVotes(p.messageId)[0]?.timestamp ?? 0;
     await sim.deliverPollVote({ from: a.jid, pollId, selected: ['Sushi'] });
-    await eventually(() => countVotes() >= votesBefore + 1, 10_000);
+    await eventually(() => voteAt() > 0, 10_000);
+    const firstAt = voteAt();
     let r = await callOk<{ question: string; multiple: boolean; options: Array<{ name: string; votes: number; voters: Array<{ jid: string }> }>; voters: number; undecryptable: number }>(
       client,
       'get_poll_results',
@@ -372,7 +373,7 @@ describe('send_poll', () => {
     expect(r.options[1]?.voters.map((v) => v.jid)).toEqual([a.jid]);
 
     await sim.deliverPollVote({ from: a.jid, pollId, selected: ['Pizza', 'Salad'] });
-    await eventually(() => countVotes() >= votesBefore + 2, 10_000);
+    await eventually(() => voteAt() > firstAt, 10_000);
     r = await callOk(client, 'get_poll_results', { message_id: p.messageId });
     expect(r.options.map((o) => [o.name, o.votes])).toEqual([['Pizza', 1], ['Sushi', 0], ['Salad', 1]]);
     expect(await callErr(client, 'get_poll_results', { message_id: (await inbound(1, 'not a poll')).id })).toMatch(/not a poll/);
@@ -591,8 +592,9 @@ describe('app-state changes: archive, pin, mute, delete for me', () => {
     const [m] = await mutations(async () => expect(await callOk(client, 'delete_message', { message_id: msg.id, for_everyone: false })).toMatchObject({ forEveryone: false }), 1);
     expect(m?.index.slice(0, 4)).toEqual(['deleteMessageForMe', msg.jid, msg.keyId, '0']);
     expect(m?.value?.deleteMessageForMeAction).toBeTruthy();
-    // Baileys applies its own patch locally (messages.delete): the store no longer shows it as live.
-    await eventually(() => t.app.store.messages.get(msg.id)?.revokedAt !== undefined, 5_000);
+    // Baileys applies its own patch locally (messages.delete): stored as deleted on this account only, not as a revoke.
+    await eventually(() => t.app.store.messages.get(msg.id)?.deletedAt !== undefined, 5_000);
+    expect(t.app.store.messages.get(msg.id)?.revokedAt).toBeUndefined();
     await outbound(2, 'sync marker after delete for me');
     expect(sim.sent.slice(before).filter((s) => received(s).protocolMessage)).toHaveLength(0);
   });

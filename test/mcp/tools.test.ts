@@ -60,6 +60,9 @@ const ALL_TOOLS = [
   'list_system_chats',
   'logout',
   'ping',
+  'get_send_status',
+  'list_outbox',
+  'cancel_send',
   'resolve_contact',
   'run_group_audit',
   'search_contacts',
@@ -162,7 +165,7 @@ describe('tools/list', () => {
 describe('tools/list cache', () => {
   it('answers exactly what the SDK itself would list for the same registrations', async () => {
     const plain = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
-    registerAllTools(plain, { config: t.app.config } as ToolDeps); // registration only: handlers are never called here
+    registerAllTools(plain, { config: t.app.config, safety: t.app.safety } as ToolDeps); // registration only: handlers are never called here
     const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
     await plain.connect(serverSide);
     const reference = new Client({ name: 'reference', version: '1.0.0' });

@@ -1,6 +1,6 @@
 /**
- * Admin UI entry: session check → sign-in or the app shell (Overview · Chats · Operations · Settings), hash-routed.
- * One live store per signed-in session feeds every view.
+ * Admin UI entry: session check → sign-in or the app shell (Overview · Chats · Safety · Operations · Settings), hash-routed.
+ * One live store per signed-in session feeds every view; one outbox watch feeds the Safety tab's badge and view.
  */
 import './styles.css';
 import { describeError, getSession, logoutSession, onSessionLost } from './api.js';
@@ -14,25 +14,31 @@ import { STATE_TEXT } from './views/overview/lifecycle.js';
 import type { Component } from './views/overview/component.js';
 import { overviewView } from './views/overview/index.js';
 import { operationsView } from './views/operations.js';
+import { safetyView } from './views/safety/index.js';
+import { OutboxWatch } from './views/safety/watch.js';
 import { settingsView } from './views/settings.js';
 
 const root = document.getElementById('app')!;
 
-type Route = 'overview' | 'chats' | 'operations' | 'settings';
+type Route = 'overview' | 'chats' | 'safety' | 'operations' | 'settings';
 const ROUTES: { id: Route; label: string; title: string }[] = [
   { id: 'overview', label: 'Overview', title: 'Overview: connection, controls and the live supervisor' },
   { id: 'chats', label: 'Chats', title: 'Chats' },
+  { id: 'safety', label: 'Safety', title: 'Safety: approvals, outbox and audit log' },
   { id: 'operations', label: 'Operations', title: 'Operations: MCP clients, store statistics and the event log' },
   { id: 'settings', label: 'Settings', title: 'Settings' },
 ];
 
 let live: LiveState | null = null;
+let outbox: OutboxWatch | null = null;
 let disposeView: (() => void) | null = null;
 let onHash: (() => void) | null = null;
 
 function teardown(): void {
   disposeView?.();
   disposeView = null;
+  outbox?.stop();
+  outbox = null;
   live?.stop();
   live = null;
   if (onHash) window.removeEventListener('hashchange', onHash);
@@ -65,6 +71,8 @@ function showApp(): void {
   clear(root);
   const store = new LiveState((why) => showLogin(LOST_NOTICE[why]));
   live = store;
+  const watch = new OutboxWatch(store);
+  outbox = watch;
 
   const pill = h('span', { class: 'state-pill state-pill-sm', 'data-testid': 'header-state' }, '…');
   const nav = h('nav', { class: 'tabs', 'aria-label': 'Sections' });
@@ -124,6 +132,17 @@ function showApp(): void {
     },
   });
 
+  // Writes waiting for the owner's approval, on the Safety tab wherever the owner is.
+  const badgeCount = h('span', { 'data-testid': 'safety-badge-count' }, '0');
+  const badge = h('span', { class: 'tab-badge', 'data-testid': 'safety-badge', hidden: true }, badgeCount, h('span', { class: 'sr-only' }, ' waiting for approval'));
+  const renderBadge = () => {
+    const n = watch.pending;
+    badge.hidden = n === 0;
+    badgeCount.textContent = String(n);
+    badge.title = `${n} write${n === 1 ? '' : 's'} waiting for your approval`;
+  };
+  watch.subscribe(renderBadge);
+
   let shown: Route | null = null;
   let canLeave: (() => Promise<boolean>) | undefined;
   const render = async () => {
@@ -138,13 +157,21 @@ function showApp(): void {
     const meta = ROUTES.find((r) => r.id === route)!;
     clear(nav);
     for (const r of ROUTES) {
-      nav.append(h('a', { href: `#/${r.id}`, class: 'tab', 'aria-current': r.id === route ? 'page' : undefined, 'data-route': r.id }, r.label));
+      nav.append(h('a', { href: `#/${r.id}`, class: 'tab', 'aria-current': r.id === route ? 'page' : undefined, 'data-route': r.id }, r.label, r.id === 'safety' ? badge : null));
     }
     disposeView?.();
     clear(main);
     heading.textContent = meta.title;
     const view: Component & { canLeave?: () => Promise<boolean> } =
-      route === 'chats' ? chatsView() : route === 'operations' ? operationsView(store) : route === 'settings' ? settingsView(store) : overviewView(store);
+      route === 'chats'
+        ? chatsView()
+        : route === 'safety'
+          ? safetyView(store, watch)
+          : route === 'operations'
+            ? operationsView(store)
+            : route === 'settings'
+              ? settingsView(store)
+              : overviewView(store);
     disposeView = view.dispose;
     canLeave = view.canLeave;
     main.append(offline, heading, view.el);
@@ -154,6 +181,7 @@ function showApp(): void {
   void render();
   renderLink();
   store.start();
+  watch.start();
 }
 
 /**

@@ -25,6 +25,44 @@ const MediaBody = z
     fileName: z.string().min(1).max(200).optional(),
   })
   .strict();
+// Inbound actions (#14): what a contact does on its phone, in its direct chat or (`group`) a group.
+const Scope = { from: From, group: z.string().min(1).max(200).optional() };
+const KeyId = z.string().min(1).max(200);
+const ReactionBody = z.object({ ...Scope, targetId: KeyId, emoji: z.string().max(32), targetAuthor: z.string().min(3).max(200).optional() }).strict();
+const EditBody = z.object({ ...Scope, targetId: KeyId, text: z.string().min(1).max(65_536) }).strict();
+const RevokeBody = z.object({ ...Scope, targetId: KeyId }).strict();
+const PollBody = z.object({ ...Scope, question: z.string().min(1).max(255), options: z.array(z.string().min(1).max(100)).min(2).max(12), multiple: z.boolean().optional() }).strict();
+const VoteBody = z.object({ from: From, pollId: KeyId, selected: z.array(z.string().max(100)).max(12) }).strict();
+const LocationBody = z
+  .object({
+    ...Scope,
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    name: z.string().max(200).optional(),
+    address: z.string().max(500).optional(),
+    live: z.boolean().optional(),
+    updateOf: KeyId.optional(),
+    sequence: z.number().int().min(0).optional(),
+    caption: z.string().max(500).optional(),
+    accuracyMeters: z.number().min(0).optional(),
+  })
+  .strict();
+const CardBody = z.object({ ...Scope, cards: z.array(z.object({ name: z.string().min(1).max(200), phone: z.string().min(5).max(30) }).strict()).min(1).max(10) }).strict();
+const NoticeBody = z
+  .object({
+    group: z.string().min(1).max(200).optional(),
+    action: z.enum(['add', 'remove', 'promote', 'demote', 'subject', 'join-link']),
+    participants: z.array(z.string().min(3).max(200)).max(50).optional(),
+    subject: z.string().min(1).max(100).optional(),
+    by: z.string().min(3).max(200).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.action === 'subject' && !b.subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'required for action "subject"' });
+    if (['add', 'remove', 'promote', 'demote'].includes(b.action) && !b.participants?.length) ctx.addIssue({ code: 'custom', path: ['participants'], message: `required for action "${b.action}"` });
+  });
+const PresenceBody = z.object({ from: From, group: z.string().min(1).max(200).optional(), state: z.enum(['available', 'unavailable', 'composing', 'recording', 'paused']), lastSeen: z.number().int().min(0).optional() }).strict();
+
 const FaultBody = z.object({
   kind: z.enum(['close', 'stream-error', 'conflict', 'logout', 'silence', 'corrupt-app-state', 'xmlstreamend', 'failure', 'refuse', 'slow', 'refuse-sends']),
   code: z.number().int().min(100).max(999).optional(),
@@ -150,6 +188,38 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
       throw wrongState(`cannot deliver: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
+  // Inbound actions (#14): each resolves with the message id once the stanza is queued for every linked device.
+  const act = <T,>(path: string, schema: z.ZodType<T>, run: (sim: Simulator, body: T) => Promise<unknown>) => {
+    r.post(path, async (req, res) => {
+      const sim = need();
+      const body = parse(schema, req.body);
+      try {
+        res.status(202).json(await run(sim, body));
+      } catch (err) {
+        throw wrongState(`cannot deliver: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+    r.all(path, methodNotAllowed(['POST']));
+  };
+  act('/simulator/react', ReactionBody, (sim, b) => sim.deliverReaction(b));
+  act('/simulator/edit', EditBody, (sim, b) => sim.deliverEdit(b));
+  act('/simulator/revoke', RevokeBody, (sim, b) => sim.deliverRevoke(b));
+  act('/simulator/poll', PollBody, (sim, b) => sim.deliverPoll(b));
+  act('/simulator/vote', VoteBody, (sim, b) => sim.deliverPollVote(b));
+  act('/simulator/location', LocationBody, (sim, b) => sim.deliverLocation(b));
+  act('/simulator/contact-card', CardBody, (sim, b) => sim.deliverContactCard(b));
+  act('/simulator/group-notice', NoticeBody, async (sim, b) => {
+    if (b.action === 'subject') sim.groupSubject({ group: b.group, subject: b.subject ?? '', by: b.by });
+    else if (b.action === 'join-link') sim.groupJoinViaLink({ group: b.group, who: b.by ?? b.participants?.[0] });
+    else sim.groupParticipants({ group: b.group, action: b.action, participants: b.participants ?? [], by: b.by });
+    return { notified: true };
+  });
+  act('/simulator/presence', PresenceBody, async (sim, b) =>
+    b.state === 'available' || b.state === 'unavailable'
+      ? sim.contactPresence({ from: b.from, state: b.state, lastSeen: b.lastSeen })
+      : sim.contactChatState({ from: b.from, group: b.group, state: b.state }),
+  );
+
   r.post('/simulator/fault', (req, res) => {
     const sim = need();
     const body = parse(FaultBody, req.body);

@@ -1,12 +1,13 @@
 /**
- * Resources: `whatsapp://connection` (subscribable), `whatsapp://chats`, and
- * `whatsapp://chats/{jid}/messages` (subscribable). Subscriptions are handled by the hub.
+ * Resources: `whatsapp://connection` (subscribable), `whatsapp://chats`, `whatsapp://chats/{jid}` (a chat and
+ * its live presence, subscribable) and `whatsapp://chats/{jid}/messages` (subscribable). Subscriptions are
+ * handled by the hub.
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { toAppError } from '../../services/errors.js';
 import type { ToolDeps } from '../tools/tool-deps.js';
-import { CHATS_URI, CONNECTION_URI, MESSAGES_TEMPLATE, chatIdFromMessagesUri, messagesUri } from './uris.js';
+import { CHAT_TEMPLATE, CHATS_URI, CONNECTION_URI, MESSAGES_TEMPLATE, chatIdFromChatUri, chatIdFromMessagesUri, chatUri, messagesUri } from './uris.js';
 import { MEDIA_URI_TEMPLATE } from '../tools/media/inline.js';
 import { INLINE_MAX_BYTES } from '../tools/media/download-media.js';
 import { normalizeMime } from '../../media/sniff.js';
@@ -66,6 +67,31 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
           throw new McpError(ErrorCode.InvalidParams, toAppError(err).describe());
         },
       );
+    },
+  );
+
+  server.registerResource(
+    'chat',
+    new ResourceTemplate(CHAT_TEMPLATE, {
+      list: () => ({
+        resources: deps.services.chats.list({ limit: 50, includeLastMessage: false }).items.map((c) => ({ uri: chatUri(c.id), name: c.name, mimeType: 'application/json' })),
+      }),
+    }),
+    {
+      title: 'A chat and its presence',
+      description: 'One chat with its last message and live presence (typing, recording, online, last seen). Subscribe to be told when either changes.',
+      mimeType: 'application/json',
+    },
+    (uri) => {
+      const chatId = chatIdFromChatUri(uri.href);
+      if (chatId === null) throw new McpError(ErrorCode.InvalidParams, `Not a chat URI: ${uri.href}`);
+      try {
+        const chat = deps.services.chats.get(chatId);
+        deps.services.messages.watchPresence(chat.id);
+        return json(uri.href, { chat, presence: deps.services.messages.presence(chat.id) });
+      } catch (err) {
+        throw new McpError(ErrorCode.InvalidParams, toAppError(err).describe());
+      }
     },
   );
 

@@ -17,3 +17,21 @@ export function chatIdFromMessagesUri(uri: string): string | null {
     return null;
   }
 }
+
+/** One chat with its live presence (#14): updated on presence changes and new messages. */
+export const CHAT_TEMPLATE = 'whatsapp://chats/{jid}';
+
+export function chatUri(jid: string): string {
+  return `whatsapp://chats/${encodeURIComponent(jid)}`;
+}
+
+/** The chat id of a `whatsapp://chats/{jid}` URI (percent-decoded), or null. */
+export function chatIdFromChatUri(uri: string): string | null {
+  const m = /^whatsapp:\/\/chats\/([^/]+)$/.exec(uri);
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return null;
+  }
+}

@@ -33,9 +33,13 @@ import { registerListMessagesTool } from './messages/list-messages.js';
 import { registerSearchMessagesTool } from './messages/search-messages.js';
 import { registerSendMessageTool } from './messages/send-message.js';
 import { registerPingTool } from './utility/ping.js';
+import { registerCancelSendTool } from './safety/cancel-send.js';
+import { registerGetSendStatusTool } from './safety/get-send-status.js';
+import { registerListOutboxTool } from './safety/list-outbox.js';
 import type { ToolDeps } from './tool-deps.js';
 import { ACTION_REGISTRARS } from './actions/index.js';
 import { TOOLSETS, toolsetOf, type Toolset } from './toolsets.js';
+import { safetyServer } from '../safety.js';
 
 const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetQrCodeTool,
@@ -71,6 +75,9 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
   registerGetMediaTool,
   registerStageMediaTool,
   registerPingTool,
+  registerGetSendStatusTool,
+  registerListOutboxTool,
+  registerCancelSendTool,
   ...ACTION_REGISTRARS,
 ];
 
@@ -78,9 +85,11 @@ const REGISTRARS: ReadonlyArray<(server: McpServer, deps: ToolDeps) => void> = [
  * Registers the tools of the configured toolsets (MCP_TOOLSETS). Tool files only call `registerTool`, so a
  * small delegating object that drops the tools of other sets is all the filtering needs.
  */
-export function registerAllTools(server: McpServer, deps: ToolDeps): void {
+export function registerAllTools(server: McpServer, deps: ToolDeps, opts: { gated?: boolean } = {}): void {
   const enabled = new Set(deps.config.mcp.toolsets);
-  const target = enabled.size === TOOLSETS.length ? server : filteringServer(server, enabled);
+  const filtered = enabled.size === TOOLSETS.length ? server : filteringServer(server, enabled);
+  // Send safety wraps every tool (src/mcp/safety.ts); the gate's own executor registers them unwrapped.
+  const target = opts.gated === false ? filtered : safetyServer(filtered, server, deps);
   for (const register of REGISTRARS) register(target, deps);
 }
 

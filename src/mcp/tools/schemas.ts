@@ -25,6 +25,44 @@ export const MessageShape = z.object({
   quotedId: z.string().optional(),
   editedAt: z.number().optional(),
   revokedAt: z.number().optional(),
+  // Inbound actions (#14): additions only.
+  deleted: z.literal(true).optional().describe('Deleted: see deletedFor'),
+  deletedFor: z.enum(['everyone', 'me']).optional().describe('everyone = revoked by the sender (text gone); me = deleted on this account only'),
+  reactions: z
+    .array(z.object({ emoji: z.string(), from: z.string().describe('Reactor JID, or "me"'), fromName: z.string(), time: timeField }))
+    .optional()
+    .describe('Current reactions, one per person'),
+  location: z
+    .object({
+      latitude: z.number(),
+      longitude: z.number(),
+      name: z.string().optional(),
+      address: z.string().optional(),
+      url: z.string().optional(),
+      live: z.literal(true).optional().describe('Live location: the last known point'),
+      accuracyMeters: z.number().optional(),
+    })
+    .optional(),
+  contacts: z.array(z.object({ name: z.string(), phones: z.array(z.string()), waIds: z.array(z.string()).describe('WhatsApp numbers named in the card') })).optional().describe('Contact cards (vCards)'),
+  poll: z
+    .object({
+      question: z.string(),
+      multiple: z.boolean(),
+      options: z.array(z.object({ name: z.string(), votes: z.number() })),
+      voters: z.number(),
+    })
+    .optional()
+    .describe('Poll with its live tally (get_poll_results names the voters)'),
+  notice: z
+    .object({
+      action: z.string().describe('participants_added, participants_removed, participant_left, joined_via_link, promoted, demoted, subject_changed, …'),
+      actor: z.string().optional(),
+      actorName: z.string().optional(),
+      participants: z.array(z.object({ jid: z.string(), name: z.string() })).optional(),
+      value: z.string().optional().describe('New subject / description / setting'),
+    })
+    .optional()
+    .describe('System notice, structured'),
 });
 
 export const MediaInfoShape = z.object({

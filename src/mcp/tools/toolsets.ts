@@ -18,6 +18,7 @@ const MEMBERS: Record<Toolset, readonly string[]> = {
   send: [
     'send_message', 'mark_as_read', 'react_to_message', 'edit_message', 'delete_message', 'forward_message', 'send_location',
     'send_contact', 'send_poll', 'set_presence', 'archive_chat', 'pin_chat', 'mute_chat', 'block_contact',
+    'get_send_status', 'list_outbox', 'cancel_send',
   ],
   media: ['send_media', 'download_media', 'get_media', 'stage_media'],
   groups: [

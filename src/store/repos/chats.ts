@@ -246,7 +246,7 @@ export class ChatsRepo {
     const sql = `${CHAT_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${byUnread ? 'c.unread_count DESC, ' : ''}c.last_ts DESC, c.id DESC LIMIT ?`;
     params.push(limit + 1);
-    const rows = this.prepared(sql).all(...params);
+    const rows = this.prepared(sql)(params);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const items = page.map((r) => this.toChat(r, opts.includeLastMessage ?? true));
@@ -255,14 +255,55 @@ export class ChatsRepo {
     return { items, nextCursor: encodeCursor(byUnread ? [last.c_unread, last.c_ts, last.c_id] : [last.c_ts, last.c_id]) };
   }
 
-  private readonly cache = new Map<string, Database.Statement<unknown[], ChatRow>>();
-  private prepared(sql: string): Database.Statement<unknown[], ChatRow> {
-    let s = this.cache.get(sql);
-    if (!s) {
-      s = this.ctx.db.prepare(sql);
-      this.cache.set(sql, s);
+  private readonly cache = new Map<string, (params: unknown[]) => ChatRow[]>();
+  /**
+   * A page query, prepared once per statement text. Rows are fetched as arrays and turned into objects
+   * here: better-sqlite3 builds a row object with one native property set per column (21 columns), which
+   * measured 122 µs for a 21-row page against 80 µs as arrays (the list_chats hot path, issue #17).
+   */
+  private prepared(sql: string): (params: unknown[]) => ChatRow[] {
+    let run = this.cache.get(sql);
+    if (!run) {
+      const stmt = this.ctx.db.prepare<unknown[], unknown[]>(sql).raw(true);
+      const at = new Map(stmt.columns().map((c, i) => [c.name, i] as const));
+      const col = (name: keyof ChatRow): number => {
+        const i = at.get(name);
+        if (i === undefined) throw new Error(`listChats: column ${name} missing`);
+        return i;
+      };
+      const [cId, cJid, cName, cGroup, cUnread, cTs] = (['c_id', 'c_jid', 'c_name', 'c_is_group', 'c_unread', 'c_ts'] as const).map(col) as [number, number, number, number, number, number];
+      const m = (
+        ['m_rowid', 'm_chat', 'm_key', 'm_sender', 'm_from_me', 'm_ts', 'm_type', 'm_body', 'm_caption', 'm_has_media', 'm_mime', 'm_status', 'm_quoted', 'm_edited', 'm_revoked'] as const
+      ).map(col);
+      run = (params) =>
+        stmt.all(...params).map(
+          (a): ChatRow => ({
+            c_id: a[cId] as number,
+            c_jid: a[cJid] as string,
+            c_name: a[cName] as string | null,
+            c_is_group: a[cGroup] as number,
+            c_unread: a[cUnread] as number,
+            c_ts: a[cTs] as number,
+            m_rowid: a[m[0]!] as number,
+            m_chat: a[m[1]!] as string,
+            m_key: a[m[2]!] as string,
+            m_sender: a[m[3]!] as string,
+            m_from_me: a[m[4]!] as number,
+            m_ts: a[m[5]!] as number,
+            m_type: a[m[6]!] as string,
+            m_body: a[m[7]!] as string | null,
+            m_caption: a[m[8]!] as string | null,
+            m_has_media: a[m[9]!] as number,
+            m_mime: a[m[10]!] as string | null,
+            m_status: a[m[11]!] as number | null,
+            m_quoted: a[m[12]!] as string | null,
+            m_edited: a[m[13]!] as number | null,
+            m_revoked: a[m[14]!] as number | null,
+          }),
+        );
+      this.cache.set(sql, run);
     }
-    return s;
+    return run;
   }
 
   private toChat(r: ChatRow, withLast: boolean): Chat {

@@ -174,6 +174,11 @@ export class IdentityRepo {
          last_message_id = @newest
        WHERE id = @pn`,
     ).run({ lid: lidChat, pn: pnChat, newest: newest?.id ?? null });
+    // Reactions and poll votes (#14) are keyed by chat row: they follow the messages (a pair already under the phone chat wins).
+    for (const table of ['message_reactions', 'poll_votes']) {
+      db.prepare(`UPDATE OR IGNORE ${table} SET chat_id = ? WHERE chat_id = ?`).run(pnChat, lidChat);
+      db.prepare(`DELETE FROM ${table} WHERE chat_id = ?`).run(lidChat);
+    }
     db.prepare('DELETE FROM chats WHERE id = ?').run(lidChat);
     if (dropped > 0) db.prepare(`UPDATE counters SET value = value - ? WHERE name = 'messages'`).run(dropped);
   }

@@ -3,7 +3,7 @@
  * (chats' last message, pages, context, search), so all of them agree on ids and canonical authors.
  */
 import { ROWID_SLOTS } from '../migrations.js';
-import { STATUS_BY_RANK, type Message } from '../types.js';
+import { STATUS_BY_RANK, type Message, type MessageDetails } from '../types.js';
 
 /**
  * Columns to select, given aliases `m` (messages), `mc` (the message's chat) and `ml` (lid_mappings
@@ -13,7 +13,15 @@ export const MESSAGE_COLUMNS = `
   m.id AS m_rowid, mc.jid AS m_chat, m.key_id AS m_key, coalesce(ml.pn, m.sender) AS m_sender,
   m.from_me AS m_from_me, m.ts AS m_ts, m.type AS m_type, m.body AS m_body, m.caption AS m_caption,
   m.has_media AS m_has_media, m.media_mime AS m_mime, m.status AS m_status, m.quoted_id AS m_quoted,
-  m.edited_at AS m_edited, m.revoked_at AS m_revoked`;
+  m.edited_at AS m_edited, m.revoked_at AS m_revoked, m.deleted_at AS m_deleted, m.details AS m_details,
+  (SELECT json_group_array(json_array(r.emoji, coalesce(rl.pn, r.sender), r.ts)) FROM message_reactions r
+     LEFT JOIN lid_mappings rl ON rl.lid = r.sender
+    WHERE r.chat_id = m.chat_id AND r.key_id = m.key_id AND r.emoji <> '') AS m_reactions`;
+
+/*
+ * Reactions are read with the message (one primary-key probe of message_reactions per row), so every
+ * read that returns messages (pages, context, search, a chat's last message) shows them alike.
+ */
 
 /** Joins that `MESSAGE_COLUMNS` needs, after `FROM messages m` (or a join producing `m`). */
 export const MESSAGE_JOINS = `
@@ -36,6 +44,10 @@ export interface MessageRow {
   m_quoted: string | null;
   m_edited: number | null;
   m_revoked: number | null;
+  m_deleted: number | null;
+  m_details: string | null;
+  /** JSON `[[emoji, sender, ts], …]` (removals excluded). */
+  m_reactions: string | null;
 }
 
 export function rowToMessage(r: MessageRow): Message {
@@ -54,6 +66,18 @@ export function rowToMessage(r: MessageRow): Message {
   if (r.m_mime !== null) msg.mediaMime = r.m_mime;
   if (r.m_edited !== null) msg.editedAt = r.m_edited;
   if (r.m_revoked !== null) msg.revokedAt = r.m_revoked;
+  if (r.m_deleted !== null && r.m_deleted !== undefined) msg.deletedAt = r.m_deleted;
+  if (r.m_details) {
+    try {
+      msg.details = JSON.parse(r.m_details) as MessageDetails;
+    } catch {
+      // a malformed value is ignored: details are an addition, never required
+    }
+  }
+  if (r.m_reactions && r.m_reactions !== '[]') {
+    const list = JSON.parse(r.m_reactions) as Array<[string, string, number]>;
+    msg.reactions = list.sort((a, b) => a[2] - b[2]).map(([emoji, from, time]) => ({ emoji, from, time }));
+  }
   return msg;
 }
 

@@ -25,7 +25,10 @@ import {
   type MessageInput,
   type MessageStatus,
   type Page,
+  type PollVoteInput,
+  type ReactionInput,
   type SearchHit,
+  type StoredPollVote,
   type SearchOptions,
   type SearchResult,
 } from '../types.js';
@@ -176,6 +179,9 @@ export class MessagesRepo {
   private readonly lastOfChat: Database.Statement<[string], { id: number | null }>;
   private readonly rawStmt: Database.Statement<[number], { raw: Buffer | null }>;
   private readonly mediaPending: Database.Statement<[string, number, number], { id: string }>;
+  private readonly putReaction: Database.Statement<[number, string, string, string, number]>;
+  private readonly putVote: Database.Statement<[number, string, string, number, number, Buffer]>;
+  private readonly votesStmt: Database.Statement<[number, string], { voter: string; from_me: number; ts: number; raw: Buffer }>;
   private readonly searchCandidates: number;
 
   constructor(
@@ -203,8 +209,8 @@ export class MessagesRepo {
     // OR IGNORE: the only conflict left after findExisting is a rowid slot collision, probed by the caller.
     this.insertMsg = db.prepare(
       `INSERT OR IGNORE INTO messages
-         (id, chat_id, key_id, sender, from_me, ts, type, body, caption, has_media, media_mime, status, quoted_id, raw)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (id, chat_id, key_id, sender, from_me, ts, type, body, caption, has_media, media_mime, status, quoted_id, raw, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Re-delivery of a known message (history sync overlap, own echo): fill gaps, never blank or downgrade.
     this.mergeMsg = prepareNumbered(
@@ -214,7 +220,7 @@ export class MessagesRepo {
          type = CASE WHEN ?4 IS NULL OR ?4 = 'unknown' THEN type ELSE ?4 END,
          has_media = max(has_media, ?5), media_mime = coalesce(media_mime, ?6),
          status = CASE WHEN ?7 IS NOT NULL AND ${advancesStatus('?7')} THEN ?7 ELSE status END,
-         quoted_id = coalesce(quoted_id, ?8), raw = coalesce(?9, raw)
+         quoted_id = coalesce(quoted_id, ?8), raw = coalesce(?9, raw), details = coalesce(?10, details)
        WHERE id = ?1`,
     );
     this.insertFts = db.prepare('INSERT INTO messages_fts (rowid, text, meta) VALUES (?, ?, ?)');
@@ -280,6 +286,19 @@ export class MessagesRepo {
     );
     this.lastOfChat = db.prepare('SELECT last_message_id AS id FROM chats WHERE jid = ?');
     this.rawStmt = db.prepare('SELECT raw FROM messages WHERE id = ?');
+    // Newest per person wins; an equal timestamp is a re-delivery (the same reaction), applied again harmlessly.
+    this.putReaction = db.prepare(
+      `INSERT INTO message_reactions (chat_id, key_id, sender, emoji, ts) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (chat_id, key_id, sender) DO UPDATE SET emoji = excluded.emoji, ts = excluded.ts WHERE excluded.ts >= ts`,
+    );
+    this.putVote = db.prepare(
+      `INSERT INTO poll_votes (chat_id, poll_key_id, voter, from_me, ts, raw) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (chat_id, poll_key_id, voter) DO UPDATE SET from_me = excluded.from_me, ts = excluded.ts, raw = excluded.raw WHERE excluded.ts >= ts`,
+    );
+    this.votesStmt = db.prepare(
+      `SELECT coalesce(l.pn, v.voter) AS voter, v.from_me, v.ts, v.raw FROM poll_votes v LEFT JOIN lid_mappings l ON l.lid = v.voter
+        WHERE v.chat_id = ? AND v.poll_key_id = ? ORDER BY v.ts`,
+    );
     // Recent messages only (a rowid range from `since`): the newest first, to take the freshest `limit`.
     this.mediaPending = db.prepare(
       `SELECT c.jid || ':' || m.key_id AS id FROM messages m JOIN chats c ON c.id = m.chat_id
@@ -327,12 +346,13 @@ export class MessagesRepo {
       const body = input.body || null;
       const caption = input.caption || null;
       const raw = input.raw ? Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) : null;
+      const details = input.details ? JSON.stringify(input.details) : null;
       let rowid: number;
       let rowTs = ts;
       if (existing) {
         rowid = existing.id;
         rowTs = existing.ts;
-        this.mergeMsg.run(rowid, body, caption, input.type || null, input.hasMedia ? 1 : 0, input.mediaMime ?? null, status, quoted, raw);
+        this.mergeMsg.run(rowid, body, caption, input.type || null, input.hasMedia ? 1 : 0, input.mediaMime ?? null, status, quoted, raw, details);
         if ((existing.body === null && body !== null) || (existing.caption === null && caption !== null)) {
           this.deleteFts.run(rowid);
           this.insertFts.run(rowid, ftsText(existing.body ?? body, existing.caption ?? caption), ftsMeta(chatId, existing.sender));
@@ -362,6 +382,7 @@ export class MessagesRepo {
             status,
             quoted,
             raw,
+            details,
           );
           if (r.changes === 1) break;
           if (++tries >= ROWID_SLOTS) throw new Error(`more than ${ROWID_SLOTS} messages stored with timestamp ${ts}`);
@@ -646,7 +667,10 @@ export class MessagesRepo {
     })();
   }
 
-  /** Record a revoke ("delete for everyone"): flagged with `revokedAt`, text kept, history entry added. */
+  /**
+   * Record a revoke ("delete for everyone"): flagged with `revokedAt`, the text leaves the search index
+   * (it stays in `message_edits`, the history of the row, and readers are shown that it was deleted).
+   */
   applyRevoke(messageId: string, revokedAt: number): boolean {
     return this.ctx.db.transaction(() => {
       const row = this.rowOf(messageId);
@@ -654,8 +678,72 @@ export class MessagesRepo {
       if (row.m_revoked !== null) return true;
       this.ctx.db.prepare(`INSERT INTO message_edits (message_id, kind, old_body, at) VALUES (?, 'revoke', ?, ?)`).run(row.m_rowid, row.m_body ?? row.m_caption, revokedAt);
       this.ctx.db.prepare('UPDATE messages SET revoked_at = ? WHERE id = ?').run(revokedAt, row.m_rowid);
+      this.reindex(row.m_rowid);
       return true;
     })();
+  }
+
+  /**
+   * Record "delete for me" (this account only, an app-state change from the phone or our own
+   * delete_message): flagged with `deletedAt`, out of the search index; unlike a revoke, the other
+   * people in the chat still have it.
+   */
+  applyDeleteForMe(messageId: string, deletedAt: number): boolean {
+    return this.ctx.db.transaction(() => {
+      const row = this.rowOf(messageId);
+      if (!row) return false;
+      if (row.m_deleted !== null) return true;
+      this.ctx.db.prepare('UPDATE messages SET deleted_at = ? WHERE id = ?').run(deletedAt, row.m_rowid);
+      this.reindex(row.m_rowid);
+      return true;
+    })();
+  }
+
+  /**
+   * Reactions attach to their target (by chat and key id, so one that arrives before its target waits for
+   * it): one per person, the newest (by sender timestamp) wins, `''` removes. Returns the chats touched.
+   */
+  applyReactions(inputs: readonly ReactionInput[]): string[] {
+    return this.ctx.db.transaction(() => {
+      const chats = new Set<string>();
+      for (const r of inputs) {
+        const chat = r.targetKeyId ? this.chatOf(r.chatId) : null;
+        if (!chat) continue;
+        const sender = this.senderOf({ chatId: r.chatId, keyId: r.targetKeyId, from: r.from, fromMe: r.fromMe, timestamp: r.timestamp, type: 'reaction' }, chat.jid);
+        this.putReaction.run(chat.id, r.targetKeyId, sender, r.emoji, Math.floor(r.timestamp));
+        chats.add(chat.jid);
+      }
+      return [...chats];
+    })();
+  }
+
+  /** A voter's newest vote on a poll (kept encrypted: see `pollVotes`). Returns the chats touched. */
+  applyPollVotes(inputs: readonly PollVoteInput[]): string[] {
+    return this.ctx.db.transaction(() => {
+      const chats = new Set<string>();
+      for (const v of inputs) {
+        const chat = v.pollKeyId ? this.chatOf(v.chatId) : null;
+        if (!chat) continue;
+        const voter = this.senderOf({ chatId: v.chatId, keyId: v.pollKeyId, from: v.from, fromMe: v.fromMe, timestamp: v.timestamp, type: 'poll-vote' }, chat.jid);
+        const raw = Buffer.from(v.raw.buffer, v.raw.byteOffset, v.raw.byteLength);
+        this.putVote.run(chat.id, v.pollKeyId, voter, v.fromMe ? 1 : 0, Math.floor(v.timestamp), raw);
+        chats.add(chat.jid);
+      }
+      return [...chats];
+    })();
+  }
+
+  /** The newest stored vote of each voter on a poll (`<chatJid>:<keyId>`), voters by canonical JID. */
+  pollVotes(messageId: string): StoredPollVote[] {
+    const parts = splitMessageId(messageId);
+    const chatId = parts ? this.chats.findId(parts.chatJid) : undefined;
+    if (!parts || chatId === undefined) return [];
+    return this.votesStmt.all(chatId, parts.keyId).map((r) => ({
+      voter: r.voter,
+      fromMe: r.from_me === 1,
+      timestamp: r.ts,
+      raw: new Uint8Array(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength),
+    }));
   }
 
   /** Previous texts of a message, oldest first. */
@@ -667,12 +755,15 @@ export class MessagesRepo {
       .all(row.m_rowid) as Array<{ kind: 'edit' | 'revoke'; oldBody: string | null; at: number }>;
   }
 
+  /** Rewrites a message's search entry; a revoked or locally deleted message keeps only its lookup tokens. */
   private reindex(rowid: number): void {
-    const r = this.ctx.db.prepare('SELECT chat_id, sender, body, caption, key_id FROM messages WHERE id = ?').get(rowid) as
-      | { chat_id: number; sender: string; body: string | null; caption: string | null; key_id: string }
+    const r = this.ctx.db.prepare('SELECT chat_id, sender, body, caption, key_id, revoked_at, deleted_at FROM messages WHERE id = ?').get(rowid) as
+      | { chat_id: number; sender: string; body: string | null; caption: string | null; key_id: string; revoked_at: number | null; deleted_at: number | null }
       | undefined;
     this.deleteFts.run(rowid);
-    if (r) this.insertFts.run(rowid, ftsText(r.body, r.caption), ftsMeta(r.chat_id, r.sender));
+    if (!r) return;
+    const gone = r.revoked_at !== null || r.deleted_at !== null;
+    this.insertFts.run(rowid, gone ? '' : ftsText(r.body, r.caption), ftsMeta(r.chat_id, r.sender));
   }
 
   /**

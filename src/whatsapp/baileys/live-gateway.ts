@@ -10,6 +10,7 @@ import { NotConnectedError, type GroupInfo, type OutgoingAction, type OutgoingMe
 import type { Ingestor } from '../ingest.js';
 import type { BaileysLogger } from '../log-signals.js';
 import { chatJidOf, messageId, timestampMs } from '../mapping.js';
+import { takeDeliveryId } from '../../util/delivery-context.js';
 import { downloadStoredMedia } from './media-download.js';
 import { statusCodeOf, type SocketSlot } from './live-socket.js';
 
@@ -40,6 +41,8 @@ function mediaContent(m: OutgoingMedia): AnyMessageContent {
 
 export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
   const { slot, store, ingest, callTimeoutMs } = deps;
+  /** Presence subscriptions per socket (a new socket starts with none). */
+  const presenceSubscribed = new WeakMap<object, Set<string>>();
 
   function quoted(id?: string): WAMessage | undefined {
     if (!id) return undefined;
@@ -85,7 +88,7 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
 
   async function send(jid: string, content: AnyMessageContent, quotedId?: string): Promise<SentMessage> {
     const sock = slot.openSocket();
-    const msg = await withTimeout(sock.sendMessage(jid, content, { quoted: quoted(quotedId) }), callTimeoutMs, 'WhatsApp (send)');
+    const msg = await withTimeout(sock.sendMessage(jid, content, { quoted: quoted(quotedId), messageId: takeDeliveryId() }), callTimeoutMs, 'WhatsApp (send)');
     if (!msg?.key.id) throw new Error('WhatsApp did not return a message id');
     // Stored now, so a read right after the tool returns sees it; the socket's own echo is skipped.
     ingest.ownSend(msg);
@@ -149,6 +152,18 @@ export function liveGateway(deps: LiveGatewayDeps): WhatsAppGateway {
         });
       }
       await withTimeout(sock.sendPresenceUpdate(state, jid), callTimeoutMs, 'WhatsApp (presence)');
+    },
+    /**
+     * Asks WhatsApp for a person's or group's presence (online / last seen, and chat states): WhatsApp only
+     * sends presence of JIDs a client subscribed to. Once per JID per socket (the subscription lasts as long).
+     */
+    async subscribePresence(jid) {
+      const sock = slot.openSocket();
+      const done = presenceSubscribed.get(sock) ?? new Set<string>();
+      presenceSubscribed.set(sock, done);
+      if (done.has(jid)) return;
+      await withTimeout(sock.presenceSubscribe(jid), callTimeoutMs, 'WhatsApp (presence subscribe)');
+      done.add(jid);
     },
     async createGroup(subject, participants) {
       const meta = await withTimeout(slot.openSocket().groupCreate(subject, participants), callTimeoutMs, 'WhatsApp (create group)');

@@ -1,0 +1,118 @@
+/**
+ * Issue #15, pacing against the simulator with a fake clock: a burst of 30 first messages to new
+ * recipients goes out spaced by the configured limits (5 a minute, 20 new chats a day), each delivered
+ * once; `wait: false` refuses instead of queueing; approve_new_recipients holds only new chats; an
+ * unapproved send expires. Times are the gate's (fake) clock, never wall time.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Simulator } from '../../src/simulator/index.js';
+import { eventually, startTestApp } from '../helpers/app.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { FAST_ENV, FAST_SOCKET, pair, startSim } from '../helpers/sim-app.js';
+import { callOk, connectClient } from './helpers.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const clock = new FakeClock();
+let sim: Simulator;
+let t: Awaited<ReturnType<typeof startTestApp>>;
+let client: Client;
+
+beforeAll(async () => {
+  sim = await startSim({ contacts: 31, history: false });
+  t = await startTestApp(
+    {
+      ...FAST_ENV,
+      SEND_PACING: '1',
+      SEND_PACE_TYPING: '0',
+      SEND_PACE_JITTER_MS: '0',
+      SEND_PACE_PER_MINUTE: '5',
+      SEND_PACE_PER_HOUR: '100',
+      SEND_PACE_NEW_RECIPIENTS_PER_DAY: '20',
+      SEND_PACE_CHAT_INTERVAL_S: '10',
+    },
+    { simulator: sim, socketConfig: FAST_SOCKET, clock },
+  );
+  await pair(t, sim);
+  client = await connectClient(t.url);
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await t?.stop();
+  await sim?.stop();
+});
+
+/** Distinct messages each contact received (WhatsApp keeps one message per id). */
+const received = (jid: string) => new Set(sim.sent.filter((m) => m.to === jid).map((m) => m.id)).size;
+const totalReceived = (jids: string[]) => jids.reduce((n, j) => n + received(j), 0);
+
+it('a burst of 30 to new recipients is spaced by the limits, each delivered once', async () => {
+  const t0 = clock.now();
+  const targets = sim.contacts.slice(0, 30).map((c) => c.jid);
+  const results: Array<{ status?: string; scheduledAt?: string; messageId?: string }> = [];
+  for (const [i, jid] of targets.entries()) results.push(await callOk(client, 'send_message', { recipient_jid: jid, message: `hello #${i}` }));
+
+  // 5 go out at once; the rest are queued at the slots the limits allow.
+  expect(results.slice(0, 5).every((r) => r.status === undefined && r.messageId)).toBe(true);
+  const slots = results.slice(5).map((r) => Date.parse(r.scheduledAt!) - t0);
+  expect(results.slice(5).every((r) => r.status === 'queued')).toBe(true);
+  expect(slots).toEqual([
+    ...Array(5).fill(MINUTE),
+    ...Array(5).fill(2 * MINUTE),
+    ...Array(5).fill(3 * MINUTE),
+    ...Array(5).fill(DAY),
+    ...Array(5).fill(DAY + MINUTE),
+  ]);
+  await eventually(() => totalReceived(targets) === 5, 10_000);
+
+  // Over the limit with wait: false: refused with when to retry, nothing queued.
+  const refused = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: targets[0], message: 'now or never', wait: false } })) as CallToolResult;
+  expect(refused.isError).toBe(true);
+  expect(refused._meta).toMatchObject({ code: 'rate_limited', retryable: true });
+  expect(Number(refused._meta?.retryAfterMs)).toBeGreaterThan(DAY);
+
+  // Time moves a minute at a time, each step's deliveries finishing before the next (as real time would).
+  for (const [step, expected] of [[MINUTE, 10], [MINUTE, 15], [MINUTE, 20]] as const) {
+    clock.advance(step);
+    await eventually(() => totalReceived(targets) === expected, 15_000);
+  }
+  // The daily cap on new chats holds the rest for a day.
+  clock.advance(DAY - 4 * MINUTE);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(totalReceived(targets)).toBe(20);
+  clock.advance(MINUTE);
+  await eventually(() => totalReceived(targets) === 25, 15_000);
+  clock.advance(MINUTE);
+  await eventually(() => totalReceived(targets) === 30, 15_000);
+  for (const jid of targets) expect(received(jid)).toBe(1);
+
+  // The recorded delivery times (the gate's clock) respect every limit.
+  const sent = t.app.safety.auditPage(0, 1000).filter((l) => l.tool === 'send_message' && l.result === 'sent').map((l) => l.at - t0);
+  expect(sent).toHaveLength(30);
+  for (const at of sent) {
+    expect(sent.filter((x) => x > at - MINUTE && x <= at).length).toBeLessThanOrEqual(5);
+    expect(sent.filter((x) => x > at - DAY && x <= at).length).toBeLessThanOrEqual(20);
+  }
+}, 90_000);
+
+it('approve_new_recipients holds only first messages to new chats; an unapproved send expires', async () => {
+  const r = await t.api('/api/settings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ approve_new_recipients: true, pacing_enabled: false }) });
+  expect(r.status).toBe(200);
+  const known = sim.contacts[0]!.jid;
+  const fresh = sim.contacts[30]!.jid;
+  const toKnown = await callOk<{ status?: string; messageId?: string }>(client, 'send_message', { recipient_jid: known, message: 'again' });
+  expect(toKnown.status).toBeUndefined();
+  const held = await callOk<{ status: string; sendId: string; reason: string; expiresAt: string }>(client, 'send_message', { recipient_jid: fresh, message: 'nice to meet you' });
+  expect(held).toMatchObject({ status: 'pending_approval', reason: expect.stringContaining('never written to') });
+  expect(Date.parse(held.expiresAt)).toBe(clock.now() + 24 * 3_600_000);
+
+  clock.advance(24 * 3_600_000);
+  const status = await callOk<{ status: string; error: string }>(client, 'get_send_status', { send_id: held.sendId });
+  expect(status).toMatchObject({ status: 'expired', error: 'nobody approved it in time' });
+  expect((await t.api(`/api/sends/${held.sendId}/approve`, { method: 'POST' })).status).toBe(409);
+  expect(received(fresh)).toBe(0);
+  expect(t.app.safety.auditPage(0, 1000).filter((l) => l.sendId === held.sendId).map((l) => l.decision)).toEqual(['pending', 'expired']);
+}, 30_000);
