@@ -8,7 +8,9 @@
  * - `pki.ts`               test root → intermediate → leaf chain, and `trustSimulatorRoot()`
  * - `connection.ts`        one WebSocket: handshake, node (de)coding, server-originated iqs, silence/slow
  * - `phone.ts`             the fake primary phone: QR parsing, ADV signatures, pair-success
- * - `pairing.ts`           pair-device refs → scan → pair-success → verify → stream:error 515
+ * - `pairing.ts`           pair-device refs → scan → pair-success → verify → stream:error 515; and linking
+ *                          by phone number: companion_hello → (code typed) primary_hello → companion_finish
+ *                          → pair-success with the derived ADV secret → 515 (`enterPairingCode`)
  * - `login.ts`             login/registration routing, success, offline catch-up, first-login bootstrap
  * - `outbox.ts`            store-and-forward of every stanza to a device until it acks (receipt/ack),
  *                          offline redelivery (offline_preview → offline_batch → offline count), and
@@ -32,7 +34,8 @@
  * - `app-state.ts`         app-state key share and syncd patch log (valid and deliberately corrupt,
  *                          optionally repairable: later snapshot fetches get a valid snapshot blob)
  * - `faults.ts`            fault injection mapped to Baileys close codes
- * - `state.ts`             persistent per-device server state, exportable across restarts
+ * - `state.ts`             persistent server state (devices, Signal stores, app-state log, groups with their
+ *                          settings and invite codes, block list), exportable across restarts
  * - `simulator.ts`         the `Simulator` class wiring it together; `startSimulator()`
  * - `socket-config.ts`     Baileys settings pointing at a simulator (short timeouts, media trust)
  * - `contacts.ts`, `util/*` seeded phone/contacts, deterministic RNG and keys, node helpers
@@ -42,7 +45,8 @@
  * Baileys' own keys stay random (ids must stay unique across simulator restarts). exportState() keeps devices, prekeys, offline queues, Signal stores and the
  * app-state log; restart with the same seed (it derives the phone identity and app-state key).
  *
- * Events (`sim.on`): 'connection' and 'close' (every WebSocket), 'qr', 'paired', 'login' (with
+ * Events (`sim.on`): 'connection' and 'close' (every WebSocket), 'qr', 'paired', 'pairing-code-requested',
+ * 'pairing-code-rejected' (a wrong code typed on the phone), 'login' (with
  * offlineMessages: stanzas redelivered before `<ib><offline>`), 'unlinked', 'message-received' (a
  * SentMessage, decrypted), 'client-receipt', 'client-ack', 'decrypt-error', 'delivery' (a
  * DeliveryEvent: queued / sent / receipt / ack / acked, for every stanza to every device),
