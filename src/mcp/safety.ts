@@ -127,6 +127,26 @@ function filterRead(result: CallToolResult, gate: SendGate): CallToolResult {
   return { ...ok(data, rest) };
 }
 
+/** Tool configs are built once per process (every session registers the same objects); so are their gated forms. */
+const gatedConfigs = new WeakMap<ToolConfig, ToolConfig>();
+
+function gatedConfig(config: ToolConfig, spec: NonNullable<ReturnType<typeof writeToolOf>>): ToolConfig {
+  const cached = gatedConfigs.get(config);
+  if (cached) return cached;
+  const deferrable = spec.needsConsent || spec.message;
+  if (!deferrable) return config;
+  const input = config.inputSchema as z.ZodObject | undefined;
+  const output = config.outputSchema as z.ZodObject | undefined;
+  const gated: ToolConfig = {
+    ...config,
+    ...(spec.message && input ? { inputSchema: toolInput({ ...input.shape, ...GATE_ARGS }) } : {}),
+    ...(output ? { outputSchema: output.partial().extend(DEFERRED) } : {}),
+    description: `${config.description ?? ''}${SAFETY_NOTE}`,
+  };
+  gatedConfigs.set(config, gated);
+  return gated;
+}
+
 /** Wraps registerTool as described at the top of the file. */
 export function safetyServer(server: McpServer, session: McpServer, deps: ToolDeps): McpServer {
   const gate = deps.safety;
@@ -146,15 +166,7 @@ export function safetyServer(server: McpServer, session: McpServer, deps: ToolDe
         }
       });
     }
-    const deferrable = spec.needsConsent || spec.message;
-    const input = config.inputSchema as z.ZodObject | undefined;
-    const output = config.outputSchema as z.ZodObject | undefined;
-    const gated: ToolConfig = {
-      ...config,
-      ...(spec.message && input ? { inputSchema: toolInput({ ...input.shape, ...GATE_ARGS }) } : {}),
-      ...(deferrable && output ? { outputSchema: output.partial().extend(DEFERRED) } : {}),
-      ...(deferrable ? { description: `${config.description ?? ''}${SAFETY_NOTE}` } : {}),
-    };
+    const gated = gatedConfig(config, spec);
     return register(gated, async (args, extra) => {
       const { wait, queue_if_offline, ...rest } = args;
       let raw: CallToolResult | null = null;

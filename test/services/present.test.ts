@@ -1,7 +1,7 @@
 /** What a reader sees: ISO times with offset, readable text for every type, notices with names. */
 import { proto } from '@whiskeysockets/baileys';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { Presenter, isoTime, readableText } from '../../src/services/present.js';
+import { Presenter, exactIsoTime, isoTime, readableText } from '../../src/services/present.js';
 import { stubText, toChatInput, toChatUpdateInput, toMessageInput } from '../../src/whatsapp/mapping.js';
 import { tempStore, type TempStore } from '../store/helpers.js';
 
@@ -19,6 +19,19 @@ beforeEach(() => {
   ]);
 });
 afterEach(() => t.cleanup());
+
+it('isoTime (day-offset cache) writes exactly what Intl writes, across DST changes and odd zones', () => {
+  // Every 29 minutes 13 seconds through 2025 (both DST changes of each zone), plus the changes' own minutes.
+  const zones = [undefined, 'UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham'];
+  const from = Date.UTC(2025, 0, 1);
+  const times: number[] = [];
+  for (let t = from; t < from + 365 * 86_400_000; t += 1_753_000) times.push(t);
+  for (const edge of [Date.UTC(2025, 2, 30, 1), Date.UTC(2025, 9, 26, 1), Date.UTC(2025, 2, 9, 7), Date.UTC(2025, 10, 2, 6)]) for (let d = -120; d <= 120; d++) times.push(edge + d * 1000);
+  const mismatches: string[] = [];
+  for (const tz of zones) for (const t of times) if (isoTime(t, tz) !== exactIsoTime(t, tz)) mismatches.push(`${tz ?? 'server'} ${t}: ${isoTime(t, tz)} ≠ ${exactIsoTime(t, tz)}`);
+  expect(mismatches.slice(0, 5)).toEqual([]);
+  expect(times.length * zones.length).toBeGreaterThan(150_000);
+});
 
 it('isoTime writes the zone offset (Z for UTC) and parses back to the same instant', () => {
   const ms = Date.UTC(2025, 0, 10, 9, 0, 5);
