@@ -32,6 +32,11 @@ export async function startTestApp(env: Record<string, string> = {}, opts: AppOp
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
+/** A JSON POST with the admin token, as the admin UI sends one. */
+export function postJson(t: TestApp, path: string, body: unknown): Promise<Response> {
+  return t.api(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 /** Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps in tests). */
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000, stepMs = 20): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -2,10 +2,10 @@
  * The real server with the real Baileys socket, connected to an in-process simulator (started by the
  * test, so it outlives app restarts like WhatsApp's servers would).
  */
-import { vi } from 'vitest';
+import { afterAll, afterEach, vi } from 'vitest';
 import type { LifecycleStatus } from '../../src/runtime/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { startTestApp, type TestApp } from './app.js';
+import { postJson, startTestApp, type TestApp } from './app.js';
 
 /** Short Baileys timeouts so faults surface in a second instead of a minute. */
 export const FAST_SOCKET = { connectTimeoutMs: 4_000, defaultQueryTimeoutMs: 4_000, keepAliveIntervalMs: 1_000, qrTimeout: 10_000 };
@@ -43,4 +43,36 @@ export async function pair(t: TestApp, sim: Simulator): Promise<LifecycleStatus>
   await waitState(t, isState('awaiting-qr'));
   await sim.scanQr();
   return waitState(t, isState('open'));
+}
+
+export interface SimAppRun {
+  sim: Simulator;
+  t: TestApp;
+  /** POST /api/simulator/<path> with a JSON body: what the simulator panel sends. */
+  simPost(path: string, body: unknown): Promise<Response>;
+}
+
+/**
+ * A test file's simulator and app: `start()` starts both (paired unless `pair: false`), and the hook this
+ * registers stops them after each test or after the file (`scope`), so no test repeats the teardown.
+ */
+export function simAppFixture(scope: 'file' | 'test' = 'file'): {
+  start(opts?: { env?: Record<string, string>; pair?: boolean; sim?: SimulatorOptions }): Promise<SimAppRun>;
+} {
+  let sim: Simulator | undefined;
+  let t: TestApp | undefined;
+  (scope === 'file' ? afterAll : afterEach)(async () => {
+    await t?.stop();
+    await sim?.stop();
+    sim = t = undefined;
+  });
+  return {
+    async start(opts = {}) {
+      silenceConsole();
+      const s = (sim = await startSim(opts.sim));
+      const app = (t = await startSimApp(s, opts.env));
+      if (opts.pair !== false) await pair(app, s);
+      return { sim: s, t: app, simPost: (path, body) => postJson(app, `/api/simulator/${path}`, body) };
+    },
+  };
 }

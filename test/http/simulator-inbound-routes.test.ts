@@ -3,32 +3,21 @@
  * vote, share a location and a contact card, change a group and type — through the real Baileys socket — and
  * refuse malformed bodies with 400 and other methods with 405.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.js';
-import { eventually, type TestApp } from '../helpers/app.js';
-import { pair, silenceConsole, startSim, startSimApp } from '../helpers/sim-app.js';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/app.js';
+import { simAppFixture } from '../helpers/sim-app.js';
 
-let sim: Simulator | undefined;
-let t: TestApp | undefined;
-afterAll(async () => {
-  await t?.stop();
-  await sim?.stop();
-});
+const fixture = simAppFixture();
 
 describe('simulator inbound-action routes', () => {
   it('each route reaches the store; bad bodies are refused', async () => {
-    silenceConsole();
-    sim = await startSim();
-    t = await startSimApp(sim);
-    await pair(t, sim);
-    const post = (path: string, body: unknown) =>
-      t!.api(`/api/simulator/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const { sim, t, simPost: post } = await fixture.start();
     const idOf = async (r: Response) => {
       expect(r.status).toBe(202);
       return ((await r.json()) as { id: string }).id;
     };
     const alice = sim.contacts[0]!.jid;
-    const get = (id: string) => t!.app.store.messages.get(`${alice}:${id}`);
+    const get = (id: string) => t.app.store.messages.get(`${alice}:${id}`);
 
     const text = await idOf(await post('deliver', { from: alice, text: 'see you at noon' }));
     await eventually(() => get(text), 10_000);
@@ -42,7 +31,7 @@ describe('simulator inbound-action routes', () => {
     const poll = await idOf(await post('poll', { from: alice, question: 'Tea or coffee?', options: ['Tea', 'Coffee'] }));
     await eventually(() => get(poll)?.details?.kind === 'poll', 10_000);
     await idOf(await post('vote', { from: alice, pollId: poll, selected: ['Tea'] }));
-    await eventually(() => t!.app.store.messages.pollVotes(`${alice}:${poll}`).length === 1, 10_000);
+    await eventually(() => t.app.store.messages.pollVotes(`${alice}:${poll}`).length === 1, 10_000);
 
     const loc = await idOf(await post('location', { from: alice, latitude: 40.7128, longitude: -74.006, name: 'NYC' }));
     await eventually(() => get(loc)?.details?.kind === 'location', 10_000);
@@ -51,7 +40,7 @@ describe('simulator inbound-action routes', () => {
 
     const group = sim.groups[0]!.jid;
     expect((await post('group-notice', { group, action: 'subject', subject: 'Renamed', by: alice })).status).toBe(202);
-    await eventually(() => t!.app.store.messages.list(group).items.some((m) => m.details?.kind === 'notice' && m.details.action === 'subject_changed'), 10_000);
+    await eventually(() => t.app.store.messages.list(group).items.some((m) => m.details?.kind === 'notice' && m.details.action === 'subject_changed'), 10_000);
 
     // Presence reaches only subscribed devices: nobody subscribed yet.
     const typing = await post('presence', { from: alice, state: 'composing' });

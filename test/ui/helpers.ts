@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
@@ -227,4 +228,58 @@ export async function cuttableProxy(target: string): Promise<{ url: string; drop
         server.close(() => r());
       }),
   };
+}
+
+export interface BrowserSuite {
+  /** The file's Chromium, launched once in `beforeAll`. */
+  readonly browser: Browser;
+  /** A new context (a returning visitor's, see `newContext`) closed after the test, with `timeoutMs` as its default timeout. */
+  context(opts: BrowserContextOptions, timeoutMs?: number): Promise<BrowserContext>;
+  /** A page in a new context, and the uncaught errors it throws (a test expects none). */
+  page(opts: BrowserContextOptions, timeoutMs?: number): Promise<{ page: Page; errors: string[] }>;
+  /** Stops `thing` (an app, a simulator) after the test: the newest first, after the contexts closed. */
+  cleanup<T extends { stop(): Promise<unknown> }>(thing: T): T;
+}
+
+/**
+ * A browser test file's lifecycle in one call: one Chromium per file (the launch may unpack
+ * @sparticuz/chromium, hence the long `launchTimeoutMs`), and per test its contexts and what it started.
+ */
+export function browserSuite(launchTimeoutMs = 120_000): BrowserSuite {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const stops: { stop(): Promise<unknown> }[] = [];
+  beforeAll(async () => {
+    browser = await prepareBrowser();
+  }, launchTimeoutMs);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close();
+    for (const s of stops.splice(0).reverse()) await s.stop();
+  });
+  const suite: BrowserSuite = {
+    get browser() {
+      if (!browser) throw new Error('the browser starts in beforeAll: use it inside a test');
+      return browser;
+    },
+    async context(opts, timeoutMs) {
+      const ctx = await newContext(suite.browser, opts);
+      contexts.push(ctx);
+      if (timeoutMs !== undefined) ctx.setDefaultTimeout(timeoutMs);
+      return ctx;
+    },
+    async page(opts, timeoutMs) {
+      const page = await (await suite.context(opts, timeoutMs)).newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      return { page, errors };
+    },
+    cleanup(thing) {
+      stops.push(thing);
+      return thing;
+    },
+  };
+  return suite;
 }

@@ -3,46 +3,35 @@
  * Baileys socket — a stream error with any code closes with that code, a login failure with its code, and
  * media (a generated sample) and group messages from a chosen contact land in the store.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.js';
-import { eventually, type TestApp } from '../helpers/app.js';
-import { isState, pair, silenceConsole, startSim, startSimApp, waitState } from '../helpers/sim-app.js';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/app.js';
+import { isState, simAppFixture, waitState } from '../helpers/sim-app.js';
 
-let sim: Simulator | undefined;
-let t: TestApp | undefined;
-afterAll(async () => {
-  await t?.stop();
-  await sim?.stop();
-});
+const fixture = simAppFixture();
 
 describe('simulator routes', () => {
   it('stream-error with code 503, media and group deliveries, marking a chat read, bad bodies refused', async () => {
-    silenceConsole();
-    sim = await startSim();
-    t = await startSimApp(sim);
-    await pair(t, sim);
-    const post = (path: string, body: unknown) =>
-      t!.api(`/api/simulator/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const { t, simPost: post } = await fixture.start();
 
     const list = (await (await t.api('/api/simulator/contacts')).json()) as { contacts: { jid: string }[]; groups: { jid: string; subject: string }[] };
     expect(list.groups.length).toBeGreaterThan(0);
     const bob = list.contacts[1]!.jid;
 
     expect((await post('fault', { kind: 'stream-error', code: 503 })).status).toBe(202);
-    await eventually(() => t!.app.runtime.getStatus().lastDisconnect?.code === 503, 10_000);
+    await eventually(() => t.app.runtime.getStatus().lastDisconnect?.code === 503, 10_000);
     await waitState(t, isState('open'));
 
     const media = await post('deliver-media', { from: bob, kind: 'image', caption: 'a sample photo' });
     expect(media.status).toBe(202);
     const { id } = (await media.json()) as { id: string };
-    const stored = await eventually(() => t!.app.store.messages.list(bob).items.find((m) => m.id.endsWith(id)), 10_000);
+    const stored = await eventually(() => t.app.store.messages.list(bob).items.find((m) => m.id.endsWith(id)), 10_000);
     expect(stored?.hasMedia).toBe(true);
     expect(stored?.body).toBe('a sample photo');
 
     const group = list.groups[0]!.jid;
     const g = await post('deliver-group', { group, from: bob, text: 'hello group' });
     expect(g.status).toBe(202);
-    await eventually(() => t!.app.store.messages.list(group).items.some((m) => m.body === 'hello group' && m.from === bob), 10_000);
+    await eventually(() => t.app.store.messages.list(group).items.some((m) => m.body === 'hello group' && m.from === bob), 10_000);
 
     // Opening a chat in the admin UI marks it read through the read-receipt path.
     const read = await t.api(`/api/chats/${encodeURIComponent(bob)}/read`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });

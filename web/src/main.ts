@@ -10,7 +10,7 @@ import { hasStoredLayout, preloadElk } from './diagram/index.js';
 import { LiveState, type AuthLostReason } from './live.js';
 import { chatsView } from './views/chats.js';
 import { loginView } from './views/login.js';
-import { STATE_TEXT } from './views/overview/lifecycle.js';
+import { stateText } from './views/overview/lifecycle.js';
 import type { Component } from './views/overview/component.js';
 import { overviewView } from './views/overview/index.js';
 import { operationsView } from './views/operations.js';
@@ -118,10 +118,10 @@ function showApp(): void {
   };
   store.subscribe({
     status: (st) => {
-      pill.textContent = STATE_TEXT[st.state] ?? st.state;
+      pill.textContent = stateText(st);
       pill.dataset.state = st.state;
-      document.title = `${STATE_TEXT[st.state] ?? st.state} — WhatsApp MCP admin`;
-      if (lastState !== null && lastState !== st.state) announce(`WhatsApp connection: ${STATE_TEXT[st.state] ?? st.state}`);
+      document.title = `${stateText(st)} — WhatsApp MCP admin`;
+      if (lastState !== null && lastState !== st.state) announce(`WhatsApp connection: ${stateText(st)}`);
       lastState = st.state;
     },
     link: (l) => {

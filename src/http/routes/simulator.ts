@@ -1,6 +1,6 @@
 /**
  * Simulator control API (WA_SIMULATOR=1 only; 404 otherwise): what a person would do on the phone —
- * scan the QR, receive a text, a group message or media from a contact — and the faults the recovery logic
+ * scan the QR or type a pairing code, receive a text, a group message or media from a contact — and the faults the recovery logic
  * must survive (every kind the simulator has, with its parameters: any stream-error or failure code,
  * refuse/silence/slow on and off, a corrupt app-state collection, sends refused with 463/429).
  */
@@ -62,6 +62,20 @@ const NoticeBody = z
     if (['add', 'remove', 'promote', 'demote'].includes(b.action) && !b.participants?.length) ctx.addIssue({ code: 'custom', path: ['participants'], message: `required for action "${b.action}"` });
   });
 const PresenceBody = z.object({ from: From, group: z.string().min(1).max(200).optional(), state: z.enum(['available', 'unavailable', 'composing', 'recording', 'paused']), lastSeen: z.number().int().min(0).optional() }).strict();
+
+/**
+ * Link by phone number (#14): the 8 characters the admin page shows, as a person types them on the phone
+ * (any case, grouped with a dash or spaces). Baileys' alphabet has no 0, I, O or U.
+ */
+const PairingCodeBody = z
+  .object({
+    code: z
+      .string()
+      .max(20)
+      .transform((c) => c.replace(/[\s-]/g, '').toUpperCase())
+      .pipe(z.string().regex(/^[1-9A-HJ-NP-TV-Z]{8}$/, 'the 8-character pairing code the admin page shows, e.g. ABCD-EFGH')),
+  })
+  .strict();
 
 const FaultBody = z.object({
   kind: z.enum(['close', 'stream-error', 'conflict', 'logout', 'silence', 'corrupt-app-state', 'xmlstreamend', 'failure', 'refuse', 'slow', 'refuse-sends']),
@@ -151,6 +165,20 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
       throw wrongState(`cannot scan: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
+  // The phone's user types the pairing code under "Link with phone number"; a wrong code links nothing.
+  r.post('/simulator/enter-pairing-code', async (req, res) => {
+    const sim = need();
+    const { code } = parse(PairingCodeBody, req.body);
+    try {
+      const result = await sim.enterPairingCode(code);
+      res.status(202).json({ linked: true, result });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      // A typo is the caller's to fix (400); no companion waiting is the app's state (409).
+      if (/wrong pairing code/.test(why)) throw badRequest(`the phone could not link: ${why}`);
+      throw wrongState(`cannot link: ${why}`);
+    }
+  });
   r.post('/simulator/deliver', async (req, res) => {
     const sim = need();
     const body = parse(DeliverBody, req.body);
@@ -229,6 +257,6 @@ export function simulatorRoutes(getSim: () => Simulator | null): Router {
     res.json({ sent: need().sent.map((s) => ({ to: s.to, id: s.id, text: s.text, type: s.type, at: s.at })) });
   });
   for (const p of ['/simulator/contacts', '/simulator/sent']) r.all(p, methodNotAllowed(['GET']));
-  for (const p of ['/simulator/scan-qr', '/simulator/deliver', '/simulator/deliver-group', '/simulator/deliver-media', '/simulator/fault']) r.all(p, methodNotAllowed(['POST']));
+  for (const p of ['/simulator/scan-qr', '/simulator/enter-pairing-code', '/simulator/deliver', '/simulator/deliver-group', '/simulator/deliver-media', '/simulator/fault']) r.all(p, methodNotAllowed(['POST']));
   return r;
 }

@@ -1,6 +1,6 @@
 /**
  * Simulator panel (only when the server runs against the built-in WhatsApp simulator): scan the QR with
- * the fake phone; deliver a text, a group message or media from any simulated contact; inject every fault
+ * the fake phone or type a pairing code on it; deliver a text, a group message or media from any simulated contact; inject every fault
  * the simulator has, each with its own parameters (any close code, switches that turn on and off).
  */
 import { ApiError, describeError, getJson, postJson } from '../api.js';
@@ -56,6 +56,35 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
 
   const scanBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'sim-scan' }, 'Scan QR with the fake phone');
   scanBtn.addEventListener('click', () => void call('Scan QR', '/api/simulator/scan-qr', {}, scanBtn));
+
+  // Linking by phone number (#14): the fake phone's user types the code the overview shows.
+  const pairHelpId = id('pair-code-help');
+  const pairCode = h('input', {
+    id: id('pair-code'),
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    autocapitalize: 'characters',
+    maxlength: 9,
+    placeholder: 'ABCD-EFGH',
+    'aria-describedby': pairHelpId,
+    'data-testid': 'sim-pairing-code',
+  });
+  const pairHelp = h('p', { class: 'field-help', id: pairHelpId }, 'The 8-character code shown under “Link with phone number”.');
+  const pairBtn = h('button', { type: 'submit', class: 'btn', 'data-testid': 'sim-enter-code' }, 'Type it on the fake phone');
+  const pairForm = h('form', { class: 'sim-deliver', 'data-testid': 'sim-pairing-form' }, h('div', { class: 'sim-field' }, h('label', { for: pairCode.id }, 'Pairing code'), pairCode, pairHelp), h('div', { class: 'inline' }, pairBtn));
+  pairForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const typed = pairCode.value.trim();
+    if (!typed) {
+      say('Enter pairing code: type the code shown on the overview first.', false);
+      pairCode.focus();
+      return;
+    }
+    void call('Enter pairing code', '/api/simulator/enter-pairing-code', { code: typed }, pairBtn).then((ok) => {
+      if (ok && pairCode.value === typed) pairCode.value = '';
+    });
+  });
 
   // ── deliver ────────────────────────────────────────────────────
   const fromSel = h('select', { id: 'sim-from', 'data-testid': 'sim-from' }, h('option', { value: '' }, 'First contact'));
@@ -198,6 +227,8 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
     h('h2', { id: 'sim-h', class: 'card-title' }, 'Simulator'),
     h('p', { class: 'small muted' }, 'This server talks to the built-in WhatsApp simulator, not to WhatsApp.'),
     scanBtn,
+    h('h3', { class: 'sub-title' }, 'Link with phone number'),
+    pairForm,
     h('h3', { class: 'sub-title' }, 'Deliver a message'),
     deliver,
     h('h3', { class: 'sub-title' }, 'Inject a fault'),

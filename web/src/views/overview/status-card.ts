@@ -5,7 +5,7 @@ import { clockTime, displayJid, formatDuration } from '../../format.js';
 import type { LiveState } from '../../live.js';
 import type { Deadlines, StatusSummary } from '../../types.js';
 import { Disposer, type Component } from './component.js';
-import { graceMatters, STATE_TEXT } from './lifecycle.js';
+import { graceMatters, stateText } from './lifecycle.js';
 
 const DEADLINES: { key: keyof Deadlines; label: string; help: string }[] = [
   { key: 'backoffUntil', label: 'Reconnect (backoff)', help: 'next socket attempt after a transient close' },
@@ -49,7 +49,7 @@ export function statusCard(live: LiveState): Component {
   );
 
   const render = (st: StatusSummary) => {
-    pill.textContent = STATE_TEXT[st.state] ?? st.state;
+    pill.textContent = stateText(st);
     pill.dataset.state = st.state;
     const coded = /^closed \((\d+)\)$/.exec(st.reason ?? '');
     stateReason.textContent = coded ? `Closed: ${closeWords(Number(coded[1]))}` : (st.reason ?? (st.state === 'open' ? 'Messages are flowing.' : ''));

@@ -2,7 +2,8 @@
  * "What now": the top of the overview says, for the current state, what is going on, what happens next
  * (with a countdown when a timer runs) and — when something is asked of the operator — the one button that
  * does it. Awaiting a scan, the QR is the main element; after a 401 the panel says the phone unlinked this
- * device and that scanning again is the way back.
+ * device and that scanning again is the way back. While a pairing code is out (linking by phone number),
+ * the panel says to type it on the phone instead.
  */
 import { closeWords } from '../../diagram/words.js';
 import { clear, h } from '../../dom.js';
@@ -56,7 +57,9 @@ export function planFor(st: StatusSummary, now: number): Plan {
   const d = st.deadlines;
   const close = st.lastDisconnect;
   switch (st.state) {
-    case 'awaiting-qr':
+    case 'awaiting-qr': {
+      const code = codePlan(st);
+      if (code) return code;
       if (close?.code === 401) {
         return {
           tone: 'danger',
@@ -72,6 +75,7 @@ export function planFor(st: StatusSummary, now: number): Plan {
         what: 'Nobody is linked yet. Scan the code with the phone whose account this server should use.',
         qr: true,
       };
+    }
     case 'connecting':
       if (d.backoffUntil !== null && d.backoffUntil > now) {
         return {
@@ -129,6 +133,37 @@ export function planFor(st: StatusSummary, now: number): Plan {
       };
     }
   }
+}
+
+/** The steps on the phone, as WhatsApp names them (the same words as the pairing form's). */
+const TYPE_CODE_STEPS = 'On that phone: WhatsApp → Settings → Linked devices → Link a device → “Link with phone number instead”, then type the pairing code shown on this page.';
+
+/**
+ * Linking by phone number (issue #14): while a code is asked for or waits to be typed, the human step is
+ * typing it, not scanning. The summary carries no expiry (the code lives as long as this unpaired
+ * connection, which WhatsApp ends after a few minutes), so the panel says that instead of a countdown.
+ */
+function codePlan(st: StatusSummary): Plan | null {
+  const p = st.pairingCode;
+  const who = p.phone ? `+${p.phone}` : 'the phone';
+  if (p.available) {
+    return {
+      tone: 'info',
+      title: 'Type the code on the phone',
+      what: `A pairing code for ${who} is waiting to be typed. It stays valid while this server waits to be linked (a few minutes); request a new one if it expires. The QR code still works too.`,
+      todo: TYPE_CODE_STEPS,
+      qr: true,
+    };
+  }
+  if (p.pending) {
+    return {
+      tone: 'info',
+      title: 'Asking WhatsApp for a pairing code',
+      what: `A code for ${who} was requested; it appears on this page as soon as WhatsApp confirms it. Then type it on that phone.`,
+      qr: true,
+    };
+  }
+  return null;
 }
 
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
