@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 /** `check_auth_status`: the agent-facing fields of the runtime's one status summary (machines/status.ts). */
 export type AuthStatus = Pick<
   StatusSummary,
-  'state' | 'authenticated' | 'ready' | 'me' | 'qrAvailable' | 'lastDisconnect' | 'health' | 'reason' | 'since' | 'retryInMs' | 'commands' | 'restriction'
+  'state' | 'authenticated' | 'ready' | 'me' | 'qrAvailable' | 'pairingCode' | 'lastDisconnect' | 'health' | 'reason' | 'since' | 'retryInMs' | 'commands' | 'restriction'
 >;
 
 export type QrResult = { state: PublicState; qr: string; linked: false } | { state: PublicState; qr: null; linked: boolean; message: string };
@@ -19,8 +19,9 @@ export interface CommandOutcome {
 }
 
 function authStatus(s: StatusSummary): AuthStatus {
-  const { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands, restriction } = s;
-  return { state, authenticated, ready, me, qrAvailable, lastDisconnect, health, reason, since, retryInMs, commands, restriction };
+  const { state, authenticated, ready, me, qrAvailable, pairingCode, lastDisconnect, health, reason, since, retryInMs, commands, restriction } = s;
+  // `pairingCode` is the summary's block as is: it never holds the code (only request_pairing_code answers it).
+  return { state, authenticated, ready, me, qrAvailable, pairingCode: { ...pairingCode }, lastDisconnect, health, reason, since, retryInMs, commands, restriction };
 }
 
 export class ConnectionService {

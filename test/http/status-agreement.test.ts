@@ -62,6 +62,7 @@ function common(s: StatusSummary) {
     authenticated: s.authenticated,
     ready: s.ready,
     qrAvailable: s.qrAvailable,
+    pairingCode: s.pairingCode,
     me: s.me,
     reason: s.reason,
     since: s.since,

@@ -38,6 +38,8 @@ describe('request_pairing_code', () => {
     expect(tool?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true });
     expect(tool?.outputSchema).toBeDefined();
     await waitState(t, isState('awaiting-qr'));
+    const pairingOf = async () => (await callOk<{ pairingCode: Record<string, unknown> }>(client!, 'check_auth_status')).pairingCode;
+    expect(await pairingOf()).toEqual({ requestable: true, pending: false, available: false, phone: null, error: null });
 
     // Bad input never reaches WhatsApp.
     expect(await callErr(client, 'request_pairing_code', { phone: '07700 900123' })).toMatch(/international format.*country code/s);
@@ -47,6 +49,7 @@ describe('request_pairing_code', () => {
     // A number WhatsApp has no account for: its refusal, not a dead code.
     expect(await callErr(client, 'request_pairing_code', { phone: '+1 555 000 9999' })).toMatch(/refused.*404/);
     expect(t.app.runtime.getSummary().pairingCode).toMatchObject({ requestable: true, available: false, error: expect.stringMatching(/404/) });
+    expect(await pairingOf()).toEqual({ requestable: true, pending: false, available: false, phone: '15550009999', error: expect.stringMatching(/404/) });
 
     const r = await callOk<CodeResult>(client, 'request_pairing_code', { phone: `+${sim.phone.number}` });
     expect(r).toMatchObject({ phone: sim.phone.number, state: 'awaiting-qr' });
@@ -56,6 +59,9 @@ describe('request_pairing_code', () => {
     expect(t.app.runtime.getState().value.connection).toEqual({ connecting: 'awaiting-code' });
     const status = await callOk<Record<string, unknown>>(client, 'check_auth_status');
     expect(status).toMatchObject({ state: 'awaiting-qr', reason: 'waiting for the pairing code to be entered on the phone' });
+    // check_auth_status says a code waits and for which number, never the code.
+    expect(status.pairingCode).toEqual({ requestable: true, pending: false, available: true, phone: sim.phone.number, error: null });
+    expect(JSON.stringify(status)).not.toContain(r.code);
     // Like the QR, the code is never part of a status.
     const apiStatus = await (await t.api('/api/status')).text();
     expect(apiStatus).not.toContain(r.code);
@@ -64,6 +70,7 @@ describe('request_pairing_code', () => {
     await sim.enterPairingCode(r.code);
     const open = await waitState(t, isState('open'));
     expect(open.me?.id).toMatch(new RegExp(`^${sim.phone.number}@`));
+    expect(await pairingOf()).toEqual({ requestable: false, pending: false, available: false, phone: null, error: null });
     expect(await callErr(client, 'request_pairing_code', { phone: sim.phone.number })).toMatch(/Already linked as .*log out first \(logout\)/s);
   });
 

@@ -11,6 +11,18 @@ export const AuthStatusShape = z.object({
   ready: z.boolean().describe('The connection is open: reads are live and sends go out'),
   me: z.object({ id: z.string(), name: z.string().optional(), lid: z.string().optional() }).nullable(),
   qrAvailable: z.boolean(),
+  pairingCode: z
+    .object({
+      requestable: z.boolean().describe('request_pairing_code would be accepted now (unlinked, waiting, no request in flight)'),
+      pending: z.boolean().describe('A code was requested and WhatsApp has not answered yet'),
+      available: z.boolean().describe('A code waits to be typed on the phone (its characters are only in request_pairing_code’s answer)'),
+      phone: z.string().nullable().describe('The number (digits, with country code) the latest request was for'),
+      error: z.string().nullable().describe('Why the latest request failed, if it did'),
+    })
+    .strict()
+    .describe(
+      'Linking by phone number: whether a code is pending or waiting to be typed, and for which number. WhatsApp announces no expiry: a code works while this unlinked connection waits (a few minutes; it is gone once state leaves awaiting-qr), then request a new one',
+    ),
   lastDisconnect: z.object({ code: z.number(), reason: z.string(), at: z.number() }).nullable(),
   health: z.object({ ok: z.boolean(), httpStatus: z.number(), state: z.string(), reason: z.string().nullable(), since: z.number() }),
   reason: z.string().nullable(),
@@ -31,7 +43,7 @@ export const AuthStatusShape = z.object({
 /** Built once per process: every session's server shares these schemas. */
 const CONFIG = {
   title: 'Check the WhatsApp connection',
-  description: 'Connection and pairing status: lifecycle state, whether linked and ready to send, own id, QR availability, last disconnect and health.',
+  description: 'Connection and pairing status: lifecycle state, whether linked and ready to send, own id, QR availability, a pending pairing code (link by phone number), last disconnect and health.',
   inputSchema: toolInput({}),
   outputSchema: AuthStatusShape,
   annotations: READ_ONLY_LOCAL,
