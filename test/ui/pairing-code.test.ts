@@ -55,6 +55,8 @@ describe('admin UI: link with phone number (browser)', () => {
     // The demo's phone types it in the simulator panel: a wrong code links nothing, the right one links.
     const panel = page.getByTestId('simulator-panel');
     await panel.waitFor({ state: 'visible' });
+    // The panel names the number to request the code for.
+    expect(await page.getByTestId('sim-phone-number').textContent()).toBe(`+${sim.phone.number}`);
     const wrong = [...shown.replace('-', '')].map((c) => (c === '1' ? '2' : '1')).join('');
     await page.getByTestId('sim-pairing-code').fill(wrong);
     await page.getByTestId('sim-enter-code').click();

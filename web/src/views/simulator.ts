@@ -70,7 +70,8 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
     'aria-describedby': pairHelpId,
     'data-testid': 'sim-pairing-code',
   });
-  const pairHelp = h('p', { class: 'field-help', id: pairHelpId }, 'The 8-character code shown under “Link with phone number”.');
+  const phoneNumber = h('strong', { 'data-testid': 'sim-phone-number' }, 'the simulated phone');
+  const pairHelp = h('p', { class: 'field-help', id: pairHelpId }, 'The 8-character code shown under “Link with phone number”, requested for ', phoneNumber, '.');
   const pairBtn = h('button', { type: 'submit', class: 'btn', 'data-testid': 'sim-enter-code' }, 'Type it on the fake phone');
   const pairForm = h('form', { class: 'sim-deliver', 'data-testid': 'sim-pairing-form' }, h('div', { class: 'sim-field' }, h('label', { for: pairCode.id }, 'Pairing code'), pairCode, pairHelp), h('div', { class: 'inline' }, pairBtn));
   pairForm.addEventListener('submit', (ev) => {
@@ -237,8 +238,9 @@ export function simulatorPanel(live?: LiveState): { el: HTMLElement; dispose: ()
   );
 
   // Visible only when the simulator answers (404 = simulator off).
-  void getJson<{ contacts?: SimContact[]; groups?: SimGroup[] }>('/api/simulator/contacts')
+  void getJson<{ phone?: { number?: string }; contacts?: SimContact[]; groups?: SimGroup[] }>('/api/simulator/contacts')
     .then((r) => {
+      if (r.phone?.number) phoneNumber.textContent = `+${r.phone.number}`;
       for (const c of r.contacts ?? []) fromSel.append(h('option', { value: c.jid }, c.name ? `${c.name} (${displayJid(c.jid)})` : displayJid(c.jid)));
       for (const g of r.groups ?? []) groupSel.append(h('option', { value: g.jid }, g.subject));
       if ((r.groups ?? []).length === 0) kindSel.querySelector('option[value=group]')?.remove();
