@@ -5,28 +5,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.js';
-import { eventually, type TestApp } from '../helpers/app.js';
-import { pair, silenceConsole, startSim, startSimApp } from '../helpers/sim-app.js';
-import { connectClient } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/app.js';
+import { smallSimulatorSuite } from './helpers.js';
 
-let sim: Simulator;
-let t: TestApp;
-let client: Client;
+const ctx = smallSimulatorSuite();
 
 type MediaData = { delivery: 'inline' | 'downscaled' | 'link'; capBytes: number; size: number; mimetype: string; uri: string; width?: number };
 
 async function getMedia(args: Record<string, unknown>): Promise<{ data: MediaData; result: CallToolResult }> {
-  const result = (await client.callTool({ name: 'get_media', arguments: args })) as CallToolResult;
+  const result = (await ctx.client.callTool({ name: 'get_media', arguments: args })) as CallToolResult;
   if (result.isError) throw new Error(JSON.stringify(result.content));
   return { data: result.structuredContent as MediaData, result };
 }
 
 async function setSetting(patch: Record<string, unknown>): Promise<void> {
-  const res = await t.api('/api/settings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(patch) });
+  const res = await ctx.t.api('/api/settings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(patch) });
   expect(res.status).toBe(200);
 }
 
@@ -46,26 +41,15 @@ let photo = Buffer.alloc(0);
 let docId = '';
 
 beforeAll(async () => {
-  silenceConsole();
-  sim = await startSim({ contacts: 2, history: { chats: 1, messagesPerChat: 1 } });
-  t = await startSimApp(sim);
-  await pair(t, sim);
-  client = await connectClient(t.url);
-  const alice = sim.contacts[0]!;
+  const alice = ctx.sim.contacts[0]!;
   // Noise does not compress: a 600×600 JPEG of it is a few hundred KB, under the 1 MB default.
   photo = await sharp(randomBytes(600 * 600 * 3), { raw: { width: 600, height: 600, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-  const p = await sim.deliverMedia({ from: alice.jid, kind: 'image', data: photo, mimetype: 'image/jpeg' });
-  const d = await sim.deliverMedia({ from: alice.jid, kind: 'document', data: randomBytes(200 * 1024), mimetype: 'application/pdf', fileName: 'report.pdf' });
+  const p = await ctx.sim.deliverMedia({ from: alice.jid, kind: 'image', data: photo, mimetype: 'image/jpeg' });
+  const d = await ctx.sim.deliverMedia({ from: alice.jid, kind: 'document', data: randomBytes(200 * 1024), mimetype: 'application/pdf', fileName: 'report.pdf' });
   photoId = `${alice.jid}:${p.id}`;
   docId = `${alice.jid}:${d.id}`;
-  await eventually(() => t.app.store.messages.get(photoId) && t.app.store.messages.get(docId), 10_000);
+  await eventually(() => ctx.t.app.store.messages.get(photoId) && ctx.t.app.store.messages.get(docId), 10_000);
 }, 60_000);
-
-afterAll(async () => {
-  await client?.close();
-  await t?.stop();
-  await sim?.stop();
-});
 
 describe('get_media inline cap', () => {
   it('follows inline_image_max_mb live; max_bytes only lowers it', async () => {
@@ -112,7 +96,7 @@ describe('get_media inline cap', () => {
     expect(result.content.filter((c) => c.type === 'resource' || c.type === 'image')).toHaveLength(0);
     expect(result.content.some((c) => c.type === 'resource_link' && c.uri === data.uri)).toBe(true);
     expectNoBase64InText(result);
-    const read = await client.readResource({ uri: data.uri });
+    const read = await ctx.client.readResource({ uri: data.uri });
     const blob = read.contents[0] && 'blob' in read.contents[0] ? read.contents[0].blob : '';
     expect(Buffer.from(blob, 'base64').length).toBe(200 * 1024);
   });

@@ -11,6 +11,8 @@ import type { Store } from '../../src/store/index.js';
 import type { EngineFactory } from '../../src/runtime/engine.js';
 import { NotConnectedError, type GroupInfo, type SentMessage, type WhatsAppGateway } from '../../src/whatsapp/gateway.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { pair, silenceConsole, startSim, startSimApp } from '../helpers/sim-app.js';
+import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 
 export const MCP_TOKEN = 'mcp-secret-token';
@@ -220,18 +222,45 @@ export const SEED_TOOLS = [
 
 /**
  * A suite on the real Baileys backend and the built-in simulator (WA_SIMULATOR=1): the app linked and open,
- * an SDK client connected; both are stopped after the suite. Read `ctx.t` / `ctx.client` inside tests.
+ * its simulator, an SDK client connected; stopped after the suite. Read `ctx.t` / `ctx.sim` / `ctx.client`
+ * inside tests (libsignal's console chatter is silenced).
  */
-export function simulatorSuite(): { t: McpTestApp; client: Client } {
-  const ctx = {} as { t: McpTestApp; client: Client };
+export function simulatorSuite(): { t: McpTestApp; sim: Simulator; client: Client } {
+  const ctx = {} as { t: McpTestApp; sim: Simulator; client: Client };
   beforeAll(async () => {
+    silenceConsole();
     ctx.t = await startMcpApp({ simulator: true, env: { WA_SIMULATOR: '1' } });
     await ctx.t.app.runtime.waitFor((s) => s.state === 'open', 25_000);
+    const sim = ctx.t.app.simulator;
+    if (!sim) throw new Error('WA_SIMULATOR=1 started no simulator');
+    ctx.sim = sim;
     ctx.client = await connectClient(ctx.t.url);
   }, 40_000);
   afterAll(async () => {
     await ctx.client?.close();
     await ctx.t?.stop();
+  });
+  return ctx;
+}
+
+/**
+ * A suite on a small simulator the test starts itself (two contacts, one history chat with one message,
+ * unless `sim` says otherwise): the app paired through a QR scan, an SDK client connected; all stopped after
+ * the suite. A later `beforeAll` of the file can seed deliveries through `ctx.sim`.
+ */
+export function smallSimulatorSuite(sim: SimulatorOptions = {}): { t: TestApp; sim: Simulator; client: Client } {
+  const ctx = {} as { t: TestApp; sim: Simulator; client: Client };
+  beforeAll(async () => {
+    silenceConsole();
+    ctx.sim = await startSim({ contacts: 2, history: { chats: 1, messagesPerChat: 1 }, ...sim });
+    ctx.t = await startSimApp(ctx.sim);
+    await pair(ctx.t, ctx.sim);
+    ctx.client = await connectClient(ctx.t.url);
+  }, 40_000);
+  afterAll(async () => {
+    await ctx.client?.close();
+    await ctx.t?.stop();
+    await ctx.sim?.stop();
   });
   return ctx;
 }
