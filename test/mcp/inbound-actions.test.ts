@@ -56,6 +56,15 @@ async function inbound(contactIdx: number, text: string): Promise<{ keyId: strin
   return { keyId: id, jid: contact.jid };
 }
 
+/** The first contact writes `text` in the first group; resolves once it is stored, with the group and two members. */
+async function groupInbound(text: string) {
+  const group = ctx.sim.groups[0]!.jid;
+  const [a, b] = [ctx.sim.contacts[0]!, ctx.sim.contacts[1]!];
+  const { id } = await ctx.sim.deliverGroupText({ group, from: a.jid, text });
+  await eventually(() => ctx.t.app.store.messages.get(`${group}:${id}`), 10_000);
+  return { group, a, b, id };
+}
+
 describe('reactions', () => {
   it('attach to their target, one per person, replaced and removed; never a message of their own', async () => {
     const c = ctx.sim.contacts[0]!;
@@ -112,10 +121,7 @@ describe('reactions', () => {
   });
 
   it('in a group, from two members, each shown with their name', async () => {
-    const group = ctx.sim.groups[0]!.jid;
-    const [a, b] = [ctx.sim.contacts[0]!, ctx.sim.contacts[1]!];
-    const { id } = await ctx.sim.deliverGroupText({ group, from: a.jid, text: 'new route posted' });
-    await eventually(() => ctx.t.app.store.messages.get(`${group}:${id}`), 10_000);
+    const { group, a, b, id } = await groupInbound('new route posted');
     await ctx.sim.deliverReaction({ from: a.jid, group, targetId: id, emoji: '🔥' });
     await ctx.sim.deliverReaction({ from: b.jid, group, targetId: id, emoji: '👏', targetAuthor: a.jid });
     const v = await shown(group, id, (m) => (m.reactions?.length ?? 0) === 2);
@@ -136,10 +142,7 @@ describe('edits and revokes', () => {
   });
 
   it("edits and revokes of someone else's message are ignored (only the author edits; the author or an admin revokes)", async () => {
-    const group = ctx.sim.groups[0]!.jid;
-    const [a, b] = [ctx.sim.contacts[0]!, ctx.sim.contacts[1]!];
-    const { id } = await ctx.sim.deliverGroupText({ group, from: a.jid, text: 'bring water' });
-    await eventually(() => ctx.t.app.store.messages.get(`${group}:${id}`), 10_000);
+    const { group, b, id } = await groupInbound('bring water');
     await ctx.sim.deliverEdit({ from: b.jid, group, targetId: id, text: 'bring beer' });
     await ctx.sim.deliverRevoke({ from: b.jid, group, targetId: id });
     // A later message from b shows both were processed (one chain, in order) before it.
