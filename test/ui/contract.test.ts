@@ -5,43 +5,22 @@
  * server still serves the page, the session and the live state; admin.test.ts and simulator.test.ts
  * cover the same views end to end.
  */
-import type { Browser, BrowserContext, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { newContext, prepareBrowser, shot, signIn } from './helpers.js';
+import { browserSuite, shot, signIn } from './helpers.js';
 
-let browser: Browser;
-let t: TestApp | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await prepareBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  await t?.stop();
-  t = undefined;
-});
+const suite = browserSuite();
 
 async function setup(opts: { timezoneId?: string; viewport?: { width: number; height: number } } = {}) {
   const engine = scriptedEngine();
-  t = await startTestApp({}, { engine: engine.factory });
-  context = await newContext(browser, {
-    viewport: opts.viewport ?? { width: 1280, height: 860 },
-    colorScheme: 'light',
-    locale: 'en-GB',
-    timezoneId: opts.timezoneId ?? 'Europe/London',
-  });
-  context.setDefaultTimeout(8_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return { page, engine, errors, app: t };
+  const app = suite.cleanup(await startTestApp({}, { engine: engine.factory }));
+  const { page, errors } = await suite.page(
+    { viewport: opts.viewport ?? { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: opts.timezoneId ?? 'Europe/London' },
+    8_000,
+  );
+  return { page, engine, errors, app };
 }
 
 const json = (route: Route, status: number, body: unknown) =>

@@ -4,28 +4,12 @@
  * restriction does. The real app with a scripted engine; the restriction is reported the way the sending
  * path reports it (runtime.report).
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { axeSerious, newContext, prepareBrowser, shot, signIn } from './helpers.js';
+import { axeSerious, browserSuite, shot, signIn } from './helpers.js';
 
-let browser: Browser;
-let t: TestApp | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await prepareBrowser();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  await t?.stop();
-  context = undefined;
-  t = undefined;
-});
+const suite = browserSuite(180_000);
 
 describe('restriction banner (browser)', () => {
   for (const vp of [
@@ -34,11 +18,9 @@ describe('restriction banner (browser)', () => {
   ]) {
     it(`${vp.name}: a 463 restriction is shown with its end while connected, and goes when it ends`, async () => {
       const engine = scriptedEngine();
-      t = await startTestApp({}, { engine: engine.factory, sseHeartbeatMs: 1000 });
+      const t = suite.cleanup(await startTestApp({}, { engine: engine.factory, sseHeartbeatMs: 1000 }));
       engine.emit({ type: 'ENGINE.OPEN', me: { id: '447700900000@s.whatsapp.net', name: 'Test' } });
-      context = await newContext(browser, { viewport: { width: vp.width, height: vp.height }, locale: 'en-GB', timezoneId: 'UTC' });
-      context.setDefaultTimeout(15_000);
-      const page = await context.newPage();
+      const { page } = await suite.page({ viewport: { width: vp.width, height: vp.height }, locale: 'en-GB', timezoneId: 'UTC' }, 15_000);
       await signIn(page, t.url);
       const panel = page.getByTestId('what-now');
       await expect.poll(() => panel.getAttribute('data-tone')).toBe('ok');
