@@ -5,28 +5,13 @@
  * one h1, `aria-current` on the tab and the chat, a focus ring of ≥ 3:1 that no scroller clips, keyboard
  * access to scroll areas, and one polite live region that speaks on state changes and never on a QR rotation.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { axeSerious, newContext, prepareBrowser, shot, signIn, waitActive } from './helpers.js';
+import { axeSerious, browserSuite, shot, signIn, waitActive } from './helpers.js';
 
-let browser: Browser;
-let t: TestApp | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await prepareBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  await t?.stop();
-  t = undefined;
-});
+const suite = browserSuite();
 
 /** axe in both colour schemes (the page re-themes in place; nothing reloads). */
 async function axeBoth(page: Page, where: string): Promise<void> {
@@ -135,7 +120,7 @@ describe('accessibility (browser)', () => {
   for (const vp of VIEWPORTS) {
     it(`${vp.name} ${vp.width}×${vp.height}, light and dark: no serious/critical axe violations on any view; h1, aria-current, focus ring, scroll areas, live region`, async () => {
       const engine = scriptedEngine();
-      t = await startTestApp({ WA_BACKOFF_BASE_MS: '120000', WA_DISCONNECT_RECOVERY_DELAY_MS: '300000' }, { engine: engine.factory, sseHeartbeatMs: 1000 });
+      const t = suite.cleanup(await startTestApp({ WA_BACKOFF_BASE_MS: '120000', WA_DISCONNECT_RECOVERY_DELAY_MS: '300000' }, { engine: engine.factory, sseHeartbeatMs: 1000 }));
       const alice = '447700900123@s.whatsapp.net';
       const t0 = Date.UTC(2026, 0, 15, 13, 5);
       t.app.store.chats.upsertChats([
@@ -145,8 +130,7 @@ describe('accessibility (browser)', () => {
       t.app.store.messages.upsertMessages(
         Array.from({ length: 40 }, (_, i) => ({ chatId: alice, keyId: `A${i}`, fromMe: i % 3 === 0, timestamp: t0 + i * 60_000, type: 'text', body: `message number ${i}` })),
       );
-      context = await newContext(browser, { viewport: { width: vp.width, height: vp.height }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' });
-      context.setDefaultTimeout(10_000);
+      const context = await suite.context({ viewport: { width: vp.width, height: vp.height }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' }, 10_000);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));

@@ -5,11 +5,11 @@
  * phone the "what happened" timeline first with the graph one tap away.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { browserSuite, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
 // A 2-minute backoff without jitter: the close's label has a known delay, and the state stays put.
@@ -21,22 +21,7 @@ const ENV = {
   WA_RESYNC_RECONNECT_DELAY_MS: '300000',
 };
 
-let browser: Browser;
-let t: TestApp | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await prepareBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  await t?.stop();
-  t = undefined;
-});
+const suite = browserSuite();
 
 /** Every drawn text of the diagram: its rendered height and font size (px on screen). */
 async function diagramText(page: Page) {
@@ -65,9 +50,8 @@ describe('live diagram (browser)', () => {
   for (const vp of VIEWPORTS) {
     it(`${vp.name} ${vp.width}×${vp.height}: readable at 100 %, a fast detour in the trail in words, details on focus, zoom / fit / full screen`, async () => {
       const engine = scriptedEngine();
-      t = await startTestApp(ENV, { engine: engine.factory, sseHeartbeatMs: 1000 });
-      context = await newContext(browser, { viewport: { width: vp.width, height: vp.height }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' });
-      context.setDefaultTimeout(10_000);
+      const t = suite.cleanup(await startTestApp(ENV, { engine: engine.factory, sseHeartbeatMs: 1000 }));
+      const context = await suite.context({ viewport: { width: vp.width, height: vp.height }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' }, 10_000);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
