@@ -4,12 +4,12 @@
  * chats. Screenshots of every step go to $UI_SCREENSHOT_DIR (default: <tmp>/wa-mcp-ui-shots).
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { eventually, startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 import { join } from 'node:path';
-import { cuttableProxy, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { browserSuite, cuttableProxy, ROOT, shot, signIn, waitActive } from './helpers.js';
 
 const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
 // Long timers so each state stays put while the test looks at it (no race with a real backoff).
@@ -21,35 +21,14 @@ const SLOW = {
   WA_RESYNC_RECONNECT_DELAY_MS: '300000',
 };
 
-let browser: Browser;
-let t: TestApp | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await prepareBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  await t?.stop();
-  t = undefined;
-});
+const suite = browserSuite();
 
 async function setup(env: Record<string, string> = {}, viewport = { width: 1360, height: 900 }, colorScheme: 'light' | 'dark' = 'light') {
   const engine = scriptedEngine();
-  t = await startTestApp({ ...SLOW, ...env }, { engine: engine.factory, sseHeartbeatMs: 1000 });
-  context = await newContext(browser, { viewport, colorScheme, locale: 'en-GB', timezoneId: 'Europe/London' });
+  const app = suite.cleanup(await startTestApp({ ...SLOW, ...env }, { engine: engine.factory, sseHeartbeatMs: 1000 }));
   // Fail with a locator message well before the test timeout.
-  context.setDefaultTimeout(8_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return { engine, page, errors, app: t };
+  const { page, errors } = await suite.page({ viewport, colorScheme, locale: 'en-GB', timezoneId: 'Europe/London' }, 8_000);
+  return { engine, page, errors, app };
 }
 
 /** A marker that survives only as long as the page is not reloaded. */
@@ -61,6 +40,7 @@ async function markPage(page: Page) {
 describe('admin UI (browser)', () => {
   it('refuses a wrong token with a clear message, signs in with the right one, and signs out', async () => {
     const { page, errors, app } = await setup();
+    const context = page.context();
     await page.goto(`${app.url}/admin/`);
     await page.getByTestId('token').fill('not-the-token');
     await page.getByTestId('login-submit').click();
@@ -74,7 +54,7 @@ describe('admin UI (browser)', () => {
     // The session is a cookie: a reload stays signed in.
     await page.reload();
     await page.getByTestId('header-state').waitFor();
-    const cookies = await context!.cookies();
+    const cookies = await context.cookies();
     expect(cookies.find((c) => c.httpOnly && c.sameSite === 'Strict')).toBeTruthy();
 
     await page.getByTestId('sign-out').click();
@@ -272,8 +252,7 @@ describe('admin UI (browser)', () => {
       await expect.poll(() => page.getByTestId('event-log').textContent()).toContain('ENGINE.CLOSED');
       await shot(page, '09-after-stream-reconnect');
     } finally {
-      await context?.close();
-      context = undefined;
+      await page.context().close();
       await proxy.close();
     }
   });
