@@ -9,23 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { eventually, startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 import { join } from 'node:path';
-import { browserSuite, cuttableProxy, ROOT, shot, signIn, waitActive } from './helpers.js';
-
-const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
-// Long timers so each state stays put while the test looks at it (no race with a real backoff).
-const SLOW = {
-  WA_BACKOFF_BASE_MS: '120000',
-  WA_BACKOFF_MAX_MS: '120000',
-  WA_BACKOFF_JITTER: '0',
-  WA_DISCONNECT_RECOVERY_DELAY_MS: '300000',
-  WA_RESYNC_RECONNECT_DELAY_MS: '300000',
-};
+import { browserSuite, cuttableProxy, ROOT, shot, signIn, waitActive, HOLD_STILL_ENV, ME } from './helpers.js';
 
 const suite = browserSuite();
 
 async function setup(env: Record<string, string> = {}, viewport = { width: 1360, height: 900 }, colorScheme: 'light' | 'dark' = 'light') {
   const engine = scriptedEngine();
-  const app = suite.cleanup(await startTestApp({ ...SLOW, ...env }, { engine: engine.factory, sseHeartbeatMs: 1000 }));
+  const app = suite.cleanup(await startTestApp({ ...HOLD_STILL_ENV, ...env }, { engine: engine.factory, sseHeartbeatMs: 1000 }));
   // Fail with a locator message well before the test timeout.
   const { page, errors } = await suite.page({ viewport, colorScheme, locale: 'en-GB', timezoneId: 'Europe/London' }, 8_000);
   return { engine, page, errors, app };

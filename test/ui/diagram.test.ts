@@ -9,17 +9,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
-import { browserSuite, ROOT, shot, signIn, waitActive } from './helpers.js';
-
-const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
-// A 2-minute backoff without jitter: the close's label has a known delay, and the state stays put.
-const ENV = {
-  WA_BACKOFF_BASE_MS: '120000',
-  WA_BACKOFF_MAX_MS: '120000',
-  WA_BACKOFF_JITTER: '0',
-  WA_DISCONNECT_RECOVERY_DELAY_MS: '300000',
-  WA_RESYNC_RECONNECT_DELAY_MS: '300000',
-};
+import { browserSuite, ROOT, shot, signIn, waitActive, HOLD_STILL_ENV, ME } from './helpers.js';
 
 const suite = browserSuite();
 
@@ -50,7 +40,7 @@ describe('live diagram (browser)', () => {
   for (const vp of VIEWPORTS) {
     it(`${vp.name} ${vp.width}×${vp.height}: readable at 100 %, a fast detour in the trail in words, details on focus, zoom / fit / full screen`, async () => {
       const engine = scriptedEngine();
-      const t = suite.cleanup(await startTestApp(ENV, { engine: engine.factory, sseHeartbeatMs: 1000 }));
+      const t = suite.cleanup(await startTestApp(HOLD_STILL_ENV, { engine: engine.factory, sseHeartbeatMs: 1000 }));
       const context = await suite.context({ viewport: { width: vp.width, height: vp.height }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' }, 10_000);
       const page = await context.newPage();
       const errors: string[] = [];

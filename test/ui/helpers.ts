@@ -119,6 +119,21 @@ export async function shot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** The account the scripted engine opens as in the browser tests. */
+export const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
+
+/**
+ * Long recovery timers without jitter: each state stays put while a test looks at it, and a close's label
+ * names a known delay (a 2-minute backoff).
+ */
+export const HOLD_STILL_ENV: Readonly<Record<string, string>> = {
+  WA_BACKOFF_BASE_MS: '120000',
+  WA_BACKOFF_MAX_MS: '120000',
+  WA_BACKOFF_JITTER: '0',
+  WA_DISCONNECT_RECOVERY_DELAY_MS: '300000',
+  WA_RESYNC_RECONNECT_DELAY_MS: '300000',
+};
+
 /** Signs in through the real form. */
 export async function signIn(page: Page, url: string, token = 'admin-secret-token'): Promise<void> {
   await page.goto(`${url}/admin/`);

@@ -4,56 +4,28 @@
  * enabled only when the supervisor accepts them (item 2), and the operations views (item 7). axe-core
  * reports no serious/critical violation on the new views.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestApp, type TestApp } from '../helpers/app.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { eventually, startTestApp } from '../helpers/app.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 import { join } from 'node:path';
-import { axeSerious, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { axeSerious, browserSuite, ROOT, shot, signIn, waitActive, HOLD_STILL_ENV, ME } from './helpers.js';
 import type { StatusSummary } from '../../src/runtime/index.js';
 
-const ME = { id: '447700900001@s.whatsapp.net', name: 'Ops phone' };
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-// Long timers so each state stays put while the test looks at it.
-const SLOW = {
-  WA_BACKOFF_BASE_MS: '120000',
-  WA_BACKOFF_MAX_MS: '120000',
-  WA_BACKOFF_JITTER: '0',
-  WA_DISCONNECT_RECOVERY_DELAY_MS: '300000',
-  WA_RESYNC_RECONNECT_DELAY_MS: '300000',
-};
 
-let browser: Browser;
-let t: TestApp | undefined;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await prepareBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-  await t?.stop();
-  t = undefined;
-});
+const suite = browserSuite();
 
 async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; ctx: BrowserContext; errors: string[] }> {
-  const ctx = await newContext(browser, { viewport, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' });
-  ctx.setDefaultTimeout(10_000);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return { page, ctx, errors };
+  const { page, errors } = await suite.page({ viewport, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' }, 10_000);
+  return { page, ctx: page.context(), errors };
 }
 
 describe('admin UI v2 (browser)', () => {
   it('sign-out in one tab ends the stream of every other tab of that session: it lands on the sign-in page', async () => {
     const engine = scriptedEngine();
-    t = await startTestApp(SLOW, { engine: engine.factory, sseHeartbeatMs: 60_000 });
+    const t = suite.cleanup(await startTestApp(HOLD_STILL_ENV, { engine: engine.factory, sseHeartbeatMs: 60_000 }));
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
     const a = await openPage(DESKTOP);
     await signIn(a.page, t.url);
@@ -75,7 +47,7 @@ describe('admin UI v2 (browser)', () => {
 
   it('"What now" leads with what the state asks for; controls are enabled exactly when the supervisor accepts them', async () => {
     const engine = scriptedEngine();
-    t = await startTestApp({ ...SLOW, WA_STUCK_RETRY_MS: '600000' }, { engine: engine.factory, sseHeartbeatMs: 1000 });
+    const t = suite.cleanup(await startTestApp({ ...HOLD_STILL_ENV, WA_STUCK_RETRY_MS: '600000' }, { engine: engine.factory, sseHeartbeatMs: 1000 }));
     const app = t;
     const pages: { name: string; page: Page; errors: string[]; height: number }[] = [];
     for (const [name, vp] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
@@ -180,7 +152,7 @@ describe('admin UI v2 (browser)', () => {
 
   it('Operations: MCP endpoint and client configs with a token placeholder (never the token), store statistics, the event log newest first with filters', async () => {
     const engine = scriptedEngine();
-    t = await startTestApp(SLOW, { engine: engine.factory, sseHeartbeatMs: 1000 });
+    const t = suite.cleanup(await startTestApp(HOLD_STILL_ENV, { engine: engine.factory, sseHeartbeatMs: 1000 }));
     const app = t;
     engine.emit({ type: 'ENGINE.OPEN', me: ME });
     engine.emit({ type: 'ENGINE.CLOSED', code: 428, reason: 'Connection Closed', selfInflicted: false });
