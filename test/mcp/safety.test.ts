@@ -107,7 +107,12 @@ describe('policy', () => {
     // Hidden for reading means no writing either.
     expect(await callErr(suite.client, 'send_message', { recipient_jid: chat.id, message: 'into the dark' })).toMatch(/hidden by the read policy/);
 
-    await settings({ read_deny: [], write_deny: [chat.id] });
+    // An allow-list hides every other chat, never the account itself.
+    await settings({ read_deny: [], read_allow: [chat.id] });
+    expect((await callOk<{ chats: Array<{ id: string }> }>(suite.client, 'list_chats', { limit: 100 })).chats.map((c) => c.id)).toEqual([chat.id]);
+    expect((await callOk<{ state: string }>(suite.client, 'check_auth_status')).state).toBe('open');
+
+    await settings({ read_allow: [], write_deny: [chat.id] });
     expect((await callOk<{ chats: Array<{ id: string }> }>(suite.client, 'list_chats', { limit: 100 })).chats.map((c) => c.id)).toContain(chat.id);
     const denied = (await suite.client.callTool({ name: 'send_message', arguments: { recipient_jid: chat.id, message: 'not allowed' } })) as CallToolResult;
     expect(denied.isError).toBe(true);
