@@ -104,6 +104,7 @@ describe('policy', () => {
     expect(JSON.stringify(resources)).not.toContain(encodeURIComponent(chat.id));
     await expect(suite.client.readResource({ uri: `whatsapp://chats/${encodeURIComponent(chat.id)}/messages` })).rejects.toThrow(/No resource/);
     expect(JSON.stringify(await suite.client.readResource({ uri: 'whatsapp://chats' }))).not.toContain(chat.id);
+    await expect(suite.client.subscribeResource({ uri: `whatsapp://chats/${encodeURIComponent(chat.id)}/messages` })).rejects.toThrow(/No resource/);
     // Hidden for reading means no writing either.
     expect(await callErr(suite.client, 'send_message', { recipient_jid: chat.id, message: 'into the dark' })).toMatch(/hidden by the read policy/);
 
