@@ -208,6 +208,7 @@ describe('approval', () => {
     const third = await callOk<{ sendId: string }>(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'cancel me', idempotency_key: 'k-cancel' });
     const retry = await callOk<{ sendId: string }>(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'cancel me', idempotency_key: 'k-cancel' });
     expect(retry.sendId).toBe(third.sendId);
+    expect(await callErr(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'something else', idempotency_key: 'k-cancel' })).toMatch(/used for a different write/);
     expect((await callOk<{ status: string }>(suite.client, 'cancel_send', { send_id: third.sendId })).status).toBe('cancelled');
     expect(await callErr(suite.client, 'cancel_send', { send_id: third.sendId })).toMatch(/already cancelled/);
     const listed = await callOk<{ sends: Array<{ sendId: string }> }>(suite.client, 'list_outbox', { status: ['sent', 'rejected', 'cancelled'] });
