@@ -33,6 +33,8 @@ export interface HubDeps {
   logger: Logger;
   /** Subscribing to a chat resource asks WhatsApp for that chat's presence (it sends presence only then). */
   services?: { messages: { watchPresence(chatJid: string): void } };
+  /** Send safety's read rules: a hidden chat cannot be subscribed to, nor does it notify. */
+  safety?: { canRead(jid: string): boolean };
 }
 
 export class McpHub {
@@ -61,6 +63,7 @@ export class McpHub {
     const link: Link = { server, subscriptions: new Map() };
     server.server.setRequestHandler(SubscribeRequestSchema, (req) => {
       const key = this.keyOf(req.params.uri);
+      if (!this.visible(key)) throw new McpError(ErrorCode.InvalidParams, `No resource ${req.params.uri}: list the chats you can see with list_chats`);
       const uris = link.subscriptions.get(key) ?? new Set<string>();
       uris.add(req.params.uri);
       link.subscriptions.set(key, uris);
@@ -99,7 +102,14 @@ export class McpHub {
     throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${uri}: subscribe to ${CONNECTION_URI}, ${CHATS_URI}, whatsapp://chats/{jid} or whatsapp://chats/{jid}/messages`);
   }
 
+  /** Whether a subscription key (`chat:<jid>`, `messages:<jid>`, …) names a chat the read rules show. */
+  private visible(key: string): boolean {
+    const i = key.indexOf(':');
+    return i < 0 || !key.slice(i + 1).includes('@') || (this.deps.safety?.canRead(key.slice(i + 1)) ?? true);
+  }
+
   private notify(key: string): void {
+    if (!this.visible(key)) return;
     for (const link of this.links) {
       for (const uri of link.subscriptions.get(key) ?? []) {
         link.server.server.sendResourceUpdated({ uri }).catch((err: unknown) => this.deps.logger.debug({ err, uri }, 'resources/updated not delivered'));

@@ -97,6 +97,8 @@ function elicitor(server: McpServer): Caller['elicit'] {
 }
 
 const CHAT_KEYS = ['chatId', 'chatJid', 'jid', 'groupJid'] as const;
+/** Tools about the connection, not chats: the read rules have nothing to filter there. */
+const CHAT_FREE = new Set(['ping', 'check_auth_status', 'get_qr_code', 'request_pairing_code', 'force_resync', 'check_whatsapp_numbers']);
 /** `id` names a chat in chat rows (a bare JID); in message rows it is `<chat>:<key>` and they carry chatId when mixed. */
 const isBareJid = (v: string) => v.includes('@') && !v.includes(':');
 
@@ -155,6 +157,7 @@ export function safetyServer(server: McpServer, session: McpServer, deps: ToolDe
   const registerTool = (name: string, config: ToolConfig, cb: ToolCallback): unknown => {
     const spec = writeToolOf(name);
     const register = (c: ToolConfig, f: ToolCallback) => (server.registerTool as (...a: unknown[]) => unknown).call(server, name, c, f);
+    if (!spec && CHAT_FREE.has(name)) return register(config, cb);
     if (!spec) {
       return register(config, async (args, extra) => {
         const result = await cb(args, extra);

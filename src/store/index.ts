@@ -44,6 +44,6 @@ export { normalizeJid, phoneToJid, toJid, jidKind, jidUser, isWeakName, looksLik
 export { fallbackChatName, type ListChatsOptions } from './repos/chats.js';
 export type { IngestResult, ListMessagesOptions } from './repos/messages.js';
 export type { ClaimOutcome } from './repos/idempotency.js';
-export { OUTBOX_STATUSES, OPEN_STATUSES, type OutboxEntry, type OutboxStatus, type AuditDecision, type AuditEntry } from './repos/outbox.js';
+export { OUTBOX_STATUSES, OPEN_STATUSES, type NewOutboxEntry, type OutboxEntry, type OutboxStatus, type AuditDecision, type AuditEntry } from './repos/outbox.js';
 export * from './types.js';
 export { PresenceBook, TYPING_TIMEOUT_MS, type PersonPresence, type PresenceState as ChatPresenceState } from './presence.js';

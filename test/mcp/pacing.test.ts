@@ -98,6 +98,39 @@ it('a burst of 30 to new recipients is spaced by the limits, each delivered once
   }
 }, 90_000);
 
+it('one chat: the minimum interval spaces two messages; typing shows before a text for a time proportional to it', async () => {
+  const r = await t.api('/api/settings', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ pace_per_minute: 0, pace_per_hour: 0, pace_new_recipients_per_day: 0, pace_chat_interval_s: 10, pace_typing: true }),
+  });
+  expect(r.status).toBe(200);
+  const jid = sim.contacts[0]!.jid;
+  const seen: Array<{ state: string; to?: string; order: number }> = [];
+  let order = 0;
+  sim.on('client-presence', (p: { tag: string; state: string; to?: string }) => {
+    if (p.tag === 'chatstate' && p.to === jid) seen.push({ state: p.state, to: p.to, order: order++ });
+  });
+  // The interval since the burst's message to this chat has long passed (the clock moved a day).
+  const before = received(jid);
+  const call = callOk<{ messageId?: string; status?: string }>(client, 'send_message', { recipient_jid: jid, message: 'typed by a careful human' });
+  await eventually(() => seen.some((p) => p.state === 'composing'), 10_000);
+  expect(received(jid)).toBe(before); // still typing: 400 ms + 40 ms per character on the gate's clock
+  clock.advance(400 + 40 * 'typed by a careful human'.length);
+  const first = await call;
+  expect(first.messageId).toBeDefined();
+  await eventually(() => received(jid) === before + 1, 10_000);
+  expect(seen.map((p) => p.state)).toEqual(['composing', 'paused']);
+
+  const second = await callOk<{ status: string; scheduledAt: string }>(client, 'send_message', { recipient_jid: jid, message: 'and again', wait: true });
+  expect(second.status).toBe('queued');
+  expect(Math.abs(Date.parse(second.scheduledAt) - (clock.now() + 10_000 - (400 + 40 * 'typed by a careful human'.length)))).toBeLessThan(1000);
+  clock.advance(10_000);
+  await eventually(() => seen.filter((p) => p.state === 'composing').length === 2, 10_000);
+  clock.advance(400 + 40 * 'and again'.length);
+  await eventually(() => received(jid) === before + 2, 10_000);
+}, 30_000);
+
 it('approve_new_recipients holds only first messages to new chats; an unapproved send expires', async () => {
   const r = await t.api('/api/settings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ approve_new_recipients: true, pacing_enabled: false }) });
   expect(r.status).toBe(200);
@@ -107,7 +140,7 @@ it('approve_new_recipients holds only first messages to new chats; an unapproved
   expect(toKnown.status).toBeUndefined();
   const held = await callOk<{ status: string; sendId: string; reason: string; expiresAt: string }>(client, 'send_message', { recipient_jid: fresh, message: 'nice to meet you' });
   expect(held).toMatchObject({ status: 'pending_approval', reason: expect.stringContaining('never written to') });
-  expect(Date.parse(held.expiresAt)).toBe(clock.now() + 24 * 3_600_000);
+  expect(Math.abs(Date.parse(held.expiresAt) - (clock.now() + 24 * 3_600_000))).toBeLessThan(1000); // ISO times have whole seconds
 
   clock.advance(24 * 3_600_000);
   const status = await callOk<{ status: string; error: string }>(client, 'get_send_status', { send_id: held.sendId });

@@ -104,10 +104,16 @@ describe('policy', () => {
     expect(JSON.stringify(resources)).not.toContain(encodeURIComponent(chat.id));
     await expect(suite.client.readResource({ uri: `whatsapp://chats/${encodeURIComponent(chat.id)}/messages` })).rejects.toThrow(/No resource/);
     expect(JSON.stringify(await suite.client.readResource({ uri: 'whatsapp://chats' }))).not.toContain(chat.id);
+    await expect(suite.client.subscribeResource({ uri: `whatsapp://chats/${encodeURIComponent(chat.id)}/messages` })).rejects.toThrow(/No resource/);
     // Hidden for reading means no writing either.
     expect(await callErr(suite.client, 'send_message', { recipient_jid: chat.id, message: 'into the dark' })).toMatch(/hidden by the read policy/);
 
-    await settings({ read_deny: [], write_deny: [chat.id] });
+    // An allow-list hides every other chat, never the account itself.
+    await settings({ read_deny: [], read_allow: [chat.id] });
+    expect((await callOk<{ chats: Array<{ id: string }> }>(suite.client, 'list_chats', { limit: 100 })).chats.map((c) => c.id)).toEqual([chat.id]);
+    expect((await callOk<{ state: string }>(suite.client, 'check_auth_status')).state).toBe('open');
+
+    await settings({ read_allow: [], write_deny: [chat.id] });
     expect((await callOk<{ chats: Array<{ id: string }> }>(suite.client, 'list_chats', { limit: 100 })).chats.map((c) => c.id)).toContain(chat.id);
     const denied = (await suite.client.callTool({ name: 'send_message', arguments: { recipient_jid: chat.id, message: 'not allowed' } })) as CallToolResult;
     expect(denied.isError).toBe(true);
@@ -202,6 +208,7 @@ describe('approval', () => {
     const third = await callOk<{ sendId: string }>(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'cancel me', idempotency_key: 'k-cancel' });
     const retry = await callOk<{ sendId: string }>(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'cancel me', idempotency_key: 'k-cancel' });
     expect(retry.sendId).toBe(third.sendId);
+    expect(await callErr(suite.client, 'send_message', { recipient_jid: contact.jid, message: 'something else', idempotency_key: 'k-cancel' })).toMatch(/used for a different write/);
     expect((await callOk<{ status: string }>(suite.client, 'cancel_send', { send_id: third.sendId })).status).toBe('cancelled');
     expect(await callErr(suite.client, 'cancel_send', { send_id: third.sendId })).toMatch(/already cancelled/);
     const listed = await callOk<{ sends: Array<{ sendId: string }> }>(suite.client, 'list_outbox', { status: ['sent', 'rejected', 'cancelled'] });

@@ -140,7 +140,7 @@ describe('safety (browser)', () => {
     await item(page, paced).getByTestId('approve').click();
     const queued = page.locator(`[data-testid=queued-list] [data-send-id="${paced}"]`);
     await queued.waitFor();
-    expect(await queued.getByTestId('send-scheduled').textContent()).toMatch(/goes out \d{2}:\d{2} \(in \d+ min/);
+    expect(await queued.getByTestId('send-scheduled').textContent()).toMatch(/goes out (\d{1,2} \w+, )?\d{2}:\d{2} \(in \d+ min/);
     expect(await status(paced)).toBe('queued');
 
     const rejectMe = await askToSend(contact.jid, 'please reject this one');

@@ -17,7 +17,7 @@ import { AppError, notFound } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Runtime } from '../../runtime/index.js';
 import type { Settings } from '../../settings/schema.js';
-import { jidKind, jidUser, type AuditDecision, type OutboxEntry, type OutboxStatus, type Store } from '../../store/index.js';
+import { jidKind, jidUser, type AuditDecision, type NewOutboxEntry, type OutboxEntry, type OutboxStatus, type Store } from '../../store/index.js';
 import { withDeliveryId } from '../../util/delivery-context.js';
 import type { WhatsAppGateway } from '../../whatsapp/gateway.js';
 import { toAppError } from '../errors.js';
@@ -173,7 +173,6 @@ export class SendGate {
 
   // ---- the write path -------------------------------------------------------------------------------
 
-  /** Passes one write tool call through the gate; throws an AppError when it is refused or fails. */
   /**
    * Passes one write tool call through the gate; throws an AppError when it is refused or fails. `direct`
    * runs it in the caller's own context (its progress notifications) when it goes out in this call.
@@ -196,7 +195,7 @@ export class SendGate {
     const key = typeof args.idempotency_key === 'string' ? args.idempotency_key : undefined;
     const sendId = key === undefined ? `snd_${randomUUID().replaceAll('-', '').slice(0, 20)}` : `snd_k${createHash('sha256').update(`${tool}\n${key}`).digest('hex').slice(0, 20)}`;
     const prior = key === undefined ? null : this.deps.store.outbox.get(sendId);
-    if (prior) return { kind: 'deferred', entry: this.refresh(prior) };
+    if (prior) return { kind: 'deferred', entry: this.sameWrite(prior, tool, args) };
 
     let decision: AuditDecision = 'auto';
     const reason = approvalReason(s, { needsConsent: spec.needsConsent, newRecipient });
@@ -210,12 +209,10 @@ export class SendGate {
         decision = 'elicited';
       } else {
         const now = this.clock.now();
-        const entry = this.deps.store.outbox.insert(
-          { ...this.newRow(sendId, tool, args, base, newRecipient), status: 'pending_approval', reason, notBefore: null, expiresAt: now + s.pending_expiry_hours * 3_600_000 },
-          now,
-        );
-        this.audit(base, 'pending', 'pending', sendId);
-        return { kind: 'deferred', entry };
+        const row = { ...this.newRow(sendId, tool, args, base, newRecipient), status: 'pending_approval' as const, reason, notBefore: null, expiresAt: now + s.pending_expiry_hours * 3_600_000 };
+        const entry = this.insertOnce(row, tool, args);
+        if (entry.created) this.audit(base, 'pending', 'pending', sendId);
+        return { kind: 'deferred', entry: entry.entry };
       }
     }
 
@@ -396,10 +393,32 @@ export class SendGate {
   }
 
   private enqueue(sendId: string, tool: string, args: Record<string, unknown>, base: AuditBase, newRecipient: boolean, decision: AuditDecision, reason: string, notBefore: number): GateResult {
-    const entry = this.deps.store.outbox.insert({ ...this.newRow(sendId, tool, args, base, newRecipient), status: 'queued', reason, notBefore, expiresAt: null }, this.clock.now());
-    this.audit(base, decision === 'auto' ? 'queued' : decision, 'queued', sendId);
-    this.kick();
-    return { kind: 'deferred', entry };
+    const r = this.insertOnce({ ...this.newRow(sendId, tool, args, base, newRecipient), status: 'queued', reason, notBefore, expiresAt: null }, tool, args);
+    if (r.created) {
+      this.audit(base, decision === 'auto' ? 'queued' : decision, 'queued', sendId);
+      this.kick();
+    }
+    return { kind: 'deferred', entry: r.entry };
+  }
+
+  /** Inserts a deferred write; a concurrent call with the same idempotency key finds the row the other made. */
+  private insertOnce(row: NewOutboxEntry, tool: string, args: Record<string, unknown>): { entry: OutboxEntry; created: boolean } {
+    try {
+      return { entry: this.deps.store.outbox.insert(row, this.clock.now()), created: true };
+    } catch (err) {
+      const prior = this.deps.store.outbox.get(row.sendId);
+      if (!prior) throw err;
+      return { entry: this.sameWrite(prior, tool, args), created: false };
+    }
+  }
+
+  /** The deferred write an idempotency key already names — only if it is the same write. */
+  private sameWrite(prior: OutboxEntry, tool: string, args: Record<string, unknown>): OutboxEntry {
+    const { idempotency_key: _key, ...rest } = args;
+    if (prior.tool !== tool || JSON.stringify(prior.args) !== JSON.stringify(rest)) {
+      throw new AppError('idempotency_conflict', 'This idempotency key was used for a different write', 'Use a new idempotency_key for a different request');
+    }
+    return this.refresh(prior);
   }
 
   private async execute(tool: string, args: Record<string, unknown>): Promise<ExecResult> {
