@@ -5,33 +5,17 @@
  * thread (media inline), the list re-sorts, threads open at the newest message on desktop and phone, message
  * search highlights hits and jumps to them.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { postJson, startTestApp } from '../helpers/app.js';
 import { join } from 'node:path';
-import { axeSerious, newContext, prepareBrowser, ROOT, shot, signIn, waitActive } from './helpers.js';
+import { axeSerious, browserSuite, ROOT, shot, signIn, waitActive } from './helpers.js';
 
-let browser: Browser;
-let t: TestApp | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await prepareBrowser();
-}, 120_000);
-afterAll(async () => {
-  await context?.close();
-  await t?.stop();
-  await browser?.close();
-});
+const suite = browserSuite();
 
 describe('admin UI with the simulator', () => {
   it('scan → open, a 428 → reconnect path → open, corrupt app state → soft-resync, a message in chats', async () => {
-    t = await startTestApp({ WA_SIMULATOR: '1', WA_SIMULATOR_AUTOPAIR: '0', WA_BACKOFF_BASE_MS: '1500', WA_BACKOFF_JITTER: '0', AUTO_DOWNLOAD_MEDIA: '1' });
-    context = await newContext(browser, { viewport: { width: 1280, height: 800 }, colorScheme: 'light', locale: 'en-GB' });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
+    const t = suite.cleanup(await startTestApp({ WA_SIMULATOR: '1', WA_SIMULATOR_AUTOPAIR: '0', WA_BACKOFF_BASE_MS: '1500', WA_BACKOFF_JITTER: '0', AUTO_DOWNLOAD_MEDIA: '1' }));
+    const { page, errors } = await suite.page({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', locale: 'en-GB' }, 15_000);
     await signIn(page, t.url);
     const panel = page.getByTestId('simulator-panel');
     await panel.waitFor({ state: 'visible' });
@@ -76,7 +60,7 @@ describe('admin UI with the simulator', () => {
     // Live chats: the thread is open, then messages arrive — they append without a reload, the list re-sorts.
     const contacts = (await (await t.api('/api/simulator/contacts')).json()) as { contacts: { jid: string }[] };
     const bob = contacts.contacts[1]!.jid;
-    const post = (path: string, body: unknown) => t!.api(`/api/simulator/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) => postJson(t, `/api/simulator/${path}`, body);
     await page.locator('[data-route=chats]').click();
     const first = page.locator('[data-jid]').first();
     await first.waitFor();
@@ -92,7 +76,7 @@ describe('admin UI with the simulator', () => {
     await expect.poll(() => page.locator('[data-jid]').first().getAttribute('data-jid')).toBe(bob);
     expect(await page.locator(`[data-jid="${bob}"]`).getAttribute('aria-current')).toBe('true');
     // Reading it marked it read on the server (read receipts sent): no unread left for the open chat.
-    await expect.poll(() => t!.app.store.chats.get(bob)?.unreadCount).toBe(0);
+    await expect.poll(() => t.app.store.chats.get(bob)?.unreadCount).toBe(0);
     expect(firstJid === bob || (await page.locator(`[data-jid="${firstJid}"]`).count()) === 1).toBe(true);
     // Media inline once stored (auto-download on), a voice note as a player.
     expect((await post('deliver-media', { from: bob, kind: 'image', caption: 'sample photo' })).status).toBe(202);
@@ -120,9 +104,8 @@ describe('admin UI with the simulator', () => {
     expect(errors).toEqual([]);
 
     // A phone opens a thread at the newest message too, and it grows live there.
-    const phone = await newContext(browser, { viewport: { width: 390, height: 844 }, colorScheme: 'light', locale: 'en-GB' });
+    const phone = await suite.context({ viewport: { width: 390, height: 844 }, colorScheme: 'light', locale: 'en-GB' }, 15_000);
     try {
-      phone.setDefaultTimeout(15_000);
       const p = await phone.newPage();
       await signIn(p, t.url);
       await p.locator('[data-route=chats]').click();
