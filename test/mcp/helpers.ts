@@ -11,7 +11,8 @@ import type { Store } from '../../src/store/index.js';
 import type { EngineFactory } from '../../src/runtime/engine.js';
 import { NotConnectedError, type GroupInfo, type SentMessage, type WhatsAppGateway } from '../../src/whatsapp/gateway.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { pair, silenceConsole, startSim, startSimApp } from '../helpers/sim-app.js';
+import { FAST_ENV, FAST_SOCKET, pair, silenceConsole, startSim } from '../helpers/sim-app.js';
+import type { AppOptions } from '../../src/app.js';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
 import { scriptedEngine } from '../helpers/scripted-engine.js';
 
@@ -248,12 +249,12 @@ export function simulatorSuite(): { t: McpTestApp; sim: Simulator; client: Clien
  * unless `sim` says otherwise): the app paired through a QR scan, an SDK client connected; all stopped after
  * the suite. A later `beforeAll` of the file can seed deliveries through `ctx.sim`.
  */
-export function smallSimulatorSuite(sim: SimulatorOptions = {}): { t: TestApp; sim: Simulator; client: Client } {
+export function smallSimulatorSuite(sim: SimulatorOptions = {}, opts: { env?: Record<string, string>; app?: AppOptions } = {}): { t: TestApp; sim: Simulator; client: Client } {
   const ctx = {} as { t: TestApp; sim: Simulator; client: Client };
   beforeAll(async () => {
     silenceConsole();
     ctx.sim = await startSim({ contacts: 2, history: { chats: 1, messagesPerChat: 1 }, ...sim });
-    ctx.t = await startSimApp(ctx.sim);
+    ctx.t = await startTestApp({ ...FAST_ENV, ...opts.env }, { simulator: ctx.sim, socketConfig: FAST_SOCKET, ...opts.app });
     await pair(ctx.t, ctx.sim);
     ctx.client = await connectClient(ctx.t.url);
   }, 40_000);
