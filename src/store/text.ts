@@ -303,16 +303,7 @@ export function highlight(text: string, terms: readonly QueryTerm[], opts: Snipp
   };
   if (!terms.some((t) => t.emoji) || !EMOJI_HINT.test(text)) {
     // No emoji to find (or none in the text): fold char by char as always.
-    let i = 0;
-    for (const ch of text) {
-      const f = fold(ch);
-      for (let k = 0; k < f.length; k++) {
-        origStart.push(i);
-        origEnd.push(i + ch.length);
-      }
-      folded += f;
-      i += ch.length;
-    }
+    foldRange(0, text.length);
   } else {
     // An emoji folds to its tokens, every unit of which maps back to the whole sequence.
     let last = 0;
