@@ -1,12 +1,11 @@
 /** Emoji are searchable tokens (issue #13): alone, mixed with words, skin tones, ZWJ sequences, flags; migration 8. */
-import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openDatabase, openStore } from '../../src/store/index.js';
 import { ftsMeta } from '../../src/store/fts.js';
 import { ftsText, hasEmoji, highlight, parseQuery } from '../../src/store/text.js';
-import { ALICE, BOB, tempDir, tempStore, type TempStore } from './helpers.js';
+import { ALICE, BOB, tempDbPerTest, tempStore, type TempStore } from './helpers.js';
 
 const T = Date.UTC(2025, 2, 1, 12, 0, 0);
 const BODIES: Record<string, string> = {
@@ -138,18 +137,12 @@ describe('emoji text rules', () => {
 });
 
 describe('migration 8: a version-7 index gets its emoji', () => {
-  let d: ReturnType<typeof tempDir>;
-  let path: string;
-  beforeEach(() => {
-    d = tempDir();
-    path = join(d.dir, 'store.sqlite');
-  });
-  afterEach(() => d.cleanup());
+  const tmp = tempDbPerTest();
 
   it('re-indexes emoji messages across several batches; others keep their rows', () => {
     // Written with plain SQL as the version-7 code did: the FTS text is the body as it was (emoji
     // included, which unicode61 dropped as separators).
-    const db = openDatabase(path, { targetVersion: 7 });
+    const db = openDatabase(tmp.path, { targetVersion: 7 });
     expect(db.pragma('user_version', { simple: true })).toBe(7);
     db.prepare(`INSERT INTO chats (jid, name, last_ts) VALUES (?, 'Alice', ?)`).run(ALICE, T + 20_000_000);
     const chatId = (db.prepare('SELECT id FROM chats WHERE jid = ?').get(ALICE) as { id: number }).id;
@@ -171,12 +164,12 @@ describe('migration 8: a version-7 index gets its emoji', () => {
     db.prepare(`UPDATE counters SET value = ? WHERE name = 'messages'`).run(N);
     db.close();
 
-    const before = openDatabase(path, { targetVersion: 7 });
+    const before = openDatabase(tmp.path, { targetVersion: 7 });
     const matches = (q: string) => (before.prepare('SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH ?').get(q) as { n: number }).n;
     expect(matches('party')).toBe(12);
     before.close();
 
-    const s = openStore(path);
+    const s = openStore(tmp.path);
     try {
       expect(s.schemaVersion()).toBe(8);
       expect(s.messages.countMatches('🎉')).toBe(12);

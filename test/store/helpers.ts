@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,22 @@ export function tempStore(opts: OpenStoreOptions = {}): TempStore {
 export function tempDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'wa-store-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh database path per test in the enclosing describe (its directory removed after each test). */
+export function tempDbPerTest(): { readonly path: string } {
+  let d: ReturnType<typeof tempDir> | undefined;
+  let path = '';
+  beforeEach(() => {
+    d = tempDir();
+    path = join(d.dir, 'store.sqlite');
+  });
+  afterEach(() => d?.cleanup());
+  return {
+    get path() {
+      return path;
+    },
+  };
 }
 
 let seq = 0;

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { LATEST_VERSION, MIGRATIONS, StoreVersionError, openDatabase, openStore } from '../../src/store/index.js';
-import { ALICE, tempDir } from './helpers.js';
+import { ALICE, tempDbPerTest } from './helpers.js';
 
 function tables(path: string): string[] {
   const db = new Database(path, { readonly: true });
@@ -36,32 +35,26 @@ function seedV1(path: string): void {
 }
 
 describe('migrations', () => {
-  let d: ReturnType<typeof tempDir>;
-  let path: string;
-  beforeEach(() => {
-    d = tempDir();
-    path = join(d.dir, 'store.sqlite');
-  });
-  afterEach(() => d.cleanup());
+  const tmp = tempDbPerTest();
 
   it('creates the latest schema on an empty file, with WAL and foreign keys', () => {
-    const s = openStore(path);
+    const s = openStore(tmp.path);
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(s.db.pragma('synchronous', { simple: true })).toBe(1);
     s.close();
-    expect(tables(path)).toEqual(
+    expect(tables(tmp.path)).toEqual(
       expect.arrayContaining(['chats', 'contacts', 'lid_mappings', 'messages', 'messages_fts', 'groups', 'group_participants', 'media_files', 'idempotency_keys', 'auth_creds', 'auth_keys', 'counters', 'message_keys']),
     );
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
   });
 
   it('upgrades from version 1: data kept and back-filled into the search index', () => {
-    seedV1(path);
-    expect(userVersion(path)).toBe(1);
-    expect(tables(path)).not.toContain('messages_fts');
-    const s = openStore(path);
+    seedV1(tmp.path);
+    expect(userVersion(tmp.path)).toBe(1);
+    expect(tables(tmp.path)).not.toContain('messages_fts');
+    const s = openStore(tmp.path);
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
     expect(s.messages.search('GRÜßE koln').hits.map((h) => h.message.id)).toEqual([`${ALICE}:OLD1`]);
     expect(s.chats.listChats().items[0]).toMatchObject({ id: ALICE, name: 'Alice', lastMessage: { body: 'Grüße aus Köln' } });
@@ -70,11 +63,11 @@ describe('migrations', () => {
   });
 
   it('upgrades from version 2', () => {
-    seedV1(path);
-    openDatabase(path, { targetVersion: 2 }).close();
-    expect(userVersion(path)).toBe(2);
-    expect(tables(path)).not.toContain('auth_keys');
-    const s = openStore(path);
+    seedV1(tmp.path);
+    openDatabase(tmp.path, { targetVersion: 2 }).close();
+    expect(userVersion(tmp.path)).toBe(2);
+    expect(tables(tmp.path)).not.toContain('auth_keys');
+    const s = openStore(tmp.path);
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
     expect(s.messages.search('köln').hits).toHaveLength(1);
     // Version 4 back-filled the key table: a re-delivery of the v1 message under another time merges.
@@ -85,32 +78,32 @@ describe('migrations', () => {
   });
 
   it('refuses a database from a newer version without touching it', () => {
-    const s = openStore(path);
+    const s = openStore(tmp.path);
     s.close();
-    const raw = new Database(path);
+    const raw = new Database(tmp.path);
     raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
     raw.close();
-    expect(() => openStore(path)).toThrow(StoreVersionError);
+    expect(() => openStore(tmp.path)).toThrow(StoreVersionError);
     try {
-      openStore(path);
+      openStore(tmp.path);
     } catch (err) {
       expect(err).toBeInstanceOf(StoreVersionError);
       expect((err as StoreVersionError).message).toMatch(new RegExp(`schema version ${LATEST_VERSION + 1}.*only knows up to ${LATEST_VERSION}`));
       expect((err as StoreVersionError).code).toBe('STORE_VERSION_TOO_NEW');
     }
-    expect(userVersion(path)).toBe(LATEST_VERSION + 1);
+    expect(userVersion(tmp.path)).toBe(LATEST_VERSION + 1);
   });
 
   it('rolls a failing migration back completely', () => {
-    seedV1(path);
-    openDatabase(path, { targetVersion: 2 }).close();
+    seedV1(tmp.path);
+    openDatabase(tmp.path, { targetVersion: 2 }).close();
     // Sabotage version 3: a table it wants to create already exists.
-    const raw = new Database(path);
+    const raw = new Database(tmp.path);
     raw.exec('CREATE TABLE auth_keys (x)');
     raw.close();
-    expect(() => openStore(path)).toThrow(/auth_keys/);
-    expect(userVersion(path)).toBe(2);
-    expect(tables(path)).not.toContain('media_files');
-    expect(tables(path)).not.toContain('idempotency_keys');
+    expect(() => openStore(tmp.path)).toThrow(/auth_keys/);
+    expect(userVersion(tmp.path)).toBe(2);
+    expect(tables(tmp.path)).not.toContain('media_files');
+    expect(tables(tmp.path)).not.toContain('idempotency_keys');
   });
 });
