@@ -219,7 +219,7 @@ export class SendGate {
     if (spec.message && chat !== null) {
       const open = this.deps.runtime.getStatus().state === 'open';
       const now = this.clock.now();
-      const queuedAhead = this.deps.store.outbox.queued().length > 0;
+      const queuedAhead = this.deps.store.outbox.nextQueued() !== null;
       if (!open && opts.queueIfOffline) return this.enqueue(sendId, tool, args, base, newRecipient, decision, 'waiting for the connection', this.slot(chat, newRecipient));
       if (open && (s.pacing_enabled || queuedAhead)) {
         const slot = this.slot(chat, newRecipient);
@@ -479,7 +479,7 @@ export class SendGate {
 
   private async dispatch(): Promise<void> {
     while (!this.stopped && this.deps.runtime.getStatus().state === 'open') {
-      const head = this.deps.store.outbox.queued()[0];
+      const head = this.deps.store.outbox.nextQueued();
       if (!head) return;
       const now = this.clock.now();
       if (head.notBefore !== null && head.notBefore > now) {

@@ -120,6 +120,12 @@ export class OutboxRepo {
     return (this.db.prepare(`SELECT * FROM outbox WHERE status = 'queued' ORDER BY id`).all() as Row[]).map(toEntry);
   }
 
+  /** The next queued write (the head of the line), without reading the rest. */
+  nextQueued(): OutboxEntry | null {
+    const r = this.db.prepare(`SELECT * FROM outbox WHERE status = 'queued' ORDER BY id LIMIT 1`).get() as Row | undefined;
+    return r ? toEntry(r) : null;
+  }
+
   countByStatus(): Partial<Record<OutboxStatus, number>> {
     const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as Array<{ status: OutboxStatus; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
