@@ -16,7 +16,7 @@ import { AppError, notFound, type ErrorCode as AppErrorCode } from '../errors.js
 import type { ApprovalAsk, Caller, Consent, ExecResult, SendGate } from '../services/safety/gate.js';
 import { writeToolOf } from '../services/safety/write-tools.js';
 import type { OutboxEntry } from '../store/index.js';
-import { isoTime } from '../services/present.js';
+import { presentSend } from '../services/safety/present-send.js';
 import { fail, ok } from './tools/result.js';
 import { toolInput } from './tools/schemas.js';
 import type { ToolDeps } from './tools/tool-deps.js';
@@ -55,16 +55,11 @@ function deferredResult(e: OutboxEntry, recipient: string | null, tz?: string): 
     e.status === 'pending_approval'
       ? 'Waiting for the owner to approve it in the admin UI; check the outcome with get_send_status (do not send it again)'
       : 'It will be delivered at scheduledAt (or once connected); check with get_send_status, cancel with cancel_send';
-  return {
-    status: e.status,
-    sendId: e.sendId,
-    recipient,
-    summary: e.summary,
-    reason: e.reason,
-    ...(e.notBefore !== null && e.status === 'queued' ? { scheduledAt: isoTime(e.notBefore, tz) } : {}),
-    ...(e.expiresAt !== null && e.status === 'pending_approval' ? { expiresAt: isoTime(e.expiresAt, tz) } : {}),
-    next,
-  };
+  // The outbox row's own presentation, cut to what the write tools' output schema declares.
+  const shown = presentSend(e, tz, recipient);
+  const out: Record<string, unknown> = { recipient };
+  for (const k of ['status', 'sendId', 'summary', 'reason', 'scheduledAt', 'expiresAt'] as const) if (shown[k] !== undefined) out[k] = shown[k];
+  return { ...out, next };
 }
 
 function execResult(r: CallToolResult): ExecResult {
