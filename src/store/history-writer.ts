@@ -5,9 +5,11 @@
  * same WAL-mode file: one writer at a time (SQLite's lock; the main connection waits on `busy_timeout` for
  * the rare write of its own meanwhile), readers on the main thread never wait.
  *
- * The worker starts on the first request and exits after `idleMs` without one, so an idle server carries
- * no second connection. Stores that are not files (`:memory:`) cannot be shared: `open` returns null and
- * the caller writes in-thread.
+ * The worker starts on the first request (a server that never syncs history never starts it) and then
+ * lives as long as the process (unref'd: it never keeps it alive). An earlier version closed it after 2 s
+ * without requests and restarted it on demand; in 2 of ~16 history-bench runs a sync then stalled on the
+ * last chunks right after such a restart, cause not found — so no idle restarts. Stores that are not
+ * files (`:memory:`) cannot be shared: `open` returns null and the caller writes in-thread.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,24 +47,18 @@ export class HistoryWriter {
   /** The live thread and its unanswered requests (a closing thread's requests stay with it). */
   private worker: { thread: Worker; pending: Map<number, Pending> } | null = null;
   private nextId = 1;
-  private idleTimer: NodeJS.Timeout | null = null;
 
-  private constructor(
-    private readonly path: string,
-    private readonly idleMs: number,
-  ) {}
+  private constructor(private readonly path: string) {}
 
   /** A writer for the store file at `path`, or null when the store is not a file the worker can open. */
-  static open(path: string, idleMs = 2_000): HistoryWriter | null {
+  static open(path: string): HistoryWriter | null {
     if (!path || path === ':memory:' || !existsSync(path) || !existsSync(WORKER_FILE)) return null;
-    return new HistoryWriter(path, idleMs);
+    return new HistoryWriter(path);
   }
 
   /** Writes one batch (contacts, chats, messages, reactions, votes: each its own transaction, in that order). */
   write(batch: WriterBatch): Promise<string[]> {
     const worker = this.start();
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
     const id = this.nextId++;
     return new Promise<string[]>((resolve, reject) => {
       worker.pending.set(id, { resolve, reject });
@@ -70,10 +66,8 @@ export class HistoryWriter {
     });
   }
 
-  /** Lets the worker close its connection and exit (also happens by itself after `idleMs`). */
+  /** Lets the worker close its connection and exit; a later write starts a new one. */
   close(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
     const w = this.worker;
     this.worker = null;
     if (w) w.thread.postMessage({ type: 'close' } satisfies WriterRequest);
@@ -98,7 +92,6 @@ export class HistoryWriter {
       live.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply.touched);
       else p.reject(new Error(`history write failed: ${reply.error}`));
-      if (live.pending.size === 0 && this.worker === live) this.idleTimer = setTimeout(() => this.close(), this.idleMs).unref();
     });
     const fail = (err: Error) => {
       if (this.worker === live) this.worker = null;

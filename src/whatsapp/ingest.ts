@@ -70,8 +70,11 @@ export class Ingestor {
     private readonly onMessages?: (chatIds: string[]) => void,
     /** Account facts seen in the socket's events (WhatsApp refusing our sends): to the supervisor. */
     private readonly onAccount?: (event: AccountEvent) => void,
-    /** Write bulk history in a worker thread when the store is a file (default); false: always in-thread. */
-    private readonly useWorker = true,
+    /**
+     * Write bulk history in a worker thread when the store is a file (default); false: always in-thread.
+     * `HISTORY_WRITER=inline` in the environment turns it off (the history bench's same-run baseline).
+     */
+    private readonly useWorker = process.env.HISTORY_WRITER !== 'inline',
   ) {}
 
   setOwnJid(jid: string | null): void {

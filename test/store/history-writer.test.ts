@@ -42,7 +42,7 @@ describe('HistoryWriter (bulk history in a worker thread)', () => {
     );
   });
 
-  it('starts its thread again after it was closed (idle exit)', async () => {
+  it('starts a new thread after close()', async () => {
     await w.write({ messages: [msg(BOB, 'first burst')] });
     w.close();
     await w.write({ messages: [msg(BOB, 'second burst')] });
