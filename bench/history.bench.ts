@@ -8,6 +8,8 @@
  *
  *   npx tsx bench/run.ts history                              # 1M messages
  *   HISTORY_BENCH_MESSAGES=100000 npx tsx bench/run.ts history  # quick run
+ *   HISTORY_WRITER=thread …                                   # history written by the worker thread (off by default)
+ *   HISTORY_BENCH_KEEP_PROFILE=1 …                            # keep the .cpuprofile files
  *
  * The CPU split comes from a V8 profile of the child: self time by where the code lives (Baileys and its
  * protobuf/Signal/zlib work, our mapping and ingest, SQLite calls, the simulated phone and its data

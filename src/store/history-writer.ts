@@ -7,8 +7,8 @@
  *
  * The worker starts on the first request (a server that never syncs history never starts it) and then
  * lives as long as the process (unref'd: it never keeps it alive). An earlier version closed it after 2 s
- * without requests and restarted it on demand; in 2 of ~16 history-bench runs a sync then stalled on the
- * last chunks right after such a restart, cause not found — so no idle restarts. Stores that are not
+ * without requests and restarted it on demand; a sync then stalled in 2 of ~16 history-bench runs, and
+ * without restarts in 1 of ~8 more — cause not found, so the Ingestor leaves this writer off by default. Stores that are not
  * files (`:memory:`) cannot be shared: `open` returns null and the caller writes in-thread.
  */
 import { existsSync } from 'node:fs';

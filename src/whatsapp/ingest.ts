@@ -71,10 +71,12 @@ export class Ingestor {
     /** Account facts seen in the socket's events (WhatsApp refusing our sends): to the supervisor. */
     private readonly onAccount?: (event: AccountEvent) => void,
     /**
-     * Write bulk history in a worker thread when the store is a file (default); false: always in-thread.
-     * `HISTORY_WRITER=inline` in the environment turns it off (the history bench's same-run baseline).
+     * Write bulk history in a worker thread (store/history-writer.ts) when the store is a file. OFF by
+     * default: in 3 of ~25 history-bench runs a sync stalled for good with it (cause not found; see
+     * BENCHMARKS.md, "Where the event-loop stalls of a history sync come from"). `HISTORY_WRITER=thread` in
+     * the environment (or `true` here) turns it on for measurements.
      */
-    private readonly useWorker = process.env.HISTORY_WRITER !== 'inline',
+    private readonly useWorker = process.env.HISTORY_WRITER === 'thread',
   ) {}
 
   setOwnJid(jid: string | null): void {
