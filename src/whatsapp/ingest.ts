@@ -45,8 +45,14 @@ const EARLY_MEMORY = 50_000;
  * History messages written per transaction, with a turn of the event loop between slices: a 2,000-message
  * chunk in one transaction held the loop for ~0.5 s under load (health checks and MCP calls waited). A
  * crash mid-chunk keeps the slices already written (each is whole); re-delivered messages merge.
+ * HISTORY_SLICE is the size used by the worker path's mapping; the in-thread writes adapt their slice so
+ * one transaction takes about HISTORY_SLICE_TARGET_MS (fixed slices measured at 200k messages, load ~1.5:
+ * 500 → loop p99 88 ms, 125 → 53 ms, 64 → 43 ms at −11 % throughput; see BENCHMARKS.md).
  */
 const HISTORY_SLICE = 500;
+const HISTORY_SLICE_TARGET_MS = 5;
+const HISTORY_SLICE_MIN = 32;
+const HISTORY_SLICE_MAX = 1_000;
 
 /**
  * History messages per worker transaction (see HistoryWriter): off the main loop, bigger transactions
@@ -144,9 +150,16 @@ export class Ingestor {
       if (!writer || !(await this.historyInWorker(writer, contacts, chats, history.messages))) {
         this.store.contacts.upsertContacts(contacts);
         this.store.chats.upsertChats(chats);
-        for (let i = 0; i < history.messages.length; i += HISTORY_SLICE) {
+        for (let i = 0; i < history.messages.length; ) {
           if (i > 0) await yieldToLoop();
-          this.messages(history.messages.slice(i, i + HISTORY_SLICE), 'history');
+          const size = this.historySlice;
+          const t0 = performance.now();
+          this.messages(history.messages.slice(i, i + size), 'history');
+          i += size;
+          // Next slice sized for the target time, changing at most 2× per step (one FTS merge spike must
+          // not collapse it). Kept across sets: the cost per message grows with the store.
+          const ratio = Math.min(2, Math.max(0.5, HISTORY_SLICE_TARGET_MS / Math.max(0.1, performance.now() - t0)));
+          this.historySlice = Math.min(HISTORY_SLICE_MAX, Math.max(HISTORY_SLICE_MIN, Math.round(size * ratio)));
         }
       }
       this.log.info(
@@ -199,6 +212,8 @@ export class Ingestor {
   }
 
   private writer: HistoryWriter | null | undefined;
+  /** In-thread history slice size, adapted to HISTORY_SLICE_TARGET_MS per transaction. */
+  private historySlice = 128;
 
   /**
    * One history set through the worker: mapped here in slices of HISTORY_SLICE with a turn of the loop
