@@ -8,6 +8,8 @@
  *
  *   npx tsx bench/run.ts history                              # 1M messages
  *   HISTORY_BENCH_MESSAGES=100000 npx tsx bench/run.ts history  # quick run
+ *   HISTORY_WRITER=thread …                                   # history written by the worker thread (off by default)
+ *   HISTORY_BENCH_KEEP_PROFILE=1 …                            # keep the .cpuprofile files
  *
  * The CPU split comes from a V8 profile of the child: self time by where the code lives (Baileys and its
  * protobuf/Signal/zlib work, our mapping and ingest, SQLite calls, the simulated phone and its data
@@ -127,7 +129,19 @@ bench('sync_probe_samples', lat.healthz.length, 'rounds');
 bench('sync_probe_errors', errors, 'errors');
 
 // CPU split from the child's profile (self time by code location).
-const profFile = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+// Profile files are CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (the
+// event loop the probes wait on); others are worker threads (the history writer, tsx's loader).
+const profFiles = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+const profFile = profFiles.find((f) => f.split('.')[4] === '0');
+for (const f of profFiles) {
+  if (f === profFile) continue;
+  const p = JSON.parse(readFileSync(join(profDir, f), 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>; samples: number[]; timeDeltas: number[] };
+  const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const writer = p.nodes.some((n) => n.callFrame.url.includes('writer-worker'));
+  const busy = p.samples.reduce((a, id, i) => a + (idle.has(id) ? 0 : (p.timeDeltas[i] ?? 0)), 0);
+  console.log(`# worker thread ${f.split('.')[4]}${writer ? ' (history writer)' : ''}: ${(busy / 1e6).toFixed(2)} s busy`);
+  if (writer) bench('history_cpu_writer_thread_s', busy / 1e6, 's');
+}
 if (profFile) {
   interface Node {
     id: number;
@@ -138,6 +152,19 @@ if (profFile) {
   const buckets: Record<string, number> = { baileys: 0, ours_mapping_ingest: 0, sqlite: 0, simulator_and_data: 0, module_loading: 0, gc: 0, other: 0, idle: 0 };
   const otherTop = new Map<string, number>();
   const SQLITE_NATIVE = new Set(['run', 'all', 'get', 'iterate', 'exec', 'prepare', 'pluck', 'raw']);
+  // Event-loop stalls: runs of consecutive busy samples (no idle sample between them) longer than
+  // STALL_MS, with their self time by bucket: what actually holds the loop, not just what costs CPU.
+  const STALL_MS = 30;
+  const stallBuckets: Record<string, number> = {};
+  const stalls: Array<{ ms: number; parts: Record<string, number> }> = [];
+  let run: { ms: number; parts: Record<string, number> } = { ms: 0, parts: {} };
+  const closeRun = () => {
+    if (run.ms / 1000 >= STALL_MS) {
+      stalls.push(run);
+      for (const [k, v] of Object.entries(run.parts)) stallBuckets[k] = (stallBuckets[k] ?? 0) + v;
+    }
+    run = { ms: 0, parts: {} };
+  };
   prof.samples.forEach((id, i) => {
     const f = byId.get(id)!.callFrame;
     const dt = prof.timeDeltas[i] ?? 0;
@@ -151,15 +178,30 @@ if (profFile) {
     else if (u.includes('/src/')) b = 'ours_mapping_ingest';
     else if (/@whiskeysockets|protobufjs|libsignal|@hapi|noise|zlib/.test(u) || (!u && /^(inflate|deflate|zlib)/i.test(f.functionName))) b = 'baileys';
     buckets[b] = (buckets[b] ?? 0) + dt;
+    if (b === 'idle') closeRun();
+    else {
+      run.ms += dt;
+      run.parts[b] = (run.parts[b] ?? 0) + dt;
+    }
     if (b === 'other') {
       const k = `${f.functionName || '(anonymous)'} ${u.split('/').slice(-2).join('/')}`;
       otherTop.set(k, (otherTop.get(k) ?? 0) + dt);
     }
   });
+  closeRun();
+  const stallTotal = Object.values(stallBuckets).reduce((a, v) => a + v, 0);
+  bench('history_stalls_over_30ms', stalls.length, 'stalls');
+  bench('history_stall_time_s', stallTotal / 1e6, 's');
+  for (const [k, v] of Object.entries(stallBuckets).sort((a, b) => b[1] - a[1])) bench(`history_stall_share_${k}`, (100 * v) / stallTotal, '%');
+  for (const s of stalls.sort((a, b) => b.ms - a.ms).slice(0, 5)) {
+    const parts = Object.entries(s.parts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(', ');
+    console.log(`#   stall ${(s.ms / 1000).toFixed(0)} ms: ${parts}`);
+  }
+  if (process.env.HISTORY_BENCH_KEEP_PROFILE) console.log(`# profile kept: ${join(profDir, profFile)}`);
   for (const [k, v] of [...otherTop].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`#   other: ${(v / 1000).toFixed(0)} ms ${k}`);
   const busy = Object.entries(buckets).filter(([k]) => k !== 'idle').reduce((a, [, v]) => a + v, 0);
   for (const [k, v] of Object.entries(buckets)) if (k !== 'idle') bench(`history_cpu_share_${k}`, (100 * v) / busy, '%');
-  bench('history_cpu_busy_s', busy / 1e6, 's');
+  bench('history_cpu_busy_s', busy / 1e6, 's'); // main thread only
 }
-rmSync(profDir, { recursive: true, force: true });
+if (!process.env.HISTORY_BENCH_KEEP_PROFILE) rmSync(profDir, { recursive: true, force: true });
 bench('load_avg_1m_end', loadavg()[0] ?? 0, 'load');

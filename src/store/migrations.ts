@@ -14,6 +14,7 @@ import { ftsText } from './text.js';
 import * as v6 from './schema/v6-inbound-actions.js';
 import * as v7 from './schema/v7-send-safety.js';
 import * as v8 from './schema/v8-fts-emoji.js';
+import * as v9 from './schema/v9-key-log.js';
 
 export interface Migration {
   version: number;
@@ -274,6 +275,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: v6.NAME, up: v6.up },
   { version: 7, name: v7.NAME, up: v7.up },
   { version: 8, name: v8.NAME, up: v8.up },
+  { version: 9, name: v9.NAME, up: v9.up },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -45,7 +45,7 @@ describe('migrations', () => {
     expect(s.db.pragma('synchronous', { simple: true })).toBe(1);
     s.close();
     expect(tables(tmp.path)).toEqual(
-      expect.arrayContaining(['chats', 'contacts', 'lid_mappings', 'messages', 'messages_fts', 'groups', 'group_participants', 'media_files', 'idempotency_keys', 'auth_creds', 'auth_keys', 'counters', 'message_keys']),
+      expect.arrayContaining(['chats', 'contacts', 'lid_mappings', 'messages', 'messages_fts', 'groups', 'group_participants', 'media_files', 'idempotency_keys', 'auth_creds', 'auth_keys', 'counters', 'message_keys_main', 'message_keys_recent']),
     );
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
   });
