@@ -8,7 +8,6 @@
  *
  *   npx tsx bench/run.ts history                              # 1M messages
  *   HISTORY_BENCH_MESSAGES=100000 npx tsx bench/run.ts history  # quick run
- *   HISTORY_WRITER=thread …                                   # history written by the worker thread (off by default)
  *   HISTORY_BENCH_KEEP_PROFILE=1 …                            # keep the .cpuprofile files
  *
  * The CPU split comes from a V8 profile of the child: self time by where the code lives (Baileys and its
@@ -130,17 +129,15 @@ bench('sync_probe_errors', errors, 'errors');
 
 // CPU split from the child's profile (self time by code location).
 // Profile files are CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (the
-// event loop the probes wait on); others are worker threads (the history writer, tsx's loader).
+// event loop the probes wait on); others are worker threads (tsx's loader).
 const profFiles = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
 const profFile = profFiles.find((f) => f.split('.')[4] === '0');
 for (const f of profFiles) {
   if (f === profFile) continue;
   const p = JSON.parse(readFileSync(join(profDir, f), 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>; samples: number[]; timeDeltas: number[] };
   const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
-  const writer = p.nodes.some((n) => n.callFrame.url.includes('writer-worker'));
   const busy = p.samples.reduce((a, id, i) => a + (idle.has(id) ? 0 : (p.timeDeltas[i] ?? 0)), 0);
-  console.log(`# worker thread ${f.split('.')[4]}${writer ? ' (history writer)' : ''}: ${(busy / 1e6).toFixed(2)} s busy`);
-  if (writer) bench('history_cpu_writer_thread_s', busy / 1e6, 's');
+  console.log(`# worker thread ${f.split('.')[4]}: ${(busy / 1e6).toFixed(2)} s busy`);
 }
 if (profFile) {
   interface Node {

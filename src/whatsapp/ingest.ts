@@ -2,13 +2,12 @@
  * Writes what the socket reports into the store: history sets (batched), chats, contacts, LID↔phone
  * mappings, messages (upsert, edits, revokes, reactions), statuses from updates and receipts, groups.
  * Each Baileys event batch becomes a handful of store calls, each of them one SQLite transaction (history
- * messages in slices of HISTORY_SLICE); batches are applied in arrival order (`handle`).
+ * messages in slices sized by time); batches are applied in arrival order (`handle`).
  */
 import { jidNormalizedUser, proto, type BaileysEventMap, type GroupMetadata, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
 import type { AccountEvent } from '../../machines/events.js';
 import type { Logger } from '../logger.js';
-import type { ChatInput, ChatPresenceState, ContactInput, MessageInput, MessageStatus, PollVoteInput, ReactionInput, Store } from '../store/index.js';
-import { HistoryWriter, WorkerUnavailable, type WriterBatch } from '../store/history-writer.js';
+import type { ChatPresenceState, MessageInput, MessageStatus, PollVoteInput, ReactionInput, Store } from '../store/index.js';
 import {
   chatJidOf,
   lidPairsOf,
@@ -45,20 +44,13 @@ const EARLY_MEMORY = 50_000;
  * History messages written per transaction, with a turn of the event loop between slices: a 2,000-message
  * chunk in one transaction held the loop for ~0.5 s under load (health checks and MCP calls waited). A
  * crash mid-chunk keeps the slices already written (each is whole); re-delivered messages merge.
- * HISTORY_SLICE is the size used by the worker path's mapping; the in-thread writes adapt their slice so
- * one transaction takes about HISTORY_SLICE_TARGET_MS (fixed slices measured at 200k messages, load ~1.5:
- * 500 → loop p99 88 ms, 125 → 53 ms, 64 → 43 ms at −11 % throughput; see BENCHMARKS.md).
+ * The slice adapts so one transaction takes about HISTORY_SLICE_TARGET_MS (fixed slices measured at 200k
+ * messages, load ~1.5: 500 → loop p99 88 ms, 125 → 53 ms, 64 → 43 ms at −11 % throughput; see BENCHMARKS.md).
+ * A worker-thread writer was measured too and dropped: it stalled a sync in 3 of ~25 runs (BENCHMARKS.md).
  */
-const HISTORY_SLICE = 500;
 const HISTORY_SLICE_TARGET_MS = 5;
 const HISTORY_SLICE_MIN = 32;
 const HISTORY_SLICE_MAX = 1_000;
-
-/**
- * History messages per worker transaction (see HistoryWriter): off the main loop, bigger transactions
- * cost less per message (one FTS segment each) and delay nothing else.
- */
-const HISTORY_WORKER_BATCH = 500;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -76,13 +68,6 @@ export class Ingestor {
     private readonly onMessages?: (chatIds: string[]) => void,
     /** Account facts seen in the socket's events (WhatsApp refusing our sends): to the supervisor. */
     private readonly onAccount?: (event: AccountEvent) => void,
-    /**
-     * Write bulk history in a worker thread (store/history-writer.ts) when the store is a file. OFF by
-     * default: in 3 of ~25 history-bench runs a sync stalled for good with it (cause not found; see
-     * BENCHMARKS.md, "Where the event-loop stalls of a history sync come from"). `HISTORY_WRITER=thread` in
-     * the environment (or `true` here) turns it on for measurements.
-     */
-    private readonly useWorker = process.env.HISTORY_WRITER === 'thread',
   ) {}
 
   setOwnJid(jid: string | null): void {
@@ -144,23 +129,18 @@ export class Ingestor {
     const history = events['messaging-history.set'];
     if (history) {
       for (const m of history.lidPnMappings ?? []) this.link(m.lid, m.pn);
-      const contacts = history.contacts.map(toContactInput).filter(notNull);
-      const chats = history.chats.map(toChatInput).filter(notNull);
-      const writer = this.historyWriter();
-      if (!writer || !(await this.historyInWorker(writer, contacts, chats, history.messages))) {
-        this.store.contacts.upsertContacts(contacts);
-        this.store.chats.upsertChats(chats);
-        for (let i = 0; i < history.messages.length; ) {
-          if (i > 0) await yieldToLoop();
-          const size = this.historySlice;
-          const t0 = performance.now();
-          this.messages(history.messages.slice(i, i + size), 'history');
-          i += size;
-          // Next slice sized for the target time, changing at most 2× per step (one FTS merge spike must
-          // not collapse it). Kept across sets: the cost per message grows with the store.
-          const ratio = Math.min(2, Math.max(0.5, HISTORY_SLICE_TARGET_MS / Math.max(0.1, performance.now() - t0)));
-          this.historySlice = Math.min(HISTORY_SLICE_MAX, Math.max(HISTORY_SLICE_MIN, Math.round(size * ratio)));
-        }
+      this.store.contacts.upsertContacts(history.contacts.map(toContactInput).filter(notNull));
+      this.store.chats.upsertChats(history.chats.map(toChatInput).filter(notNull));
+      for (let i = 0; i < history.messages.length; ) {
+        if (i > 0) await yieldToLoop();
+        const size = this.historySlice;
+        const t0 = performance.now();
+        this.messages(history.messages.slice(i, i + size), 'history');
+        i += size;
+        // Next slice sized for the target time, changing at most 2× per step (one FTS merge spike must
+        // not collapse it). Kept across sets: the cost per message grows with the store.
+        const ratio = Math.min(2, Math.max(0.5, HISTORY_SLICE_TARGET_MS / Math.max(0.1, performance.now() - t0)));
+        this.historySlice = Math.min(HISTORY_SLICE_MAX, Math.max(HISTORY_SLICE_MIN, Math.round(size * ratio)));
       }
       this.log.info(
         { chats: history.chats.length, contacts: history.contacts.length, messages: history.messages.length, progress: history.progress },
@@ -205,47 +185,8 @@ export class Ingestor {
     if (participants) refreshGroup(participants.id);
   }
 
-  /** The worker-thread writer for bulk history (null: write in-thread — in-memory store, or the worker failed). */
-  private historyWriter(): HistoryWriter | null {
-    if (this.writer === undefined) this.writer = this.useWorker ? HistoryWriter.open(this.store.path) : null;
-    return this.writer;
-  }
-
-  private writer: HistoryWriter | null | undefined;
-  /** In-thread history slice size, adapted to HISTORY_SLICE_TARGET_MS per transaction. */
+  /** History slice size, adapted to HISTORY_SLICE_TARGET_MS per transaction. */
   private historySlice = 128;
-
-  /**
-   * One history set through the worker: mapped here in slices of HISTORY_SLICE with a turn of the loop
-   * between them, written there in batches of HISTORY_WORKER_BATCH (one transaction each) while this loop
-   * stays free. Edits and revokes carried in the set are applied here after its messages are written, so
-   * they find targets from the same set. Returns false when the worker could not run (the caller then
-   * writes the whole set in-thread); a failed SQL write rejects, as it does in-thread.
-   */
-  private async historyInWorker(writer: HistoryWriter, contacts: ContactInput[], chats: ChatInput[], msgs: WAMessage[]): Promise<boolean> {
-    const changes: WAMessage[] = [];
-    let head: WriterBatch = { contacts, chats };
-    for (let i = 0; i === 0 || i < msgs.length; i += HISTORY_WORKER_BATCH) {
-      const batch: Required<Pick<WriterBatch, 'messages' | 'reactions' | 'votes'>> = { messages: [], reactions: [], votes: [] };
-      const end = Math.min(msgs.length, i + HISTORY_WORKER_BATCH);
-      for (let j = i; j < end; j += HISTORY_SLICE) {
-        if (j > i) await yieldToLoop();
-        this.collect(msgs.slice(j, Math.min(end, j + HISTORY_SLICE)), batch, changes);
-      }
-      try {
-        await writer.write({ ...head, ...batch });
-      } catch (err) {
-        // The thread died or never started: the set is written again in-thread (re-written messages merge).
-        if (!(err instanceof WorkerUnavailable)) throw err;
-        this.log.warn({ err }, 'history writer thread unavailable; writing history on the main thread');
-        this.writer = null;
-        return false;
-      }
-      head = {};
-    }
-    if (changes.length) this.messages(changes, 'history');
-    return true;
-  }
 
   private link(lid: string, pn: string): void {
     try {
@@ -261,38 +202,15 @@ export class Ingestor {
    * last message); reactions and votes that history sync carries on the message itself are applied too.
    */
   messages(msgs: WAMessage[], kind: string, notify = true): void {
-    const out = { messages: [] as MessageInput[], reactions: [] as ReactionInput[], votes: [] as PollVoteInput[] };
-    const touched = this.collect(msgs, out);
-    const { messages: inputs, reactions, votes } = out;
-    if (inputs.length) this.store.messages.upsertMessages(inputs);
-    if (reactions.length) for (const c of this.store.messages.applyReactions(reactions)) touched.add(c);
-    if (votes.length) for (const c of this.store.messages.applyPollVotes(votes)) touched.add(c);
-    // Live messages (not history sync) tell MCP subscribers and the auto-downloader; the store already
-    // created a chat row for any chat first seen through a message.
-    if (notify && kind !== 'history' && this.onMessages && touched.size) this.onMessages([...touched]);
-  }
-
-  /**
-   * Maps messages into store inputs (appended to `out`); edits and revokes are applied to the store at
-   * once, or pushed to `deferChanges` when given. Returns the chats touched so far.
-   */
-  private collect(
-    msgs: WAMessage[],
-    out: { messages: MessageInput[]; reactions: ReactionInput[]; votes: PollVoteInput[] },
-    deferChanges?: WAMessage[],
-  ): Set<string> {
-    const { messages: inputs, reactions, votes } = out;
+    const inputs: MessageInput[] = [];
+    const reactions: ReactionInput[] = [];
+    const votes: PollVoteInput[] = [];
     const touched = new Set<string>();
     for (const msg of msgs) {
       if (msg.key) for (const p of lidPairsOf(msg.key)) this.link(p.lid, p.pn);
       const proto_ = msg.message?.protocolMessage;
       const chat = msg.key ? chatJidOf(msg.key) : null;
       if (proto_ && chat && proto_.key?.id) {
-        const change = proto_.type === proto.Message.ProtocolMessage.Type.REVOKE || (proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT && proto_.editedMessage);
-        if (change && deferChanges) {
-          deferChanges.push(msg);
-          continue;
-        }
         const target = messageId(chat, proto_.key.id);
         const at = timestampMs(msg.messageTimestamp ?? 0) || Date.now();
         if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE) {
@@ -335,7 +253,12 @@ export class Ingestor {
         reactions.push({ chatId: input.chatId, targetKeyId: input.keyId, from, fromMe: own, emoji: r.text ?? '', timestamp: Number(r.senderTimestampMs ?? 0) || input.timestamp });
       }
     }
-    return touched;
+    if (inputs.length) this.store.messages.upsertMessages(inputs);
+    if (reactions.length) for (const c of this.store.messages.applyReactions(reactions)) touched.add(c);
+    if (votes.length) for (const c of this.store.messages.applyPollVotes(votes)) touched.add(c);
+    // Live messages (not history sync) tell MCP subscribers and the auto-downloader; the store already
+    // created a chat row for any chat first seen through a message.
+    if (notify && kind !== 'history' && this.onMessages && touched.size) this.onMessages([...touched]);
   }
 
   private updates(updates: BaileysEventMap['messages.update']): void {
