@@ -17,6 +17,9 @@ export interface OpenDatabaseOptions {
   targetVersion?: number;
 }
 
+/** Pages of WAL that trigger a checkpoint in the committing connection (bulk writes hand it to a thread). */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: opts.busyTimeoutMs ?? 5000 });
@@ -31,7 +34,7 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Data
     db.pragma('temp_store = MEMORY');
     // Checkpoint every ~40 MB of WAL instead of ~4 MB: index pages rewritten by consecutive ingest
     // batches are copied into the database file once per checkpoint, not once per batch.
-    db.pragma('wal_autocheckpoint = 10000');
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     migrate(db, path, opts.targetVersion);
   } catch (err) {
     db.close();

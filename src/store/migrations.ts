@@ -180,8 +180,8 @@ export const MIGRATIONS: readonly Migration[] = [
       // `contentless_delete=1` lets edits and merges delete/replace rows without re-supplying old text.
       // `detail=full` keeps positions for phrase queries.
       // FTS5's default automerge (4) is kept: raising it to 16 or 64 did not reduce ingest CPU time
-      // measurably here, and fewer segments keep queries cheaper. `Store.optimizeSearchIndex()` merges
-      // further in bounded steps when the server is idle.
+      // measurably here, and fewer segments keep queries cheaper. A history sync turns it off and merges in
+      // bounded steps between its transactions instead (`Store.maintenance`).
       db.exec(`
         CREATE VIRTUAL TABLE messages_fts USING fts5 (
           text, meta,

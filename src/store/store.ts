@@ -12,6 +12,7 @@ import { CountersRepo } from './repos/counters.js';
 import { GroupsRepo } from './repos/groups.js';
 import { IdempotencyRepo } from './repos/idempotency.js';
 import { IdentityRepo, type StoreContext } from './repos/identity.js';
+import { IndexMaintenance } from './repos/index-maintenance.js';
 import { MediaRepo } from './repos/media.js';
 import { MessagesRepo } from './repos/messages.js';
 import { PresenceBook } from './presence.js';
@@ -47,11 +48,8 @@ export interface Store {
   readonly audit: AuditRepo;
   /** Current schema version (`PRAGMA user_version`). */
   schemaVersion(): number;
-  /**
-   * One bounded step of search-index maintenance: merges FTS5 segments (about `pages` leaf pages of
-   * work, a few ms per 100 pages). Call it when idle; returns true while there is more to merge.
-   */
-  optimizeSearchIndex(pages?: number): boolean;
+  /** Index upkeep in bounded steps for bulk writers (FTS5 merges, the key-table move). */
+  readonly maintenance: IndexMaintenance;
   /** Checkpoint the WAL and close the connection. Idempotent. */
   close(): void;
 }
@@ -66,7 +64,8 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   const identity = new IdentityRepo(ctx);
   const contacts = new ContactsRepo(ctx, identity);
   const chats = new ChatsRepo(ctx, identity);
-  const messages = new MessagesRepo(ctx, identity, chats, { searchCandidates: opts.searchCandidates });
+  const maintenance = new IndexMaintenance(db, path);
+  const messages = new MessagesRepo(ctx, identity, chats, maintenance, { searchCandidates: opts.searchCandidates });
   const groups = new GroupsRepo(ctx, identity, chats);
   const media = new MediaRepo(ctx);
   const idempotency = new IdempotencyRepo(ctx);
@@ -89,16 +88,11 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     outbox,
     audit,
     schemaVersion: () => schemaVersion(db),
-    optimizeSearchIndex: (pages = 500) => {
-      // FTS5 docs: 'merge' did work iff total_changes() grew by 2 or more.
-      const total = db.prepare('SELECT total_changes() AS n').pluck();
-      const before = total.get() as number;
-      db.prepare(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)`).run(-Math.max(16, Math.floor(pages)));
-      return (total.get() as number) - before >= 2;
-    },
+    maintenance,
     close: () => {
       if (closed) return;
       closed = true;
+      maintenance.close();
       try {
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.pragma('optimize');
@@ -109,5 +103,5 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   };
 }
 
-export type { IdentityRepo, ContactsRepo, ChatsRepo, MessagesRepo, GroupsRepo, MediaRepo, IdempotencyRepo, CountersRepo, OutboxRepo, AuditRepo };
+export type { IndexMaintenance, IdentityRepo, ContactsRepo, ChatsRepo, MessagesRepo, GroupsRepo, MediaRepo, IdempotencyRepo, CountersRepo, OutboxRepo, AuditRepo };
 

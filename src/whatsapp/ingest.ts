@@ -51,6 +51,11 @@ const EARLY_MEMORY = 50_000;
 const HISTORY_SLICE_TARGET_MS = 5;
 const HISTORY_SLICE_MIN = 32;
 const HISTORY_SLICE_MAX = 1_000;
+/**
+ * Upkeep steps after a history set at most (one loop turn each): what is left then is merged by FTS5's
+ * automerge in later commits, as before bulk mode existed.
+ */
+const HISTORY_UPKEEP_MAX_STEPS = 2_000;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -131,16 +136,27 @@ export class Ingestor {
       for (const m of history.lidPnMappings ?? []) this.link(m.lid, m.pn);
       this.store.contacts.upsertContacts(history.contacts.map(toContactInput).filter(notNull));
       this.store.chats.upsertChats(history.chats.map(toChatInput).filter(notNull));
-      for (let i = 0; i < history.messages.length; ) {
-        if (i > 0) await yieldToLoop();
-        const size = this.historySlice;
-        const t0 = performance.now();
-        this.messages(history.messages.slice(i, i + size), 'history');
-        i += size;
-        // Next slice sized for the target time, changing at most 2× per step (one FTS merge spike must
-        // not collapse it). Kept across sets: the cost per message grows with the store.
-        const ratio = Math.min(2, Math.max(0.5, HISTORY_SLICE_TARGET_MS / Math.max(0.1, performance.now() - t0)));
-        this.historySlice = Math.min(HISTORY_SLICE_MAX, Math.max(HISTORY_SLICE_MIN, Math.round(size * ratio)));
+      // Bulk mode: index merges and key moves run as their own small steps between slices and WAL
+      // checkpoints on a thread, not inside the slices' commits (store/repos/index-maintenance.ts).
+      const upkeep = this.store.maintenance;
+      upkeep.setBulk(true);
+      try {
+        for (let i = 0; i < history.messages.length; ) {
+          if (i > 0) await yieldToLoop();
+          const size = this.historySlice;
+          const t0 = performance.now();
+          this.messages(history.messages.slice(i, i + size), 'history');
+          i += size;
+          // Next slice sized for the target time, changing at most 2× per step (one FTS merge spike must
+          // not collapse it). Kept across sets: the cost per message grows with the store.
+          const ratio = Math.min(2, Math.max(0.5, HISTORY_SLICE_TARGET_MS / Math.max(0.1, performance.now() - t0)));
+          this.historySlice = Math.min(HISTORY_SLICE_MAX, Math.max(HISTORY_SLICE_MIN, Math.round(size * ratio)));
+          await yieldToLoop();
+          upkeep.step();
+        }
+        for (let steps = 0; steps < HISTORY_UPKEEP_MAX_STEPS && upkeep.step(); steps++) await yieldToLoop();
+      } finally {
+        upkeep.setBulk(false);
       }
       this.log.info(
         { chats: history.chats.length, contacts: history.contacts.length, messages: history.messages.length, progress: history.progress },

@@ -121,29 +121,6 @@ describe('full-text search', () => {
   });
 });
 
-describe('search index maintenance', () => {
-  it('merges index segments in bounded steps without changing results', () => {
-    const t = tempStore();
-    try {
-      for (let b = 0; b < 40; b++) {
-        t.store.messages.upsertMessages(Array.from({ length: 50 }, (_, i) => msg(ALICE, `batch${b} item ${i} shared`)));
-      }
-      const before = t.store.messages.countMatches('shared');
-      const dataRows = () => (t.store.db.prepare(`SELECT count(*) AS n FROM messages_fts_data`).get() as { n: number }).n;
-      const rows0 = dataRows();
-      let steps = 0;
-      while (t.store.optimizeSearchIndex(50) && steps < 1000) steps++;
-      expect(steps).toBeGreaterThan(0);
-      expect(dataRows()).toBeLessThan(rows0);
-      expect(t.store.messages.countMatches('shared')).toBe(before);
-      expect(before).toBe(2000);
-      expect(t.store.messages.search('batch7').hits).toHaveLength(20);
-    } finally {
-      t.cleanup();
-    }
-  });
-});
-
 describe('ranking window for phrases', () => {
   it('ranks phrases and multi-word queries among half as many newest matches', () => {
     const t = tempStore({ searchCandidates: 40 });

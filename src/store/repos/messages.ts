@@ -15,6 +15,7 @@ import type Database from 'better-sqlite3';
 import { type NumberedStatement, prepareNumbered } from '../sql.js';
 import { InvalidCursorError, clampLimit, decodeCursor, encodeCursor } from '../cursor.js';
 import { chatToken, ftsMeta, keyHash, senderToken } from '../fts.js';
+import type { IndexMaintenance } from './index-maintenance.js';
 import { jidKind, normalizeJid } from '../identity.js';
 import { ROWID_SLOTS } from '../migrations.js';
 import { type QueryPiece, type QueryTerm, ftsText, highlight, parseQuery, pieceStats } from '../text.js';
@@ -147,13 +148,6 @@ function advancesStatus(next: string): string {
   return `(status IS NULL OR ${next} > status OR (${next} = 0 AND status <= 1))`;
 }
 
-/**
- * New message keys kept in `message_keys_recent` before they are merged into `message_keys_main` in hash
- * order (migration 9). Larger: fewer rewrites of the big tree's pages, a longer merge (one transaction,
- * every RECENT_KEYS_MAX ingested messages) and a bigger small table (~18 bytes a key, kept cached).
- */
-const RECENT_KEYS_MAX = 40_000;
-
 const MAX_TS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
 
 export class MessagesRepo {
@@ -161,11 +155,6 @@ export class MessagesRepo {
   private readonly topOfTs: Database.Statement<[number, number], { id: number | null }>;
   private readonly movedKey: Database.Statement<[number, number, string], ExistingRow>;
   private readonly insertKey: Database.Statement<[number, number]>;
-  private readonly countRecentKeys: Database.Statement<[], number>;
-  private readonly moveKeys: Database.Statement<[]>;
-  private readonly clearRecentKeys: Database.Statement<[]>;
-  /** Rows in message_keys_recent as this connection knows it (another connection may add some: an estimate). */
-  private recentKeys: number | null = null;
   private readonly insertMsg: Database.Statement<unknown[]>;
   private readonly mergeMsg: NumberedStatement;
   private readonly insertFts: Database.Statement<[number, string, string]>;
@@ -200,6 +189,7 @@ export class MessagesRepo {
     private readonly ctx: StoreContext,
     private readonly identity: IdentityRepo,
     private readonly chats: ChatsRepo,
+    private readonly maintenance: IndexMaintenance,
     opts: MessagesRepoOptions = {},
   ) {
     const db = ctx.db;
@@ -217,11 +207,8 @@ export class MessagesRepo {
       `SELECT m.id, m.body, m.caption, m.sender, m.status, m.ts FROM message_keys k JOIN messages m ON m.id = k.id
         WHERE k.hash = ? AND m.chat_id = ? AND m.key_id = ? LIMIT 1`,
     );
-    // New keys go to the small table; `moveKeys` merges it into the big one (migration 9).
+    // New keys go to the small table; `IndexMaintenance` moves them into the big one (migration 9).
     this.insertKey = db.prepare('INSERT INTO message_keys_recent (hash, id) VALUES (?, ?)');
-    this.countRecentKeys = db.prepare<[], number>('SELECT count(*) FROM message_keys_recent').pluck();
-    this.moveKeys = db.prepare('INSERT OR IGNORE INTO message_keys_main (hash, id) SELECT hash, id FROM message_keys_recent ORDER BY hash, id');
-    this.clearRecentKeys = db.prepare('DELETE FROM message_keys_recent');
     // OR IGNORE: the only conflict left after findExisting is a rowid slot collision, probed by the caller.
     this.insertMsg = db.prepare(
       `INSERT OR IGNORE INTO messages
@@ -425,12 +412,7 @@ export class MessagesRepo {
     }
     if (inserted > 0) {
       this.bumpCounters.run(inserted, newestTs);
-      this.recentKeys = this.recentKeys === null ? this.countRecentKeys.get()! : this.recentKeys + inserted;
-      if (this.recentKeys >= RECENT_KEYS_MAX) {
-        this.moveKeys.run();
-        this.clearRecentKeys.run();
-        this.recentKeys = 0;
-      }
+      this.maintenance.noteNewKeys(inserted);
     }
     return { inserted, updated, skipped };
   }
