@@ -31,6 +31,7 @@ parentPort.on('message', () => {
   db.close();
   Atomics.store(workerData.closed, 0, 1);
   Atomics.notify(workerData.closed, 0);
+  parentPort.close();
 });
 `;
 
@@ -67,13 +68,14 @@ export class Checkpointer {
   }
 
   /**
-   * Closes the thread's connection and waits (briefly, blocking) until it is closed, so the store can
-   * checkpoint, close and be deleted right after; the thread then ends.
+   * Closes the thread's connection and ends the thread. With `wait`, blocks (briefly) until the connection is
+   * closed, so the store can checkpoint, close and be deleted right after.
    */
-  stop(): void {
+  stop(wait: boolean): void {
     if (!this.alive) return;
     this.alive = false;
     this.worker.postMessage('stop');
+    if (!wait) return;
     Atomics.wait(this.closed, 0, 0, STOP_WAIT_MS);
     void this.worker.terminate();
   }

@@ -60,4 +60,10 @@ it('stores a 50k-message streamed history exactly once, searchable, with exact c
     if (!p.nextCursor) break;
   }
   expect(seen.size).toBeGreaterThan(0);
+  // Every set was written in bulk mode (index-maintenance.ts): once the last is in, the store is back to
+  // FTS5 automerge and in-commit checkpoints, and the key table's small half stays under its inline cap.
+  const db = t.app.store.db;
+  await eventually(() => db.prepare(`SELECT v FROM messages_fts_config WHERE k = 'automerge'`).pluck().get() === 4, 30_000, 100);
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+  expect(db.prepare('SELECT count(*) FROM message_keys_recent').pluck().get()).toBeLessThan(40_000);
 }, 300_000);

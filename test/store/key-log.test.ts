@@ -121,9 +121,19 @@ describe('bulk mode checkpoints on a thread', () => {
       const deadline = Date.now() + 10_000;
       while (statSync(t.path).size <= dbSize && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(statSync(t.path).size).toBeGreaterThan(dbSize);
+      expect(t.store.maintenance.checkpointing).toBe(true);
       t.store.maintenance.setBulk(false);
       expect(autocheckpoint()).toBe(10_000);
       expect(t.store.messages.countMatches('bulk')).toBe(5_000);
+      // The thread lingers a little for the next history set, then ends: an idle server keeps no thread.
+      expect(t.store.maintenance.checkpointing).toBe(true);
+      const gone = Date.now() + 10_000;
+      while (t.store.maintenance.checkpointing && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+      expect(t.store.maintenance.checkpointing).toBe(false);
+      // Bulk mode again starts a new one.
+      t.store.maintenance.setBulk(true);
+      expect(t.store.maintenance.checkpointing).toBe(true);
+      expect(autocheckpoint()).toBe(0);
     } finally {
       t.cleanup();
     }

@@ -37,6 +37,11 @@ const KEY_SWEEP_AT = KEY_INLINE_MAX / 2;
 const KEY_CHUNK = 5_000;
 /** In bulk mode, a WAL past this size is checkpointed here anyway (the thread fell behind): 4× the usual. */
 const WAL_MAX_BYTES = 4 * WAL_AUTOCHECKPOINT_PAGES * 4096;
+/**
+ * The checkpointer thread outlives bulk mode by this long (history sets come one after another during a
+ * sync), then ends: an idle server keeps no thread (~30 MB of RSS with its own isolate and page cache).
+ */
+const CHECKPOINTER_LINGER_MS = 2_000;
 /** Steps between two looks at the WAL's size (a stat call). */
 const WAL_CHECK_EVERY = 64;
 
@@ -57,6 +62,7 @@ export class IndexMaintenance {
   private sweepFrom: number | null = null;
   private bulk = false;
   private checkpointer: Checkpointer | null = null;
+  private linger: NodeJS.Timeout | null = null;
   private steps = 0;
 
   constructor(
@@ -99,9 +105,20 @@ export class IndexMaintenance {
   setBulk(on: boolean): void {
     if (on === this.bulk) return;
     (on ? this.automergeOff : this.automergeOn).run();
-    if (on) this.checkpointer ??= Checkpointer.start(this.path);
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = null;
+    if (on && !this.checkpointer?.running) this.checkpointer = Checkpointer.start(this.path);
+    if (!on && this.checkpointer) {
+      const c = this.checkpointer;
+      this.linger = setTimeout(() => c.stop(false), CHECKPOINTER_LINGER_MS).unref();
+    }
     this.db.pragma(`wal_autocheckpoint = ${on && this.checkpointer?.running ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
     this.bulk = on;
+  }
+
+  /** Whether the checkpointer thread is running (bulk mode, and a little after). */
+  get checkpointing(): boolean {
+    return this.checkpointer?.running ?? false;
   }
 
   /** One bounded step of upkeep, in its own transaction; false when there was nothing to do. */
@@ -112,7 +129,8 @@ export class IndexMaintenance {
 
   /** Stops the checkpointer thread (before the connection closes). */
   close(): void {
-    this.checkpointer?.stop();
+    if (this.linger) clearTimeout(this.linger);
+    this.checkpointer?.stop(true);
     this.checkpointer = null;
   }
 
