@@ -39,13 +39,33 @@ export async function connectClient(url: string, name = 'mcp-test'): Promise<Cli
   return client;
 }
 
+/** Tables of a tool's text block back into lists of objects (a cell without a value comes back as null). */
+export function untabulate(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(untabulate);
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o.columns) && Array.isArray(o.rows) && Object.keys(o).length === 2) {
+    const cols = o.columns as string[];
+    return (o.rows as unknown[][]).map((row) => Object.fromEntries(cols.map((c, i) => [c, untabulate(row[i])])));
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, untabulate(x)]));
+}
+
+/** Drops null and undefined properties at every depth (a table cannot tell a null field from a missing one). */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, withoutNulls(x)]));
+}
+
 /** Calls a tool and asserts success; returns its structured content. */
 export async function callOk<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown> = {}): Promise<T> {
   const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
   if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
   expect(r.structuredContent).toBeDefined();
   const text = r.content.find((c) => c.type === 'text');
-  expect(text && text.type === 'text' ? JSON.parse(text.text) : undefined).toEqual(r.structuredContent);
+  // The text block carries the same data, with lists written as tables (src/mcp/tools/table-text.ts).
+  expect(text && text.type === 'text' ? withoutNulls(untabulate(JSON.parse(text.text))) : undefined).toEqual(withoutNulls(r.structuredContent));
   return r.structuredContent as T;
 }
 

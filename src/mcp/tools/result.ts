@@ -1,13 +1,15 @@
 /**
- * Tool result helpers: success = `structuredContent` plus the same JSON as text; failure = `isError`
- * with the AppError's message and next step (src/errors.ts), never a stack (that goes to the log).
+ * Tool result helpers: success = `structuredContent` plus the same data as JSON text, lists written as
+ * tables (table-text.ts); failure = `isError` with the AppError's message and next step (src/errors.ts),
+ * never a stack (that goes to the log).
  */
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { toAppError } from '../../services/errors.js';
+import { tableText } from './table-text.js';
 import type { ToolDeps } from './tool-deps.js';
 
 export function ok(data: Record<string, unknown>, extra: ContentBlock[] = []): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(data) }, ...extra], structuredContent: data };
+  return { content: [{ type: 'text', text: tableText(data) }, ...extra], structuredContent: data };
 }
 
 /** The `isError` result for anything thrown by a tool body. */
