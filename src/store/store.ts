@@ -48,7 +48,7 @@ export interface Store {
   readonly audit: AuditRepo;
   /** Current schema version (`PRAGMA user_version`). */
   schemaVersion(): number;
-  /** Index upkeep in bounded steps for bulk writers (FTS5 merges, the key-table move). */
+  /** Bulk mode and index upkeep in bounded steps (FTS5 merges, the key-table move, WAL checkpoints on a thread). */
   readonly maintenance: IndexMaintenance;
   /** Checkpoint the WAL and close the connection. Idempotent. */
   close(): void;

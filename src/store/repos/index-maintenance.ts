@@ -1,7 +1,7 @@
 /**
  * Index upkeep in bounded steps (issue #17, a responsive server during a history sync).
  *
- * Two kinds of deferred work make single write transactions slow when they happen inside them:
+ * Three kinds of deferred work make single write transactions slow when they happen inside them:
  * - FTS5 segment merges. With `automerge` on, FTS5 merges inside the commit of whichever transaction crosses
  *   a work boundary (64 leaf pages × levels), and merges a whole level at once when it reaches `crisismerge`
  *   segments: at ~1M messages such commits took 40–110 ms, against 2–3 ms for a typical 128-message slice.
