@@ -113,15 +113,20 @@ function hiddenRow(v: unknown, visible: (jid: string) => boolean): boolean {
   return CHAT_KEYS.some((k) => typeof o[k] === 'string' && (o[k] as string).includes('@') && !visible(o[k] as string));
 }
 
+/**
+ * `data` as the read rules let a client see it (tool results, prompts): rows about hidden chats removed; a
+ * result that is itself a hidden chat, or about one ({chat: …}), does not exist.
+ */
+export function readable<T extends object>(data: T, gate: SendGate | undefined): T {
+  if (!gate?.readFiltered()) return data;
+  const visible = (jid: string) => gate.canRead(jid);
+  if (hiddenRow(data, visible) || Object.values(data).some((v) => hiddenRow(v, visible))) throw notFound('No such chat', 'List the chats you can see with list_chats');
+  return redact(data, visible) as T;
+}
+
 function filterRead(result: CallToolResult, gate: SendGate): CallToolResult {
   if (result.isError || !result.structuredContent) return result;
-  const visible = (jid: string) => gate.canRead(jid);
-  // The result itself, or the one object it is about ({chat: …}), is a hidden chat: it does not exist.
-  const top = result.structuredContent;
-  if (hiddenRow(top, visible) || Object.values(top).some((v) => hiddenRow(v, visible))) throw notFound('No such chat', 'List the chats you can see with list_chats');
-  const data = redact(result.structuredContent, visible) as Record<string, unknown>;
-  const rest = result.content.slice(1);
-  return { ...ok(data, rest) };
+  return ok(readable(result.structuredContent, gate), result.content.slice(1));
 }
 
 /** Tool configs are built once per process (every session registers the same objects); so are their gated forms. */

@@ -125,6 +125,36 @@ describe('policy', () => {
     expect(last.result).toMatch(/^refused: .*write deny-list/);
   });
 
+  it('prompts obey the read rules too: a hidden chat is neither completed nor embedded', async () => {
+    const store = suite.t.app.store;
+    const sim = suite.t.app.simulator!;
+    const isContact = (jid: string) => sim.contacts.some((c) => c.jid === jid || c.lidJid === jid);
+    const named = store.chats.listChats({ limit: 50 }).items.filter((c) => !c.isGroup && c.name && isContact(c.id));
+    const [hidden, shown] = [named[0]!, named[1]!];
+    expect(shown).toBeDefined();
+    // Both unread, so both belong in catch_up.
+    await sim.deliverText({ from: hidden.id, text: 'hidden note for catch up' });
+    await sim.deliverText({ from: shown.id, text: 'visible note for catch up' });
+    await eventually(() => store.chats.get(hidden.id)!.unreadCount > 0 && store.chats.get(shown.id)!.unreadCount > 0);
+    const prefix = hidden.name!.slice(0, 3);
+    const completeChat = async (value: string) =>
+      (await suite.client.complete({ ref: { type: 'ref/prompt', name: 'summarize_chat' }, argument: { name: 'chat', value } })).completion.values;
+    expect(await completeChat(prefix)).toContain(hidden.name);
+    const catchUpText = async () => JSON.stringify((await suite.client.getPrompt({ name: 'catch_up' })).messages);
+    expect(await catchUpText()).toContain('hidden note for catch up');
+
+    await settings({ read_deny: [hidden.id] });
+    expect(await completeChat(prefix)).not.toContain(hidden.name);
+    expect(await completeChat(hidden.id.slice(0, 4))).not.toContain(hidden.id);
+    await expect(suite.client.getPrompt({ name: 'summarize_chat', arguments: { chat: hidden.name! } })).rejects.toThrow(/No such chat/);
+    await expect(suite.client.getPrompt({ name: 'draft_reply', arguments: { chat: hidden.id } })).rejects.toThrow(/No such chat/);
+    const text = await catchUpText();
+    expect(text).not.toContain('hidden note for catch up');
+    expect(text).not.toContain(hidden.id);
+    expect(text).toContain('visible note for catch up');
+    expect(JSON.stringify((await suite.client.getPrompt({ name: 'summarize_chat', arguments: { chat: shown.id } })).messages)).toContain(shown.id);
+  });
+
   it('tools that return other people\'s messages say their text is data, not instructions', async () => {
     const tools = (await suite.client.listTools()).tools;
     for (const name of ['list_messages', 'search_messages', 'catch_up', 'get_message_by_id', 'get_message_context', 'get_last_interaction']) {

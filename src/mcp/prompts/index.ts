@@ -1,22 +1,25 @@
 /**
  * MCP prompts: `catch_up`, `summarize_chat {chat}`, `draft_reply {chat}`. Each embeds the data it needs
  * (read through the same services as the tools) so the model starts with it instead of a tool call.
- * The `chat` argument completes on contact and group names, not only JID prefixes.
+ * The `chat` argument completes on contact and group names, not only JID prefixes. The owner's read rules
+ * (issue #15) apply as to tool results: a hidden chat is neither completed nor embedded.
  */
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { toAppError } from '../../services/errors.js';
+import { readable } from '../safety.js';
 import type { ToolDeps } from '../tools/tool-deps.js';
 
 /** Chat names (and JIDs) matching what was typed so far: name prefix first, then contains, then JID prefix. */
-export function completeChat(deps: Pick<ToolDeps, 'services'>, typed: string, max = 20): string[] {
+export function completeChat(deps: Pick<ToolDeps, 'services' | 'safety'>, typed: string, max = 20): string[] {
   const q = typed.trim().toLowerCase();
-  const chats = deps.services.chats.list({ limit: 200, includeLastMessage: false, ...(q ? { query: typed.trim() } : {}) }).items;
+  const canRead = (c: { id: string }) => !deps.safety?.readFiltered() || deps.safety.canRead(c.id);
+  const chats = deps.services.chats.list({ limit: 200, includeLastMessage: false, ...(q ? { query: typed.trim() } : {}) }).items.filter(canRead);
   const starts = chats.filter((c) => c.name.toLowerCase().startsWith(q)).map((c) => c.name);
   const rest = chats.filter((c) => !c.name.toLowerCase().startsWith(q)).map((c) => c.name);
-  const ids = q ? deps.services.chats.list({ limit: 200, includeLastMessage: false }).items.filter((c) => c.id.startsWith(q)).map((c) => c.id) : [];
+  const ids = q ? deps.services.chats.list({ limit: 200, includeLastMessage: false }).items.filter((c) => c.id.startsWith(q) && canRead(c)).map((c) => c.id) : [];
   return [...new Set([...starts, ...rest, ...ids])].slice(0, max);
 }
 
@@ -42,7 +45,7 @@ export function registerPrompts(server: McpServer, deps: ToolDeps): void {
     'catch_up',
     { title: 'Catch up on WhatsApp', description: 'What did I miss: the unread messages of every chat, to summarise by chat.' },
     guard(() => {
-      const data = deps.services.messages.catchUp({ limitPerChat: 20, maxChats: 20 });
+      const data = readable(deps.services.messages.catchUp({ limitPerChat: 20, maxChats: 20 }), deps.safety);
       return {
         description: data.summary,
         messages: [
@@ -61,7 +64,7 @@ export function registerPrompts(server: McpServer, deps: ToolDeps): void {
     'summarize_chat',
     { title: 'Summarise a chat', description: 'The recent messages of one chat, to summarise.', argsSchema: { chat: chatArg() } },
     guard(async ({ chat }: { chat: string }) => {
-      const page = await deps.services.messages.list(chat, { limit: 100 });
+      const page = readable(await deps.services.messages.list(chat, { limit: 100 }), deps.safety);
       return {
         description: `Recent messages with ${page.chatName}`,
         messages: [
@@ -79,7 +82,7 @@ export function registerPrompts(server: McpServer, deps: ToolDeps): void {
     'draft_reply',
     { title: 'Draft a reply', description: 'The end of one chat, to draft my next message (not sent).', argsSchema: { chat: chatArg() } },
     guard(async ({ chat }: { chat: string }) => {
-      const page = await deps.services.messages.list(chat, { limit: 30 });
+      const page = readable(await deps.services.messages.list(chat, { limit: 30 }), deps.safety);
       return {
         description: `Draft a reply to ${page.chatName}`,
         messages: [
