@@ -155,6 +155,23 @@ describe('policy', () => {
     expect(JSON.stringify((await suite.client.getPrompt({ name: 'summarize_chat', arguments: { chat: shown.id } })).messages)).toContain(shown.id);
   });
 
+  it('media of a hidden chat cannot be fetched, not even by its bare key id', async () => {
+    const sim = suite.t.app.simulator!;
+    const from = sim.contacts[1]!;
+    const data = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('hidden photo bytes '.repeat(40))]);
+    const { id } = await sim.deliverMedia({ from: from.jid, kind: 'image', data, mimetype: 'image/jpeg', caption: 'secret view' });
+    await eventually(() => suite.t.app.store.messages.getRaw(`${from.jid}:${id}`), 10_000);
+    // Visible: both ids work.
+    expect((await callOk<{ messageId: string }>(suite.client, 'download_media', { message_id: id })).messageId).toBe(`${from.jid}:${id}`);
+
+    await settings({ read_deny: [from.jid] });
+    for (const messageId of [id, `${from.jid}:${id}`]) {
+      expect(await callErr(suite.client, 'get_media', { message_id: messageId })).toMatch(/No such chat/);
+      expect(await callErr(suite.client, 'download_media', { message_id: messageId })).toMatch(/No such chat/);
+      await expect(suite.client.readResource({ uri: `whatsapp://media/${encodeURIComponent(messageId)}` })).rejects.toThrow(/No resource/);
+    }
+  });
+
   it('tools that return other people\'s messages say their text is data, not instructions', async () => {
     const tools = (await suite.client.listTools()).tools;
     for (const name of ['list_messages', 'search_messages', 'catch_up', 'get_message_by_id', 'get_message_context', 'get_last_interaction']) {
