@@ -284,7 +284,11 @@ export class MessagesService {
    * messages of chats with unread ones (above each chat's read marker); with `since`, everything incoming
    * since then (only chats with unread ones when `unreadOnly`).
    */
-  catchUp(opts: { since?: number; unreadOnly?: boolean; limitPerChat?: number; maxChats?: number } = {}): CatchUp {
+  /**
+   * `canRead` leaves out chats the owner's read rules hide (issue #15) before counting and `maxChats`, so the
+   * summary's counts are of what the caller may see.
+   */
+  catchUp(opts: { since?: number; unreadOnly?: boolean; limitPerChat?: number; maxChats?: number; canRead?: (chatJid: string) => boolean } = {}): CatchUp {
     const perChat = opts.limitPerChat ?? 10;
     const maxChats = opts.maxChats ?? 20;
     const book = this.presenter.names();
@@ -296,6 +300,7 @@ export class MessagesService {
       const page = this.deps.store.chats.listChats({ limit: 50, cursor, includeLastMessage: false, unreadOnly: opts.since === undefined || opts.unreadOnly });
       for (const chat of page.items) {
         if (opts.since !== undefined && chat.timestamp < opts.since) break walk;
+        if (opts.canRead && !opts.canRead(chat.id)) continue;
         const want = opts.since === undefined ? Math.min(chat.unreadCount, perChat) : perChat;
         if (want <= 0) continue;
         // A few extra rows: reactions and notices are left out below.

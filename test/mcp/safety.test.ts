@@ -149,6 +149,11 @@ describe('policy', () => {
     await expect(suite.client.getPrompt({ name: 'summarize_chat', arguments: { chat: hidden.name! } })).rejects.toThrow(/No such chat/);
     await expect(suite.client.getPrompt({ name: 'draft_reply', arguments: { chat: hidden.id } })).rejects.toThrow(/No such chat/);
     const text = await catchUpText();
+    // The summary counts only what may be read: the visible chat's messages, in one chat.
+    const tool = await callOk<{ summary: string; chats: Array<{ chatId: string; messages: unknown[]; notShown?: number }> }>(suite.client, 'catch_up');
+    expect(tool.chats.map((c) => c.chatId)).not.toContain(hidden.id);
+    const n = tool.chats.reduce((k, c) => k + c.messages.length + (c.notShown ?? 0), 0);
+    expect(tool.summary).toMatch(new RegExp(`^${n} new messages? in ${tool.chats.length} chats? `));
     expect(text).not.toContain('hidden note for catch up');
     expect(text).not.toContain(hidden.id);
     expect(text).toContain('visible note for catch up');
