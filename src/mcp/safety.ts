@@ -69,8 +69,12 @@ function execResult(r: CallToolResult): ExecResult {
   return { ok: false, error: new AppError(meta.code ?? 'upstream_failed', text, '', { retryable: meta.retryable, retryAfterMs: meta.retryAfterMs }) };
 }
 
-/** Asks the client's user through elicitation/create (a one-screen summary and a yes/no). */
-function elicitor(server: McpServer): Caller['elicit'] {
+/**
+ * Asks the client's user through elicitation/create (a one-screen summary and a yes/no). `signal` is the
+ * tool call's: a client that gives up on the call (its request timeout, a cancel) also withdraws the
+ * question, so a late "yes" cannot send a message the agent already saw fail and may send again.
+ */
+function elicitor(server: McpServer, signal?: AbortSignal): Caller['elicit'] {
   if (!server.server.getClientCapabilities()?.elicitation) return undefined;
   return async (ask: ApprovalAsk): Promise<Consent> => {
     const message = [
@@ -81,8 +85,9 @@ function elicitor(server: McpServer): Caller['elicit'] {
     try {
       const r = await server.server.elicitInput(
         { message, requestedSchema: { type: 'object', properties: { send: { type: 'boolean', title: 'Send it', description: 'Yes to send, no to drop it' } }, required: ['send'] } },
-        { timeout: 10 * 60_000 },
+        { timeout: 10 * 60_000, ...(signal ? { signal } : {}) },
       );
+      if (signal?.aborted) return 'cancel';
       if (r.action === 'accept') return r.content?.send === true ? 'accept' : 'decline';
       return r.action;
     } catch {
@@ -188,7 +193,7 @@ export function safetyServer(server: McpServer, session: McpServer, deps: ToolDe
         raw = await cb(a, extra);
         return execResult(raw);
       };
-      const caller: Caller = { client: session.server.getClientVersion()?.name ?? null, sessionId: extra.sessionId ?? null, elicit: elicitor(session) };
+      const caller: Caller = { client: session.server.getClientVersion()?.name ?? null, sessionId: extra.sessionId ?? null, elicit: elicitor(session, extra.signal) };
       try {
         const r = await gate.write(name, rest, caller, { wait: wait !== false, queueIfOffline: queue_if_offline === true }, direct);
         if (r.kind === 'deferred') return ok(deferredResult(r.entry, gate.recipientName(r.entry.chatJid), tz));

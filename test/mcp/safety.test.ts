@@ -223,6 +223,33 @@ describe('approval', () => {
     }
   });
 
+  it('elicitation: a client that gives up on the call withdraws the question; a late yes sends nothing', async () => {
+    await settings({ send_mode: 'confirm' });
+    const contact = suite.t.app.simulator!.contacts[2]!;
+    const client = new Client({ name: 'impatient-agent', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    let answered = false;
+    // The user answers "yes" only after the agent's request timeout has passed.
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      answered = true;
+      return { action: 'accept', content: { send: true } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${suite.t.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } }));
+    try {
+      await client.listTools();
+      await expect(client.callTool({ name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'too late to say yes' } }, undefined, { timeout: 300 })).rejects.toThrow(/timed out/i);
+      await eventually(async () => answered && (await auditLines()).some((l) => l.client === 'impatient-agent'), 10_000);
+      const line = (await auditLines()).filter((l) => l.client === 'impatient-agent');
+      expect(line.map((l) => [l.decision, l.result])).toEqual([['declined', 'not sent']]);
+      // Give a send that would have followed the late "yes" time to reach the phone: it never does.
+      await client.callTool({ name: 'ping', arguments: {} });
+      expect(receivedBy(contact.jid)).not.toContain('too late to say yes');
+      expect(suite.t.app.store.outbox.list({ limit: 50 }).some((e) => e.summary.includes('too late'))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('without elicitation: pending_approval, the owner approves (sent once) or rejects (nothing sent)', async () => {
     await settings({ send_mode: 'confirm' });
     const contact = suite.t.app.simulator!.contacts[1]!;
