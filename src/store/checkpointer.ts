@@ -39,7 +39,10 @@ parentPort.on('message', () => {
 const STOP_WAIT_MS = 2_000;
 
 export class Checkpointer {
+  /** The thread is up (no error, no exit). */
   private alive = true;
+  /** `stop()` was called: the thread is closing or closed. */
+  private stopping = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -62,20 +65,22 @@ export class Checkpointer {
     return new Checkpointer(new Worker(WORKER_SOURCE, { eval: true, workerData: { path, module, everyMs: CHECKPOINT_EVERY_MS, closed } }), closed);
   }
 
-  /** False once the thread failed or stopped: the caller must checkpoint on its own connection again. */
+  /** False once the thread failed or was asked to stop: the caller must checkpoint on its own connection. */
   get running(): boolean {
-    return this.alive;
+    return this.alive && !this.stopping;
   }
 
   /**
    * Closes the thread's connection and ends the thread. With `wait`, blocks (briefly) until the connection is
-   * closed, so the store can checkpoint, close and be deleted right after.
+   * closed — also when an earlier `stop(false)` asked for it — so the store can checkpoint, close and be
+   * deleted right after.
    */
   stop(wait: boolean): void {
-    if (!this.alive) return;
-    this.alive = false;
-    this.worker.postMessage('stop');
-    if (!wait) return;
+    if (!this.stopping) {
+      this.stopping = true;
+      if (this.alive) this.worker.postMessage('stop');
+    }
+    if (!wait || !this.alive) return;
     Atomics.wait(this.closed, 0, 0, STOP_WAIT_MS);
     void this.worker.terminate();
   }

@@ -52,10 +52,10 @@ const HISTORY_SLICE_TARGET_MS = 5;
 const HISTORY_SLICE_MIN = 32;
 const HISTORY_SLICE_MAX = 1_000;
 /**
- * Upkeep steps after a history set at most (one loop turn each): what is left then is merged by FTS5's
- * automerge in later commits, as before bulk mode existed.
+ * Time for upkeep steps after a history set (one loop turn each; live events wait behind the set): what is
+ * left is done between the next set's slices, or by FTS5's automerge in later commits.
  */
-const HISTORY_UPKEEP_MAX_STEPS = 2_000;
+const HISTORY_UPKEEP_DRAIN_MS = 100;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -138,8 +138,24 @@ export class Ingestor {
       this.store.chats.upsertChats(history.chats.map(toChatInput).filter(notNull));
       // Bulk mode: index merges and key moves run as their own small steps between slices and WAL
       // checkpoints on a thread, not inside the slices' commits (store/repos/index-maintenance.ts).
-      const upkeep = this.store.maintenance;
-      upkeep.setBulk(true);
+      // Upkeep is optional work: if it fails, the history is still written (WhatsApp does not send a set
+      // twice), with FTS5 and SQLite doing that work inside commits as they do without bulk mode.
+      let upkeep: Store['maintenance'] | null = this.store.maintenance;
+      const upkeepStep = (): boolean => {
+        try {
+          return upkeep?.step() ?? false;
+        } catch (err) {
+          this.log.warn({ err }, 'index upkeep failed; the rest of this history set is written without it');
+          upkeep = null;
+          return false;
+        }
+      };
+      try {
+        upkeep.setBulk(true);
+      } catch (err) {
+        this.log.warn({ err }, 'bulk mode unavailable; writing history without it');
+        upkeep = null;
+      }
       try {
         for (let i = 0; i < history.messages.length; ) {
           if (i > 0) await yieldToLoop();
@@ -151,12 +167,20 @@ export class Ingestor {
           // not collapse it). Kept across sets: the cost per message grows with the store.
           const ratio = Math.min(2, Math.max(0.5, HISTORY_SLICE_TARGET_MS / Math.max(0.1, performance.now() - t0)));
           this.historySlice = Math.min(HISTORY_SLICE_MAX, Math.max(HISTORY_SLICE_MIN, Math.round(size * ratio)));
-          await yieldToLoop();
-          upkeep.step();
+          if (upkeep) {
+            await yieldToLoop();
+            upkeepStep();
+          }
         }
-        for (let steps = 0; steps < HISTORY_UPKEEP_MAX_STEPS && upkeep.step(); steps++) await yieldToLoop();
+        // What is left, for a bounded time: live events queue behind this set (ordered ingest).
+        const drainEnd = performance.now() + HISTORY_UPKEEP_DRAIN_MS;
+        while (upkeep && performance.now() < drainEnd && upkeepStep()) await yieldToLoop();
       } finally {
-        upkeep.setBulk(false);
+        try {
+          this.store.maintenance.setBulk(false);
+        } catch (err) {
+          this.log.warn({ err }, 'leaving bulk mode failed; the store restores it when it next opens');
+        }
       }
       this.log.info(
         { chats: history.chats.length, contacts: history.contacts.length, messages: history.messages.length, progress: history.progress },

@@ -12,11 +12,11 @@
  * background thread (store/checkpointer.ts) — and calls `step()` between its transactions; each step is one
  * small transaction (a merge of MERGE_STEP_PAGES leaf pages, or the move of one hash range of KEY_CHUNK keys).
  * Measured on 200k messages into an 800k store (slices of ~5 ms): p99 of every transaction 37 → 13.5 ms.
- * Every other writer keeps FTS5's automerge, and `noteNewKeys` still moves all keys inline past a cap, so a
- * caller that never steps (live messages, the store bench) stays correct and bounded.
+ * Outside bulk mode every writer has FTS5's automerge and in-commit checkpoints (live messages written while a
+ * set is in bulk mode go without them too, and their segments are merged by the same steps), and `noteNewKeys`
+ * still moves all keys inline past a cap, so a caller that never steps (the store bench) stays correct and
+ * bounded. A PASSIVE checkpoint every 200 ms keeps the WAL small at any ingest rate seen here.
  */
-import { statSync } from 'node:fs';
-
 import type Database from 'better-sqlite3';
 
 import { Checkpointer } from '../checkpointer.js';
@@ -35,15 +35,11 @@ const KEY_INLINE_MAX = 40_000;
 const KEY_SWEEP_AT = KEY_INLINE_MAX / 2;
 /** Keys moved per step of a sweep (one hash range: ~1/4 of the big tree's leaves per step at the sweep size). */
 const KEY_CHUNK = 5_000;
-/** In bulk mode, a WAL past this size is checkpointed here anyway (the thread fell behind): 4× the usual. */
-const WAL_MAX_BYTES = 4 * WAL_AUTOCHECKPOINT_PAGES * 4096;
 /**
  * The checkpointer thread outlives bulk mode by this long (history sets come one after another during a
  * sync), then ends: an idle server keeps no thread (~30 MB of RSS with its own isolate and page cache).
  */
 const CHECKPOINTER_LINGER_MS = 2_000;
-/** Steps between two looks at the WAL's size (a stat call). */
-const WAL_CHECK_EVERY = 64;
 
 export class IndexMaintenance {
   private readonly countRecent: Database.Statement<[], number>;
@@ -63,7 +59,6 @@ export class IndexMaintenance {
   private bulk = false;
   private checkpointer: Checkpointer | null = null;
   private linger: NodeJS.Timeout | null = null;
-  private steps = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -104,16 +99,23 @@ export class IndexMaintenance {
    */
   setBulk(on: boolean): void {
     if (on === this.bulk) return;
-    (on ? this.automergeOff : this.automergeOn).run();
     if (this.linger) clearTimeout(this.linger);
     this.linger = null;
-    if (on && !this.checkpointer?.running) this.checkpointer = Checkpointer.start(this.path);
-    if (!on && this.checkpointer) {
+    if (on) {
+      // The thread first: if it cannot start, bulk mode still works, with checkpoints in commits as usual.
+      try {
+        if (!this.checkpointer?.running) this.checkpointer = Checkpointer.start(this.path);
+      } catch {
+        this.checkpointer = null;
+      }
+    } else if (this.checkpointer) {
       const c = this.checkpointer;
       this.linger = setTimeout(() => c.stop(false), CHECKPOINTER_LINGER_MS).unref();
     }
     this.db.pragma(`wal_autocheckpoint = ${on && this.checkpointer?.running ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
+    // Marked first: should the setting fail, `setBulk(false)` still runs and turns automerge back on.
     this.bulk = on;
+    (on ? this.automergeOff : this.automergeOn).run();
   }
 
   /** Whether the checkpointer thread is running (bulk mode, and a little after). */
@@ -123,7 +125,11 @@ export class IndexMaintenance {
 
   /** One bounded step of upkeep, in its own transaction; false when there was nothing to do. */
   step(): boolean {
-    if (this.bulk && ++this.steps % WAL_CHECK_EVERY === 0) this.guardWal();
+    // The checkpointer died: checkpoint in commits again, as SQLite would have.
+    if (this.bulk && this.checkpointer && !this.checkpointer.running) {
+      this.checkpointer = null;
+      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    }
     return this.db.transaction(() => this.keyStep() || this.mergeStep()).immediate();
   }
 
@@ -132,21 +138,6 @@ export class IndexMaintenance {
     if (this.linger) clearTimeout(this.linger);
     this.checkpointer?.stop(true);
     this.checkpointer = null;
-  }
-
-  /** The checkpointer died or fell behind: checkpoint on this connection, as SQLite would have. */
-  private guardWal(): void {
-    if (!this.checkpointer?.running) {
-      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-      return;
-    }
-    let size = 0;
-    try {
-      size = statSync(`${this.path}-wal`).size;
-    } catch {
-      return; // no WAL file right now: nothing to checkpoint
-    }
-    if (size > WAL_MAX_BYTES) this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   private keyStep(): boolean {
