@@ -125,7 +125,8 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
   const runtime = createRuntime({ lifecycle: config.lifecycle, engine, logger: childLogger(root, 'runtime'), eventLog: config.whatsapp.eventLog });
   // WA_EVENT_STREAM: attached before the runtime starts, so the boot transitions are recorded too.
   const eventStream = config.whatsapp.eventStream ? attachEventStream(runtime, { path: config.whatsapp.eventStreamPath, logger: childLogger(root, 'runtime') }) : null;
-  const services = createServices({ config, runtime, store, gateway, settings, logger: childLogger(root, 'services') });
+  // The read rules live in the send gate, built below with the services it needs; resolution asks it late.
+  const services = createServices({ config, runtime, store, gateway, settings, logger: childLogger(root, 'services'), canRead: (jid) => safety.canRead(jid) });
   const media = createMedia({ config, store, gateway, runtime, settings, idempotency: services.idempotency, logger: childLogger(root, 'media') });
   // Send safety (issue #15): one gate for every write; it runs deferred writes through the tools' own code.
   const safety = new SendGate({ store, runtime, settings, gateway, logger: childLogger(root, 'safety'), clock: opts.clock, random: opts.random });

@@ -70,7 +70,7 @@ export class ContactsService {
     if (jid !== null && (q.includes('@') || /^[+\d][\d\s().-]*$/.test(q))) {
       throw invalidInput(`"${q}" is not a group JID`, 'Pass a group id ending in @g.us (list_groups shows them) or the group name');
     }
-    const found = this.deps.store.chats.listGroups({ query: q, limit: 6, includeLastMessage: false }).items;
+    const found = this.deps.store.chats.listGroups({ query: q, limit: 6, includeLastMessage: false }).items.filter((g) => this.deps.canRead?.(g.id) ?? true);
     const exact = found.filter((g) => g.name.toLowerCase() === q.toLowerCase());
     const pick = exact.length === 1 ? exact : found;
     if (pick.length === 1) return { id: pick[0]!.id, name: pick[0]!.name };

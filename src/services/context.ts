@@ -19,6 +19,11 @@ export interface ServiceDeps {
   liveTimeoutMs?: number;
   /** Timeout for a send (ms). Default 30 000. */
   sendTimeoutMs?: number;
+  /**
+   * The owner's read rules (issue #15, the send gate): chats it hides are left out when a name, a bare
+   * message id or a group name is resolved, so neither an answer nor an "ambiguous" error names them.
+   */
+  canRead?: (chatJid: string) => boolean;
 }
 
 /** Throws the "not connected (state…, retry in…)" error unless the lifecycle state is `open`. */

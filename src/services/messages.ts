@@ -109,11 +109,13 @@ export class MessagesService {
     return jid;
   }
 
+  private readonly canRead = (jid: string): boolean => this.deps.canRead?.(jid) ?? true;
+
   private chatByName(q: string): string {
-    const chats = this.deps.store.chats.listChats({ query: q, limit: 6, includeLastMessage: false }).items;
+    const chats = this.deps.store.chats.listChats({ query: q, limit: 6, includeLastMessage: false }).items.filter((c) => this.canRead(c.id));
     const exact = chats.filter((c) => c.name.toLowerCase() === q.toLowerCase());
     if (exact.length === 1) return exact[0]!.id;
-    const people = this.deps.store.contacts.resolve(q, 5).filter((m) => this.deps.store.chats.findId(m.id) !== undefined);
+    const people = this.deps.store.contacts.resolve(q, 5).filter((m) => this.deps.store.chats.findId(m.id) !== undefined && this.canRead(m.id));
     const [a, b] = people;
     if (a && (!b || a.score >= 1 || (a.score >= 0.8 && a.score - b.score >= 0.15))) return a.id;
     if (!a && chats.length === 1) return chats[0]!.id;
@@ -180,7 +182,7 @@ export class MessagesService {
     if (q.toLowerCase() === 'me') return { jid: 'me', name: 'me' };
     const direct = q.includes('@') || /^[+\d][\d\s().-]*$/.test(q) ? this.deps.store.identity.resolve(q) : null;
     if (direct) return { jid: direct, name: this.presenter.names().person(direct) };
-    const matches = this.deps.store.contacts.resolve(q, 5);
+    const matches = this.deps.store.contacts.resolve(q, 5).filter((m) => this.canRead(m.id));
     const [a, b] = matches;
     if (!a) throw notFound(`No contact matches "${q}"`, 'Check the spelling, or pass a JID / phone number (resolve_contact lists candidates)');
     const clear = !b || a.score >= 1 || (a.score >= 0.8 && a.score - b.score >= 0.15);
@@ -226,14 +228,21 @@ export class MessagesService {
    */
   resolveId(input: string, chatHint?: string): string {
     const id = input.trim();
-    if (id.includes(':')) return id;
+    const none = () => notFound(`No message with id ${id}`, 'Take message ids from list_messages, search_messages or catch_up');
+    if (id.includes(':')) {
+      if (id.includes('@') && !this.canRead(id.slice(0, id.lastIndexOf(':')))) throw none();
+      return id;
+    }
     if (chatHint !== undefined) {
       const chat = this.deps.store.identity.resolve(chatHint);
-      if (chat !== null) return `${chat}:${id}`;
+      if (chat !== null) {
+        if (!this.canRead(chat)) throw none();
+        return `${chat}:${id}`;
+      }
     }
-    const chats = this.deps.store.messages.chatsWithKey(id);
+    const chats = this.deps.store.messages.chatsWithKey(id).filter(this.canRead);
     if (chats.length === 1) return `${chats[0]}:${id}`;
-    if (chats.length === 0) throw notFound(`No message with id ${id}`, 'Take message ids from list_messages, search_messages or catch_up');
+    if (chats.length === 0) throw none();
     throw invalidInput(`Message id ${id} exists in several chats (${chats.join(', ')})`, `Pass it as <chatJid>:${id}`);
   }
 

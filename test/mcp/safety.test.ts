@@ -146,7 +146,7 @@ describe('policy', () => {
     await settings({ read_deny: [hidden.id] });
     expect(await completeChat(prefix)).not.toContain(hidden.name);
     expect(await completeChat(hidden.id.slice(0, 4))).not.toContain(hidden.id);
-    await expect(suite.client.getPrompt({ name: 'summarize_chat', arguments: { chat: hidden.name! } })).rejects.toThrow(/No such chat/);
+    await expect(suite.client.getPrompt({ name: 'summarize_chat', arguments: { chat: hidden.name! } })).rejects.toThrow(/No such chat|No chat or contact named/);
     await expect(suite.client.getPrompt({ name: 'draft_reply', arguments: { chat: hidden.id } })).rejects.toThrow(/No such chat/);
     const text = await catchUpText();
     // The summary counts only what may be read: the visible chat's messages, in one chat.
@@ -160,6 +160,21 @@ describe('policy', () => {
     expect(JSON.stringify((await suite.client.getPrompt({ name: 'summarize_chat', arguments: { chat: shown.id } })).messages)).toContain(shown.id);
   });
 
+  it('names are resolved among readable chats only: an ambiguity error never lists a hidden chat', async () => {
+    const [a, b] = ['447000111001@s.whatsapp.net', '447000111002@s.whatsapp.net'];
+    suite.t.app.store.chats.upsertChats([
+      { id: a, name: 'Twinkle Alpha' },
+      { id: b, name: 'Twinkle Beta' },
+    ]);
+    const both = await callErr(suite.client, 'list_messages', { chat_id: 'Twinkle' });
+    expect(both).toMatch(/matches several chats/);
+    expect(both).toContain(b);
+    await settings({ read_deny: [b] });
+    // One readable chat is left: the name resolves to it, and nothing names the hidden one.
+    expect((await callOk<{ chatId: string }>(suite.client, 'list_messages', { chat_id: 'Twinkle' })).chatId).toBe(a);
+    expect(await callErr(suite.client, 'list_messages', { chat_id: 'Twinkle Beta' })).not.toContain(b);
+  });
+
   it('media of a hidden chat cannot be fetched, not even by its bare key id', async () => {
     const sim = suite.t.app.simulator!;
     const from = sim.contacts[1]!;
@@ -170,10 +185,14 @@ describe('policy', () => {
     expect((await callOk<{ messageId: string }>(suite.client, 'download_media', { message_id: id })).messageId).toBe(`${from.jid}:${id}`);
 
     await settings({ read_deny: [from.jid] });
+    // Refused when the id is resolved, before anything is downloaded; a bare key id is not told its chat.
     for (const messageId of [id, `${from.jid}:${id}`]) {
-      expect(await callErr(suite.client, 'get_media', { message_id: messageId })).toMatch(/No such chat/);
-      expect(await callErr(suite.client, 'download_media', { message_id: messageId })).toMatch(/No such chat/);
-      await expect(suite.client.readResource({ uri: `whatsapp://media/${encodeURIComponent(messageId)}` })).rejects.toThrow(/No resource/);
+      for (const tool of ['get_media', 'download_media']) {
+        const err = await callErr(suite.client, tool, { message_id: messageId });
+        expect(err).toMatch(/No message with id/);
+        if (messageId === id) expect(err).not.toContain(from.jid);
+      }
+      await expect(suite.client.readResource({ uri: `whatsapp://media/${encodeURIComponent(messageId)}` })).rejects.toThrow(/No message with id|No resource/);
     }
   });
 
