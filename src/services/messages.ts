@@ -301,7 +301,7 @@ export class MessagesService {
     const perChat = opts.limitPerChat ?? 10;
     const maxChats = opts.maxChats ?? 20;
     const book = this.presenter.names();
-    const found: Array<CatchUpChat & { newest: number }> = [];
+    const found: Array<CatchUpChat & { newest: number; arrival: number }> = [];
     let cursor: string | undefined;
     // Chats newest activity first; with `since` the walk stops at the first chat older than it. Chats
     // are then ordered by their newest incoming message (an own reply must not hide who wrote last).
@@ -321,6 +321,7 @@ export class MessagesService {
         const total = opts.since === undefined ? chat.unreadCount : rows.length;
         found.push({
           newest: newest.timestamp,
+          arrival: this.deps.store.messages.arrivalOf(newest.id) ?? 0,
           chatId: chat.id,
           chatName: chat.name,
           isGroup: chat.isGroup,
@@ -332,9 +333,10 @@ export class MessagesService {
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
-    found.sort((a, b) => b.newest - a.newest);
+    // Newest incoming message first; within the same timestamp (WhatsApp's are in seconds), the later arrival.
+    found.sort((a, b) => b.newest - a.newest || b.arrival - a.arrival);
     const more = found.length > maxChats;
-    const out: CatchUpChat[] = found.slice(0, maxChats).map(({ newest: _n, ...c }) => c);
+    const out: CatchUpChat[] = found.slice(0, maxChats).map(({ newest: _n, arrival: _a, ...c }) => c);
     const count = out.reduce((n, c) => n + c.messages.length + (c.notShown ?? 0), 0);
     const since = opts.since === undefined ? 'since each chat was last read' : `since ${this.presenter.time(opts.since)}`;
     const summary =

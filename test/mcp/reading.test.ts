@@ -210,3 +210,22 @@ describe('prompts and completions', () => {
     await expect(client.getPrompt({ name: 'summarize_chat', arguments: { chat: 'Nobody At All' } })).rejects.toThrow(/No chat or contact named like/);
   });
 });
+
+describe('ordering within one second', () => {
+  it('catch_up puts the later arrival first when two chats got a message in the same second, whatever my own replies', async () => {
+    const store = app.t.app.store;
+    const [x, y] = ['447000222001@s.whatsapp.net', '447000222002@s.whatsapp.net'];
+    store.chats.upsertChats([
+      { id: x, name: 'Same Second X' },
+      { id: y, name: 'Same Second Y' },
+    ]);
+    const at = Date.UTC(2031, 0, 1, 12, 0, 0); // WhatsApp timestamps have whole seconds
+    store.messages.upsertMessages([{ chatId: x, keyId: 'SAMESEC1', fromMe: false, from: x, timestamp: at, type: 'text', body: 'first in' }]);
+    store.messages.upsertMessages([{ chatId: y, keyId: 'SAMESEC2', fromMe: false, from: y, timestamp: at, type: 'text', body: 'second in' }]);
+    // My reply to X makes X the chat with the newest activity.
+    store.messages.upsertMessages([{ chatId: x, keyId: 'SAMESEC3', fromMe: true, timestamp: at + 1_000, type: 'text', body: 'my reply' }]);
+    const r = await callOk<{ chats: Array<{ chatId: string; messages: Array<{ body: string }> }> }>(client, 'catch_up', { since: at - 1_000, max_chats: 1, limit_per_chat: 1 });
+    expect(r.chats.map((c) => c.chatId)).toEqual([y]);
+    expect(r.chats[0]!.messages[0]!.body).toBe('second in');
+  });
+});

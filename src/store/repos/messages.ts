@@ -481,6 +481,14 @@ export class MessagesRepo {
     return row ? rowToMessage(row) : null;
   }
 
+  /**
+   * Arrival order of a stored message (its rowid: time, then arrival within the same timestamp, across
+   * chats), for orderings that must be stable within one second; null when it is not stored.
+   */
+  arrivalOf(messageId: string): number | null {
+    return this.rowOf(messageId)?.m_rowid ?? null;
+  }
+
   private rowOf(messageId: string): MessageRow | undefined {
     const parts = splitMessageId(messageId);
     if (!parts) return undefined;
