@@ -9,6 +9,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { tableText } from '../src/mcp/tools/table-text.js';
 
 const base = (process.env.MCP_BASE_URL ?? 'http://127.0.0.1:3003').replace(/\/+$/, '');
 const endpoint = base.endsWith('/mcp') ? base : `${base}/mcp`;
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
     if (r.isError) throw new Error(r.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join(' '));
     check(r.structuredContent, `${name} returned no structuredContent`);
     const text = r.content.find((c) => c.type === 'text');
-    check(text && text.type === 'text' && JSON.stringify(JSON.parse(text.text)) === JSON.stringify(r.structuredContent), `${name}: text content differs from structuredContent`);
+    // The text block is the same data with lists written as tables (src/mcp/tools/table-text.ts).
+    check(text && text.type === 'text' && JSON.stringify(JSON.parse(text.text)) === tableText(r.structuredContent as Record<string, unknown>), `${name}: text content differs from structuredContent`);
     return r.structuredContent as Json;
   };
 

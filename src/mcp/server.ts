@@ -14,7 +14,8 @@ const INSTRUCTIONS =
   'Read and send WhatsApp messages for one linked account. Start with check_auth_status; if it is not linked, call get_qr_code. ' +
   '"What did I miss": catch_up. History: list_messages (chat by name, phone or JID; filters from/after/before/query/only_incoming) and search_messages. ' +
   'People: resolve_contact to pick one, search_contacts to browse. Rows show names, an ISO time with offset beside epoch-ms timestamp, and the message key id, ' +
-  'which message_id / quoted_message_id accept (also as <chatJid>:<keyId>). Sends take a JID or phone number; use idempotency_key so retries never send twice.';
+  'which message_id / quoted_message_id accept (also as <chatJid>:<keyId>). Sends take a JID or phone number; use idempotency_key so retries never send twice. ' +
+  'In text results a list of rows is a table: {"columns": [...], "rows": [[...]]}.';
 
 interface ToolConfig {
   title?: string;

@@ -37,11 +37,7 @@ export function tabulate(value: unknown): unknown {
     }
     return value.map(tabulate);
   }
-  if (isRow(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = tabulate(v);
-    return out;
-  }
+  if (isRow(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tabulate(v)]));
   return value;
 }
 
