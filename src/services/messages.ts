@@ -291,13 +291,10 @@ export class MessagesService {
   /**
    * "What did I miss": incoming messages grouped by chat, newest chats first. Without `since`, the unread
    * messages of chats with unread ones (above each chat's read marker); with `since`, everything incoming
-   * since then (only chats with unread ones when `unreadOnly`).
+   * since then (only chats with unread ones when `unreadOnly`). Chats the owner's read rules hide are left
+   * out before counting and `maxChats`, so the summary counts what the caller may see.
    */
-  /**
-   * `canRead` leaves out chats the owner's read rules hide (issue #15) before counting and `maxChats`, so the
-   * summary's counts are of what the caller may see.
-   */
-  catchUp(opts: { since?: number; unreadOnly?: boolean; limitPerChat?: number; maxChats?: number; canRead?: (chatJid: string) => boolean } = {}): CatchUp {
+  catchUp(opts: { since?: number; unreadOnly?: boolean; limitPerChat?: number; maxChats?: number } = {}): CatchUp {
     const perChat = opts.limitPerChat ?? 10;
     const maxChats = opts.maxChats ?? 20;
     const book = this.presenter.names();
@@ -309,7 +306,7 @@ export class MessagesService {
       const page = this.deps.store.chats.listChats({ limit: 50, cursor, includeLastMessage: false, unreadOnly: opts.since === undefined || opts.unreadOnly });
       for (const chat of page.items) {
         if (opts.since !== undefined && chat.timestamp < opts.since) break walk;
-        if (opts.canRead && !opts.canRead(chat.id)) continue;
+        if (!this.canRead(chat.id)) continue;
         const want = opts.since === undefined ? Math.min(chat.unreadCount, perChat) : perChat;
         if (want <= 0) continue;
         // A few extra rows: reactions and notices are left out below.

@@ -45,7 +45,7 @@ export function registerPrompts(server: McpServer, deps: ToolDeps): void {
     'catch_up',
     { title: 'Catch up on WhatsApp', description: 'What did I miss: the unread messages of every chat, to summarise by chat.' },
     guard(() => {
-      const data = readable(deps.services.messages.catchUp({ limitPerChat: 20, maxChats: 20, canRead: (jid) => deps.safety?.canRead(jid) ?? true }), deps.safety);
+      const data = readable(deps.services.messages.catchUp({ limitPerChat: 20, maxChats: 20 }), deps.safety);
       return {
         description: data.summary,
         messages: [

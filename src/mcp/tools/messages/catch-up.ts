@@ -40,13 +40,7 @@ export function registerCatchUpTool(server: McpServer, deps: ToolDeps): void {
     CONFIG,
     (a) =>
       run(deps, 'catch_up', () => ({
-        ...deps.services.messages.catchUp({
-          since: a.since,
-          unreadOnly: a.unread_only,
-          limitPerChat: a.limit_per_chat,
-          maxChats: a.max_chats,
-          canRead: (jid) => deps.safety?.canRead(jid) ?? true,
-        }),
+        ...deps.services.messages.catchUp({ since: a.since, unreadOnly: a.unread_only, limitPerChat: a.limit_per_chat, maxChats: a.max_chats }),
       })),
   );
 }
