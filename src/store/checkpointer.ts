@@ -2,8 +2,8 @@
  * WAL checkpoints on a background thread during bulk writes (issue #17).
  *
  * SQLite checkpoints the WAL inside the commit that pushes it past `wal_autocheckpoint` pages, on the
- * committing connection: copying ~1,000 pages into the database and syncing it held the event loop for
- * 35–57 ms during a history sync, the largest remaining stalls once FTS merges were stepped. A PASSIVE
+ * committing connection: copying up to 10,000 pages (40 MB) into the database and syncing it held the event
+ * loop for 35–57 ms during a history sync, the largest remaining stalls once FTS merges were stepped. A PASSIVE
  * checkpoint from a second connection does the same work without blocking the writer or readers (WAL
  * mode), so while bulk writes run, this thread checkpoints every CHECKPOINT_EVERY_MS and the main
  * connection's auto-checkpoint is off. The thread only checkpoints: it never writes rows (the history

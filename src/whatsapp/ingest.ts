@@ -140,21 +140,30 @@ export class Ingestor {
       // checkpoints on a thread, not inside the slices' commits (store/repos/index-maintenance.ts).
       // Upkeep is optional work: if it fails, the history is still written (WhatsApp does not send a set
       // twice), with FTS5 and SQLite doing that work inside commits as they do without bulk mode.
-      let upkeep: Store['maintenance'] | null = this.store.maintenance;
+      let upkeep: Store['maintenance'] | null = history.messages.length > 0 ? this.store.maintenance : null;
+      const leaveBulk = () => {
+        try {
+          this.store.maintenance.setBulk(false);
+        } catch (err) {
+          this.log.warn({ err }, 'leaving bulk mode failed; the store restores it when it next opens');
+        }
+      };
       const upkeepStep = (): boolean => {
         try {
           return upkeep?.step() ?? false;
         } catch (err) {
-          this.log.warn({ err }, 'index upkeep failed; the rest of this history set is written without it');
+          this.log.warn({ err }, 'index upkeep failed; the rest of this history set is written without bulk mode');
           upkeep = null;
+          leaveBulk();
           return false;
         }
       };
       try {
-        upkeep.setBulk(true);
+        upkeep?.setBulk(true);
       } catch (err) {
         this.log.warn({ err }, 'bulk mode unavailable; writing history without it');
         upkeep = null;
+        leaveBulk();
       }
       try {
         for (let i = 0; i < history.messages.length; ) {
@@ -176,11 +185,7 @@ export class Ingestor {
         const drainEnd = performance.now() + HISTORY_UPKEEP_DRAIN_MS;
         while (upkeep && performance.now() < drainEnd && upkeepStep()) await yieldToLoop();
       } finally {
-        try {
-          this.store.maintenance.setBulk(false);
-        } catch (err) {
-          this.log.warn({ err }, 'leaving bulk mode failed; the store restores it when it next opens');
-        }
+        leaveBulk();
       }
       this.log.info(
         { chats: history.chats.length, contacts: history.contacts.length, messages: history.messages.length, progress: history.progress },
