@@ -25,11 +25,11 @@ describe('message keys: small table moved into the big one', () => {
     expect(count('message_keys_recent')).toBe(20_000);
     expect(count('message_keys_main')).toBe(0);
 
-    // One step moves one hash range of ~5,000 keys, not the whole table.
+    // One step moves one hash range of 1,250 keys, not the whole table.
     expect(t.store.maintenance.step()).toBe(true);
     const left = count('message_keys_recent');
-    expect(left).toBe(15_000);
-    expect(count('message_keys_main')).toBe(5_000);
+    expect(left).toBe(18_750);
+    expect(count('message_keys_main')).toBe(1_250);
     // Mid-sweep, keys live in both tables: a re-delivery under another timestamp (the rowid probe misses it)
     // still merges, whichever table holds its key.
     for (const m of [first[5]!, first[10_000]!, first[19_999]!]) {
@@ -38,11 +38,11 @@ describe('message keys: small table moved into the big one', () => {
     expect(t.store.counters.get().messages).toBe(20_000);
 
     let steps = 1;
-    while (count('message_keys_recent') > 0 && steps < 20) {
+    while (count('message_keys_recent') > 0 && steps < 40) {
       t.store.maintenance.step();
       steps++;
     }
-    expect(steps).toBe(4);
+    expect(steps).toBe(16);
     expect(count('message_keys_recent')).toBe(0);
     expect(count('message_keys_main')).toBe(20_000);
     expect(count('message_keys')).toBe(20_000);
@@ -57,7 +57,7 @@ describe('message keys: small table moved into the big one', () => {
     expect(t.store.maintenance.step()).toBe(true); // a sweep starts: some keys move
     t.reopen();
     const before = count('message_keys_recent');
-    expect(before).toBe(25_000);
+    expect(before).toBe(28_750);
     t.store.messages.upsertMessages(Array.from({ length: 40_000 - before - 1 }, (_, i) => msg(ALICE, `b ${i}`)));
     expect(count('message_keys_recent')).toBe(39_999);
     t.store.messages.upsertMessages([msg(ALICE, 'the one that crosses the cap')]);
