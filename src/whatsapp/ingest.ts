@@ -133,8 +133,12 @@ export class Ingestor {
   private async apply(events: Partial<BaileysEventMap>, refreshGroup: (jid: string) => void): Promise<void> {
     const history = events['messaging-history.set'];
     if (history) {
+      // Each part in its own loop turn: a set follows the previous one at once (ordered ingest), and Baileys
+      // reports ~1,100 contacts and chats with every 2,000-message chunk (~6 ms each to upsert at 1M).
+      await yieldToLoop();
       for (const m of history.lidPnMappings ?? []) this.link(m.lid, m.pn);
       this.store.contacts.upsertContacts(history.contacts.map(toContactInput).filter(notNull));
+      await yieldToLoop();
       this.store.chats.upsertChats(history.chats.map(toChatInput).filter(notNull));
       // Bulk mode: index merges and key moves run as their own small steps between slices and WAL
       // checkpoints on a thread, not inside the slices' commits (store/repos/index-maintenance.ts).
@@ -167,7 +171,7 @@ export class Ingestor {
       }
       try {
         for (let i = 0; i < history.messages.length; ) {
-          if (i > 0) await yieldToLoop();
+          await yieldToLoop();
           const size = this.historySlice;
           const t0 = performance.now();
           this.messages(history.messages.slice(i, i + size), 'history');
