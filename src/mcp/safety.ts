@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { AppError, notFound, type ErrorCode as AppErrorCode } from '../errors.js';
 import type { ApprovalAsk, Caller, Consent, ExecResult, SendGate } from '../services/safety/gate.js';
 import { writeToolOf } from '../services/safety/write-tools.js';
-import type { OutboxEntry } from '../store/index.js';
+import { splitMessageId, type OutboxEntry } from '../store/index.js';
 import { presentSend } from '../services/safety/present-send.js';
 import { fail, ok } from './tools/result.js';
 import { toolInput } from './tools/schemas.js';
@@ -111,21 +111,12 @@ function redact(value: unknown, visible: (jid: string) => boolean): unknown {
   return out;
 }
 
-/** The chat of a full message id (`<chatJid>:<keyId>`; key ids have no colon), or null for a bare key id. */
-const chatOfMessageId = (id: string): string | null => (id.includes('@') && id.includes(':') ? id.slice(0, id.lastIndexOf(':')) : null);
-
-/** Whether a message (full id) may be read under the read rules; for reads that carry no chat field (media). */
-export function canReadMessage(id: string, gate: SendGate | undefined): boolean {
-  const chat = chatOfMessageId(id);
-  return !gate?.readFiltered() || chat === null || gate.canRead(chat);
-}
-
 function hiddenRow(v: unknown, visible: (jid: string) => boolean): boolean {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
   if (typeof o.id === 'string' && isBareJid(o.id) && !visible(o.id)) return true;
-  const chatOfMessage = typeof o.messageId === 'string' ? chatOfMessageId(o.messageId) : null;
-  if (chatOfMessage && !visible(chatOfMessage)) return true;
+  const message = typeof o.messageId === 'string' ? splitMessageId(o.messageId) : null;
+  if (message && !visible(message.chatJid)) return true;
   return CHAT_KEYS.some((k) => typeof o[k] === 'string' && (o[k] as string).includes('@') && !visible(o[k] as string));
 }
 

@@ -1,7 +1,7 @@
 /** Messages: chronological pages, full-text search, lookups, context, last interaction. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jidKind, type ChatPresenceState, type Message, type PersonPresence } from '../store/index.js';
+import { jidKind, splitMessageId, type ChatPresenceState, type Message, type PersonPresence } from '../store/index.js';
 import type { ServiceDeps } from './context.js';
 import { invalidInput, notFound } from '../errors.js';
 import { Presenter, isStub, readableText, type MessageView, type NameBook } from './present.js';
@@ -229,8 +229,9 @@ export class MessagesService {
   resolveId(input: string, chatHint?: string): string {
     const id = input.trim();
     const none = () => notFound(`No message with id ${id}`, 'Take message ids from list_messages, search_messages or catch_up');
-    if (id.includes(':')) {
-      if (id.includes('@') && !this.canRead(id.slice(0, id.lastIndexOf(':')))) throw none();
+    const parts = splitMessageId(id);
+    if (parts) {
+      if (!this.canRead(this.deps.store.identity.resolve(parts.chatJid) ?? parts.chatJid)) throw none();
       return id;
     }
     if (chatHint !== undefined) {

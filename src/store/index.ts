@@ -43,6 +43,7 @@ export { InvalidCursorError } from './cursor.js';
 export { normalizeJid, phoneToJid, toJid, jidKind, jidUser, isWeakName, looksLikePhone, type JidKind } from './identity.js';
 export { fallbackChatName, type ListChatsOptions } from './repos/chats.js';
 export type { IngestResult, ListMessagesOptions } from './repos/messages.js';
+export { splitMessageId } from './repos/message-row.js';
 export type { ClaimOutcome } from './repos/idempotency.js';
 export { OUTBOX_STATUSES, OPEN_STATUSES, type NewOutboxEntry, type OutboxEntry, type OutboxStatus, type AuditDecision, type AuditEntry } from './repos/outbox.js';
 export * from './types.js';

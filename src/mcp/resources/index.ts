@@ -6,7 +6,6 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { toAppError } from '../../services/errors.js';
-import { canReadMessage } from '../safety.js';
 import type { ToolDeps } from '../tools/tool-deps.js';
 import { CHAT_TEMPLATE, CHATS_URI, CONNECTION_URI, MESSAGES_TEMPLATE, chatIdFromChatUri, chatIdFromMessagesUri, chatUri, messagesUri } from './uris.js';
 import { MEDIA_URI_TEMPLATE } from '../tools/media/inline.js';
@@ -107,8 +106,6 @@ export function registerResources(server: McpServer, deps: ToolDeps): void {
       const raw = Array.isArray(vars.message_id) ? vars.message_id[0] : vars.message_id;
       try {
         const id = deps.services.messages.resolveId(decodeURIComponent(raw ?? ''));
-        // The URI may name the message by its bare key id: the read rules are checked on the resolved chat.
-        if (!canReadMessage(id, deps.safety)) throw new McpError(ErrorCode.InvalidParams, `No resource ${uri.href}: list the chats you can see with list_chats`);
         const r = await deps.media.download(id);
         if (r.file.size > INLINE_MAX_BYTES) {
           throw new McpError(ErrorCode.InvalidParams, `The file is ${Math.round(r.file.size / 1048576)} MB, more than a resource carries; fetch it from ${r.description.publicUrl ?? r.description.url}`);
