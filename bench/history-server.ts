@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -30,6 +30,12 @@ const { url } = await app.start();
 emit('listening', { url, expected: { messages: N, chats: data.chats } });
 
 const eld = monitorEventLoopDelay({ resolution: 10 });
+// GC pauses during the sync: whether they, not our work, make the slow loop turns.
+const gcPauses: number[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  if (scannedAt) for (const e of list.getEntries()) gcPauses.push(e.duration);
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 let peakRss = process.memoryUsage().rss;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 let scannedAt = 0;
@@ -68,7 +74,10 @@ const poll = setInterval(() => {
     eventLoopP99Ms: eld.percentile(99) / 1e6,
     eventLoopMaxMs: eld.max / 1e6,
     connectionDrops: drops,
+    gcMaxMs: Math.max(0, ...gcPauses),
+    gcOver20Ms: gcPauses.filter((d) => d > 20).length,
   });
+  gcObserver.disconnect();
 }, 50);
 
 process.on('SIGTERM', () => {

@@ -120,6 +120,8 @@ bench('sync_event_loop_p50_ms', stats.eventLoopP50Ms as number, 'ms');
 bench('sync_event_loop_p99_ms', stats.eventLoopP99Ms as number, 'ms');
 bench('sync_event_loop_max_ms', stats.eventLoopMaxMs as number, 'ms');
 bench('sync_connection_drops', stats.connectionDrops as number, 'drops');
+bench('sync_gc_pause_max_ms', stats.gcMaxMs as number, 'ms');
+bench('sync_gc_pauses_over_20ms', stats.gcOver20Ms as number, 'pauses');
 bench('sync_healthz_p99_ms', quantile(lat.healthz, 0.99), 'ms');
 bench('sync_api_state_p99_ms', quantile(lat.state, 0.99), 'ms');
 bench('sync_list_chats_p50_ms', quantile(lat.listChats, 0.5), 'ms');
