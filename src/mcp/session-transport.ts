@@ -7,11 +7,23 @@
  * carry `params._meta.progressToken` is therefore answered as an SSE stream here: notifications related
  * to those requests are written to it as they are sent, and the JSON result the SDK produced closes it.
  * Requests without a token keep the cheap JSON answer.
+ *
+ * The direct path (issue #17): the everyday POST of a live session in JSON mode — one request, headers the
+ * SDK would accept — is handed to the McpServer without building a web Request and Response around it
+ * (undici headers, URL, body streams, and the SDK's zod checks of every outgoing message were a third of
+ * the transport's cost per call). It only ever takes requests the SDK would serve; everything else —
+ * initialize, notifications, batches, refusals with their exact errors, SSE mode — goes through the SDK.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  JSONRPCRequestSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { BoundedEventStore } from './event-store.js';
 import { isEventStream, readBody, sendWebResponse, toWebRequest } from './node-web.js';
 
@@ -31,6 +43,9 @@ export interface SessionTransportOptions {
 }
 
 type Sink = (message: JSONRPCMessage) => void;
+
+/** An answer the direct path waits for; `null` when the session closed first. */
+type Settle = (message: JSONRPCMessage | null) => void;
 
 /** The SDK's id for the session's GET stream (its events are stored under it). */
 const GET_STREAM_ID = '_GET_stream';
@@ -58,6 +73,17 @@ function progressRequestIds(body: unknown): RequestId[] {
   return ids;
 }
 
+/** The request headers copied into `requestInfo` (as the SDK's path sees them, minus credentials). */
+const INFO_HEADERS = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version'] as const;
+
+/** The answer to a request whose session ended while it ran (DELETE, shutdown): the SDK's 404. */
+function sessionGone(res: ServerResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const gone = JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
+  res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(gone) });
+  res.end(gone);
+}
+
 function sseEvent(data: string): string {
   return `event: message\ndata: ${data}\n\n`;
 }
@@ -70,6 +96,12 @@ export class SessionTransport implements Transport {
   private readonly eventStore: BoundedEventStore | undefined;
   private readonly retryMs: number | undefined;
   private readonly keepAliveMs: number;
+  /** Direct-path requests waiting for their answer, by request id. */
+  private readonly direct = new Map<RequestId, Settle>();
+  private closed = false;
+  /** SDK-path POSTs waiting for their answer: the SDK leaves them open forever when the session ends. */
+  private readonly waiting = new Set<() => void>();
+  private onCloseFn: (() => void) | undefined;
 
   constructor(opts: SessionTransportOptions) {
     this.jsonResponse = opts.jsonResponse;
@@ -85,6 +117,11 @@ export class SessionTransport implements Transport {
       ...(opts.retryMs !== undefined ? { retryInterval: opts.retryMs } : {}),
       keepAliveMs: this.keepAliveMs,
     });
+    // The inner transport also closes itself (DELETE): the direct path must stop taking requests then too.
+    this.inner.onclose = () => {
+      this.end();
+      this.onCloseFn?.();
+    };
   }
 
   // ---- Transport: the McpServer talks to the inner transport through these -------------------------
@@ -92,10 +129,10 @@ export class SessionTransport implements Transport {
     return this.inner.sessionId;
   }
   set onclose(fn: (() => void) | undefined) {
-    this.inner.onclose = fn;
+    this.onCloseFn = fn;
   }
   get onclose(): (() => void) | undefined {
-    return this.inner.onclose;
+    return this.onCloseFn;
   }
   set onerror(fn: ((error: Error) => void) | undefined) {
     this.inner.onerror = fn;
@@ -114,10 +151,48 @@ export class SessionTransport implements Transport {
   }
   close(): Promise<void> {
     this.sinks.clear();
+    this.end();
     return this.inner.close();
   }
 
+  /** The session ended: requests still waiting for an answer get the SDK's "Session not found" (404). */
+  private end(): void {
+    this.closed = true;
+    for (const gone of this.waiting) gone();
+    this.waiting.clear();
+    const waiting = [...this.direct.values()];
+    this.direct.clear();
+    for (const settle of waiting) settle(null);
+  }
+
+  /** The SDK's answer, or null if the session ends first. */
+  private untilEnded(answer: Promise<Response>): Promise<Response | null> {
+    return new Promise((resolve, reject) => {
+      const gone = () => resolve(null);
+      this.waiting.add(gone);
+      answer.then(
+        (response) => {
+          this.waiting.delete(gone);
+          resolve(response);
+        },
+        (err: unknown) => {
+          this.waiting.delete(gone);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    // A response (no method) to a direct-path request: that request's HTTP answer.
+    if (!('method' in message) && 'id' in message && message.id !== undefined && this.direct.size > 0) {
+      const settle = this.direct.get(message.id);
+      if (settle) {
+        this.direct.delete(message.id);
+        settle(message);
+        return Promise.resolve();
+      }
+    }
     const rid = options?.relatedRequestId;
     // A request or notification has a method; a response (result or error) has none. (Cheaper than the
     // SDK's zod-based isJSONRPCResultResponse / isJSONRPCErrorResponse on every message.)
@@ -142,8 +217,50 @@ export class SessionTransport implements Transport {
     return this.eventStore.prime(GET_STREAM_ID);
   }
 
-  /** Answers one HTTP request (POST bodies pre-parsed by express.json). */
+  /**
+   * The request the direct path may take, or null: a POST in JSON mode to this live session carrying one
+   * JSON-RPC request (not initialize) whose headers the SDK accepts — Accept with both types, the exact JSON
+   * content type SDK clients send, this session's id, a supported protocol version (or none) — and that did
+   * not ask for progress (those are streamed below). The message is checked with the SDK's own schema.
+   */
+  private directRequest(req: IncomingMessage, body: unknown): JSONRPCMessage | null {
+    if (!this.jsonResponse || this.closed || !this.inner.onmessage || req.method !== 'POST' || body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+    const sid = this.inner.sessionId;
+    const h = req.headers;
+    if (sid === undefined || h['mcp-session-id'] !== sid || h['content-type'] !== 'application/json') return null;
+    const accept = h.accept;
+    if (typeof accept !== 'string' || !accept.includes('application/json') || !accept.includes('text/event-stream')) return null;
+    const version = h['mcp-protocol-version'];
+    if (version !== undefined && (typeof version !== 'string' || !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) return null;
+    const m = body as { method?: unknown; id?: unknown; params?: { _meta?: { progressToken?: unknown } } };
+    if (typeof m.method !== 'string' || m.method === 'initialize' || m.id === undefined || m.params?._meta?.progressToken !== undefined) return null;
+    const parsed = JSONRPCRequestSchema.safeParse(body);
+    if (!parsed.success || this.direct.has(parsed.data.id)) return null;
+    return parsed.data;
+  }
+
+  /** Serves a direct-path request: the McpServer's answer is written as the SDK's JSON response would be. */
+  private async serveDirect(req: IncomingMessage, res: ServerResponse, message: JSONRPCMessage & { id: RequestId }): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const name of INFO_HEADERS) {
+      const v = req.headers[name];
+      if (typeof v === 'string') headers[name] = v;
+    }
+    const answer = await new Promise<JSONRPCMessage | null>((resolve) => {
+      this.direct.set(message.id, resolve);
+      this.inner.onmessage?.(message, { requestInfo: { headers } });
+    });
+    if (res.headersSent || res.destroyed) return;
+    if (answer === null) return sessionGone(res);
+    const text = JSON.stringify(answer);
+    res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.inner.sessionId ?? '', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  /** Answers one HTTP request (POST bodies already parsed, by express.json or the fast lane). */
   async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
+    const direct = this.directRequest(req, body);
+    if (direct) return this.serveDirect(req, res, direct as JSONRPCMessage & { id: RequestId });
     const webReq = toWebRequest(req);
     // An empty POST body reaches the transport as null: a JSON-RPC parse error, not a second body read.
     const parsedBody = req.method === 'POST' ? (body ?? null) : undefined;
@@ -153,7 +270,10 @@ export class SessionTransport implements Transport {
       // stream drops before the first notification could not resume. Stored in the same tick as the SDK
       // registers the stream, so every event written to it comes after the priming id.
       const primeId = req.method === 'GET' ? this.primeGetStream(req) : undefined;
-      const response = await this.inner.handleRequest(webReq, { parsedBody });
+      const handled = this.inner.handleRequest(webReq, { parsedBody });
+      // Only a POST waits for an answer (a DELETE ends the session itself and must still get its 200).
+      const response = req.method === 'POST' ? await this.untilEnded(handled) : await handled;
+      if (response === null) return sessionGone(res);
       const prefix = primeId !== undefined && response.status === 200 ? `id: ${primeId}\n${this.retryMs !== undefined ? `retry: ${this.retryMs}\n` : ''}data: \n\n` : undefined;
       await sendWebResponse(res, response, prefix);
       return;
@@ -179,7 +299,12 @@ export class SessionTransport implements Transport {
     }, this.keepAliveMs);
     keepAlive.unref();
     try {
-      const response = await this.inner.handleRequest(webReq, { parsedBody });
+      const response = await this.untilEnded(this.inner.handleRequest(webReq, { parsedBody }));
+      if (response === null) {
+        if (open) res.end();
+        else sessionGone(res);
+        return;
+      }
       // Refusals (4xx before dispatch) and anything unexpected go out as the SDK made them.
       if (!open && (response.status !== 200 || isEventStream(response) || !response.body)) {
         await sendWebResponse(res, response);

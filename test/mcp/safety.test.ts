@@ -5,7 +5,7 @@
  * is refused, and the audit log has one line per decision.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/app.js';
@@ -264,6 +264,43 @@ describe('approval', () => {
       await client.callTool({ name: 'ping', arguments: {} });
       expect(receivedBy(contact.jid)).not.toContain('too late to say yes');
       expect(suite.t.app.store.outbox.list({ limit: 50 }).some((e) => e.summary.includes('too late'))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a session ended while calls wait for approval answers them with 404 instead of leaving them open', async () => {
+    await settings({ send_mode: 'confirm' });
+    const contact = suite.t.app.simulator!.contacts[3]!;
+    const client = new Client({ name: 'ended-agent', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    let questions = 0;
+    // The owner never answers: only the end of the session can finish the calls.
+    client.setRequestHandler(ElicitRequestSchema, () => {
+      questions++;
+      return new Promise<never>(() => undefined);
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(`${suite.t.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } });
+    await client.connect(transport);
+    const session = { Authorization: `Bearer ${MCP_TOKEN}`, 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-06-18' };
+    try {
+      // One call as SDK clients send it, one with a charset parameter (served through the SDK's own transport).
+      const viaClient = client
+        .callTool({ name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'nobody decided' } }, undefined, { timeout: 20_000 })
+        .then(() => null, (e: unknown) => e);
+      const viaSdk = fetch(`${suite.t.url}/mcp`, {
+        method: 'POST',
+        headers: { ...session, 'content-type': 'application/json; charset=utf-8', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 'raw-1', method: 'tools/call', params: { name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'nobody decided either' } } }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      await eventually(() => questions === 2, 10_000);
+      const del = await fetch(`${suite.t.url}/mcp`, { method: 'DELETE', headers: session });
+      expect(del.status).toBe(200);
+      const err = await viaClient;
+      expect(err).toBeInstanceOf(StreamableHTTPError);
+      expect((err as StreamableHTTPError).code).toBe(404);
+      expect((await viaSdk).status).toBe(404);
+      expect(receivedBy(contact.jid).filter((t) => t.startsWith('nobody decided'))).toEqual([]);
     } finally {
       await client.close();
     }

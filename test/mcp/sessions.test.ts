@@ -91,6 +91,43 @@ describe('session protocol', () => {
     expect(await sse.text()).toMatch(/^data: .*"tools":\[/m);
   });
 
+  it('the everyday call (one request, headers SDK clients send) is answered exactly as the SDK would; anything else still meets its checks', async () => {
+    t = await startMcpApp();
+    const id = await rawSession(t.url);
+    const session = { 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' };
+    const call = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'ping', arguments: {} } };
+    // Served directly, and through the SDK's own transport (a content type with parameters is left to it).
+    const direct = await rawPost(t.url, call, session);
+    const viaSdk = await rawPost(t.url, call, { ...session, 'content-type': 'application/json; charset=utf-8' });
+    for (const res of [direct, viaSdk]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(res.headers.get('mcp-session-id')).toBe(id);
+    }
+    type Answer = { id: number; result: { structuredContent: { message: string } } };
+    const a = (await direct.json()) as Answer;
+    const b = (await viaSdk.json()) as Answer;
+    expect(a.id).toBe(7);
+    expect([a.result.structuredContent.message, b.result.structuredContent.message]).toEqual(['pong', 'pong']);
+    expect(Object.keys(a.result).sort()).toEqual(Object.keys(b.result).sort());
+    // String ids and unknown methods keep JSON-RPC's answers.
+    const unknown = await rawPost(t.url, { jsonrpc: '2.0', id: 'x-1', method: 'no/such_method', params: {} }, session);
+    expect(await unknown.json()).toMatchObject({ jsonrpc: '2.0', id: 'x-1', error: { code: -32601 } });
+    // The checks the SDK makes still apply, with its words.
+    let res = await rawPost(t.url, call, { ...session, accept: 'application/json' });
+    expect(res.status).toBe(406);
+    res = await rawPost(t.url, call, { ...session, 'mcp-protocol-version': '1999-01-01' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/Unsupported protocol version/) } });
+    res = await rawPost(t.url, { id: 8, method: 'tools/call', params: { name: 'ping', arguments: {} } }, session);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: -32700 } });
+    res = await rawPost(t.url, { jsonrpc: '2.0', id: 9, method: 'initialize', params: INIT.params }, session);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/already initialized/) } });
+    expect(t.app.mcp.stats()).toMatchObject({ sessions: 1, requests: 0 });
+  });
+
   it('DELETE ends a session; the SDK client gets 404 for an ended session and recovers by re-initialising', async () => {
     t = (await openApp()).t;
     seed(t.app.store);
