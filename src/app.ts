@@ -19,6 +19,8 @@ import type { Config } from './config.js';
 import { guardConnections } from './http/connection-guard.js';
 import { createExpressApp } from './http/express.js';
 import { requireMcpToken } from './http/middleware/auth.js';
+import { allowedHostSet } from './http/middleware/host-check.js';
+import { mcpLane } from './http/mcp-lane.js';
 import { avatarRoutes } from './http/routes/avatar.js';
 import { chatsRoutes } from './http/routes/chats.js';
 import { exportRoutes } from './http/routes/export.js';
@@ -38,7 +40,7 @@ import { stateRoutes } from './http/routes/state.js';
 import { uploadRoutes } from './http/routes/uploads.js';
 import { childLogger, type Logger } from './logger.js';
 import { createMedia, type Media } from './media/index.js';
-import { createMcpHttp, type McpHttp } from './mcp/http.js';
+import { MCP_BODY_LIMIT_BYTES, PARSE_ERROR, createMcpHttp, rpcError, type McpHttp } from './mcp/http.js';
 import { collectExecutors } from './mcp/safety.js';
 import { registerAllTools } from './mcp/tools/index.js';
 import { SendGate, type Clock } from './services/safety/gate.js';
@@ -221,7 +223,18 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
     },
     async start() {
       await startWorkers();
-      const srv = createHttpServer(http);
+      // The everyday MCP call skips Express when every check passes; all else is Express's (mcp-lane.ts).
+      const srv = createHttpServer(
+        mcpLane({
+          allowedHosts: allowedHostSet(config.host, config.auth.allowedHosts),
+          tokens,
+          limiter,
+          bodyLimit: MCP_BODY_LIMIT_BYTES,
+          serve: mcp.serveSessionPost,
+          parseError: (res) => rpcError(res, 400, -32700, PARSE_ERROR),
+          fallback: http,
+        }),
+      );
       server = srv;
       guardConnections(srv, { idleTimeoutMs: opts.idleTimeoutMs ?? 30_000, maxUnauthenticatedPerAddress: opts.maxUnauthenticatedPerAddress ?? 64 });
       await new Promise<void>((resolveListen, reject) => {

@@ -50,6 +50,11 @@ export class FailureLimiter {
     return wait;
   }
 
+  /** True when no address has a failure on record (then a success has nothing to reset). */
+  get clean(): boolean {
+    return this.failures.size === 0;
+  }
+
   succeed(address: string): void {
     this.failures.delete(address);
   }

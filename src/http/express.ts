@@ -60,10 +60,15 @@ function findWebDir(): string | undefined {
   return undefined;
 }
 
+/** Sent with every response (also by the MCP fast lane, mcp-lane.ts). */
+export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['X-Frame-Options', 'DENY'],
+];
+
 const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
+  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
   next();
 };
 

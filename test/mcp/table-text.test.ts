@@ -29,6 +29,16 @@ describe('tool text blocks: lists as tables', () => {
     expect(page.messages[0]).toHaveProperty('body', 'hi');
   });
 
+  it('finds lists of objects inside single-object lists and plain objects, without changing the input', () => {
+    const input = { one: [{ group: { members: [{ n: 1 }, { n: 2 }] } }], same: { a: 1, b: [1, 2] } };
+    const before = JSON.stringify(input);
+    const t = tabulate(input) as { one: Array<{ group: { members: unknown } }>; same: unknown };
+    expect(t.one[0]!.group.members).toEqual({ columns: ['n'], rows: [[1], [2]] });
+    expect(JSON.stringify(input)).toBe(before);
+    // Nothing to turn into a table: the value itself, not a copy.
+    expect(t.same).toBe(input.same);
+  });
+
   it('carries exactly the same data (round trip) and is shorter than the plain JSON', () => {
     const text = tableText(page);
     const back = untabulate(JSON.parse(text)) as typeof page;

@@ -7,6 +7,7 @@
  * the right one is checked first and never refused. A request that authenticates marks its connection
  * (connection-guard.ts), so it no longer counts as an unauthenticated connection.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { parseCookies, SESSION_COOKIE, type AdminSession, type SessionStore } from '../../auth/sessions.js';
 import type { FailureLimiter } from '../../auth/rate-limit.js';
@@ -17,7 +18,7 @@ import { markAuthenticated } from '../connection-guard.js';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_HEADER = 'x-csrf-token';
 
-export function bearerToken(req: Request): string | undefined {
+export function bearerToken(req: Pick<IncomingMessage, 'headers'>): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
   const m = /^Bearer\s+(.+)$/i.exec(h.trim());
@@ -83,19 +84,20 @@ export function requireAdmin(
   };
 }
 
+/** True when the request carries the MCP bearer token (or MCP auth is off). */
+export function hasMcpToken(tokens: Tokens, req: Pick<IncomingMessage, 'headers'>): boolean {
+  return tokens.mcp === null || tokenMatches(bearerToken(req), tokens.mcp);
+}
+
 export function requireMcpToken(tokens: Tokens, limiter: FailureLimiter): RequestHandler {
   return (req, res, next) => {
-    if (tokens.mcp === null) {
-      markAuthenticated(req);
-      return next();
-    }
-    const bearer = bearerToken(req);
-    if (tokenMatches(bearer, tokens.mcp)) {
-      accept(req, limiter);
+    if (hasMcpToken(tokens, req)) {
+      if (tokens.mcp === null) markAuthenticated(req);
+      else accept(req, limiter);
       return next();
     }
     res.setHeader('WWW-Authenticate', 'Bearer');
-    if (bearer === undefined) return next(new AppError('unauthorized', 'authentication required', 'Send "Authorization: Bearer <MCP_AUTH_TOKEN>"'));
+    if (bearerToken(req) === undefined) return next(new AppError('unauthorized', 'authentication required', 'Send "Authorization: Bearer <MCP_AUTH_TOKEN>"'));
     next(refuse(req, limiter, 'invalid token'));
   };
 }

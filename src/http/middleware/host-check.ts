@@ -9,6 +9,7 @@
  *   (sandboxed frames, file: pages) and `Sec-Fetch-Site: cross-site` are refused.
  * Non-browser clients (MCP SDKs, curl) send no Origin and are unaffected.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError } from '../../errors.js';
 
@@ -35,23 +36,29 @@ function allowed(set: Set<string>, h: { name: string; port: string | null }): bo
   return set.has(h.name) || (h.port !== null && set.has(`${h.name}:${h.port}`));
 }
 
+/** Why a request's Host/Origin/Sec-Fetch-Site headers are refused, or null when they pass. */
+export function hostProblem(allowList: Set<string> | null, headers: IncomingHttpHeaders): AppError | null {
+  const host = parseHost(headers.host ?? '');
+  if (!host) return new AppError('bad_request', 'malformed or missing Host header');
+  if (allowList && !allowed(allowList, host)) return new AppError('host_not_allowed', 'Host header not allowed', 'Set ALLOWED_HOSTS to add it');
+  if (headers['sec-fetch-site'] === 'cross-site') return new AppError('origin_not_allowed', 'cross-site requests are not allowed');
+  const origin = headers.origin;
+  if (origin === undefined) return null;
+  let originHost: { name: string; port: string | null } | null = null;
+  try {
+    originHost = origin === 'null' ? null : parseHost(new URL(origin).host);
+  } catch {
+    originHost = null;
+  }
+  if (!originHost) return new AppError('origin_not_allowed', 'Origin header is malformed or opaque');
+  const ok = allowList ? allowed(allowList, originHost) : originHost.name === host.name && originHost.port === host.port;
+  return ok ? null : new AppError('origin_not_allowed', 'Origin not allowed');
+}
+
 export function hostCheck(allowList: Set<string> | null): RequestHandler {
   return (req, _res, next) => {
-    const host = parseHost(req.headers.host ?? '');
-    if (!host) return next(new AppError('bad_request', 'malformed or missing Host header'));
-    if (allowList && !allowed(allowList, host)) return next(new AppError('host_not_allowed', 'Host header not allowed', 'Set ALLOWED_HOSTS to add it'));
-    if (req.headers['sec-fetch-site'] === 'cross-site') return next(new AppError('origin_not_allowed', 'cross-site requests are not allowed'));
-    const origin = req.headers.origin;
-    if (origin === undefined) return next();
-    let originHost: { name: string; port: string | null } | null = null;
-    try {
-      originHost = origin === 'null' ? null : parseHost(new URL(origin).host);
-    } catch {
-      originHost = null;
-    }
-    if (!originHost) return next(new AppError('origin_not_allowed', 'Origin header is malformed or opaque'));
-    const ok = allowList ? allowed(allowList, originHost) : originHost.name === host.name && originHost.port === host.port;
-    if (!ok) return next(new AppError('origin_not_allowed', 'Origin not allowed'));
-    next();
+    const problem = hostProblem(allowList, req.headers);
+    if (problem) next(problem);
+    else next();
   };
 }

@@ -19,7 +19,10 @@ function isRow(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** `value` with every list of ≥ MIN_ROWS objects (at any depth) turned into a Table. */
+/**
+ * `value` with every list of ≥ MIN_ROWS objects (at any depth) turned into a Table. Objects and lists with
+ * no such list inside are returned as they are, not copied (half the cost of a list_chats text block).
+ */
 export function tabulate(value: unknown): unknown {
   if (Array.isArray(value)) {
     if (value.length >= MIN_ROWS && value.every(isRow)) {
@@ -35,9 +38,23 @@ export function tabulate(value: unknown): unknown {
       }
       return { columns, rows: value.map((row) => columns.map((c) => (row[c] === undefined ? null : tabulate(row[c])))) } satisfies Table;
     }
-    return value.map(tabulate);
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v = tabulate(value[i]);
+      if (v !== value[i]) (copy ??= value.slice())[i] = v;
+    }
+    return copy ?? value;
   }
-  if (isRow(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tabulate(v)]));
+  if (isRow(value)) {
+    let copy: Record<string, unknown> | null = null;
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (v === null || typeof v !== 'object') continue;
+      const t = tabulate(v);
+      if (t !== v) (copy ??= { ...value })[k] = t;
+    }
+    return copy ?? value;
+  }
   return value;
 }
 
