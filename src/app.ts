@@ -229,6 +229,8 @@ export function createApp(config: Config, root: Logger, opts: AppOptions = {}): 
           allowedHosts: allowedHostSet(config.host, config.auth.allowedHosts),
           tokens,
           limiter,
+          // Without TRUST_PROXY, Express's client address is the socket's too (clientAddress in auth.ts).
+          clientAddress: config.auth.trustProxy === false ? (req) => req.socket.remoteAddress ?? 'unknown' : undefined,
           bodyLimit: MCP_BODY_LIMIT_BYTES,
           serve: mcp.serveSessionPost,
           parseError: (res) => rpcError(res, 400, -32700, PARSE_ERROR),

@@ -19,6 +19,8 @@ export class FailureLimiter {
   private readonly windowMs: number;
   private readonly maxAddresses: number;
   private readonly now: () => number;
+  /** When the newest failure's window ends: after that, nothing on record counts any more. */
+  private lastResetAt = 0;
 
   constructor(opts: FailureLimiterOptions = {}) {
     this.max = opts.maxFailures ?? 10;
@@ -42,6 +44,7 @@ export class FailureLimiter {
     let f = this.failures.get(address);
     if (!f || f.resetAt <= now) {
       f = { count: 0, resetAt: now + this.windowMs };
+      this.lastResetAt = f.resetAt;
       this.failures.delete(address);
       this.failures.set(address, f);
       if (this.failures.size > this.maxAddresses) this.failures.delete(this.failures.keys().next().value as string);
@@ -50,8 +53,9 @@ export class FailureLimiter {
     return wait;
   }
 
-  /** True when no address has a failure on record (then a success has nothing to reset). */
+  /** True when no address has a failure that still counts (then a success has nothing to reset). */
   get clean(): boolean {
+    if (this.failures.size > 0 && this.now() >= this.lastResetAt) this.failures.clear();
     return this.failures.size === 0;
   }
 

@@ -6,9 +6,9 @@
  * The lane makes the same checks with the same code as the Express route (hostProblem, hasMcpToken, the
  * security headers, the body limit) but only ever *accepts*: a request that any check would refuse, or that
  * is not the everyday shape (no session id, a content type with parameters, a compressed or chunked body,
- * a query string), goes to Express untouched, which refuses or serves it exactly as before. It also steps
- * aside while any address has failed credentials on record, so the limiter's bookkeeping (a success resets
- * the count) stays with the middleware that owns it.
+ * a query string), goes to Express untouched, which refuses or serves it exactly as before. A success resets
+ * the client address's failed-credential count, as the route does; behind a trusted proxy (TRUST_PROXY) the
+ * address is Express's to work out, so there the lane steps aside while any failure still counts.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FailureLimiter } from '../auth/rate-limit.js';
@@ -23,6 +23,11 @@ export interface McpLaneDeps {
   allowedHosts: Set<string> | null;
   tokens: Tokens;
   limiter: FailureLimiter;
+  /**
+   * The address a success clears in the limiter, when it is the socket's (no TRUST_PROXY); undefined
+   * when a proxy's X-Forwarded-For decides it.
+   */
+  clientAddress?: (req: IncomingMessage) => string;
   /** Bodies larger than this go to Express, which answers 413. */
   bodyLimit: number;
   /** Answers a parsed body for the session the request names (McpHttp.serveSessionPost). */
@@ -47,18 +52,20 @@ function laneLength(req: IncomingMessage, limit: number): number {
 export function mcpLane(deps: McpLaneDeps): RequestListener {
   return (req, res) => {
     const length = laneLength(req, deps.bodyLimit);
-    if (length < 0 || !deps.limiter.clean || hostProblem(deps.allowedHosts, req.headers) !== null || !hasMcpToken(deps.tokens, req)) {
+    const address = deps.clientAddress;
+    if (length < 0 || (!address && !deps.limiter.clean) || hostProblem(deps.allowedHosts, req.headers) !== null || !hasMcpToken(deps.tokens, req)) {
       deps.fallback(req, res);
       return;
     }
     for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    if (address && deps.tokens.mcp !== null) deps.limiter.succeed(address(req));
     markAuthenticated(req);
-    const body = Buffer.allocUnsafe(length);
+    // Chunks as they come (not Content-Length bytes up front: a client could declare 4 MB and send one).
+    const chunks: Buffer[] = [];
     let read = 0;
     req.on('data', (chunk: Buffer) => {
-      // The parser never delivers more than Content-Length; the guard keeps a copy from ever overflowing.
-      if (read + chunk.length <= length) chunk.copy(body, read);
       read += chunk.length;
+      if (read <= length) chunks.push(chunk);
     });
     // A client that goes away mid-body: nothing to answer.
     req.on('error', () => res.destroy());
@@ -66,7 +73,7 @@ export function mcpLane(deps: McpLaneDeps): RequestListener {
       let parsed: unknown;
       try {
         // Like express.json (strict, UTF-8, a leading BOM dropped): only an object or an array is a body.
-        const text = body.toString('utf8');
+        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
         parsed = read === length ? JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) : undefined;
       } catch {
         parsed = undefined;

@@ -44,8 +44,8 @@ export interface SessionTransportOptions {
 
 type Sink = (message: JSONRPCMessage) => void;
 
-/** An answer the direct path waits for; `null` when the session closed first. */
-type Settle = (message: JSONRPCMessage | null) => void;
+/** An answer the direct path waits for: `null` when the session ended first, 'cancelled' by the client. */
+type Settle = (message: JSONRPCMessage | null | 'cancelled') => void;
 
 /** The SDK's id for the session's GET stream (its events are stored under it). */
 const GET_STREAM_ID = '_GET_stream';
@@ -56,21 +56,49 @@ const DEFAULT_KEEP_ALIVE_MS = 15_000;
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' } as const;
 
+/** What handle() needs to know about a POST body before anyone acts on it. */
+interface BodyScan {
+  /** Ids of the requests in it. */
+  ids: RequestId[];
+  /** Ids of those that asked for progress. */
+  progress: RequestId[];
+  /** Request ids named by `notifications/cancelled` in it. */
+  cancelled: RequestId[];
+}
+
+const isId = (v: unknown): v is RequestId => typeof v === 'string' || typeof v === 'number';
+
 /**
- * Ids of the requests in a POST body that asked for progress. A structural check, not the SDK's zod
- * `isJSONRPCRequest`: this runs on every POST before the SDK validates the same message anyway (an
- * invalid one is refused there, and its entry here is dropped when the request ends).
+ * A structural scan, not the SDK's zod checks: this runs on every POST before the SDK validates the same
+ * messages anyway (an invalid one is refused there, and whatever was noted here is dropped with the request).
  */
-function progressRequestIds(body: unknown): RequestId[] {
-  const ids: RequestId[] = [];
+function scanBody(body: unknown): BodyScan {
+  const scan: BodyScan = { ids: [], progress: [], cancelled: [] };
   for (const m of Array.isArray(body) ? (body as unknown[]) : [body]) {
     if (m === null || typeof m !== 'object') continue;
-    const { id, method, params } = m as { id?: unknown; method?: unknown; params?: { _meta?: unknown } };
-    if (typeof method !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) continue;
-    const meta = params && typeof params === 'object' ? params._meta : undefined;
-    if (meta && typeof meta === 'object' && (meta as { progressToken?: unknown }).progressToken !== undefined) ids.push(id);
+    const { id, method, params } = m as { id?: unknown; method?: unknown; params?: { _meta?: unknown; requestId?: unknown } };
+    if (typeof method !== 'string') continue;
+    const p = params && typeof params === 'object' ? params : undefined;
+    if (!isId(id)) {
+      if (method === 'notifications/cancelled' && isId(p?.requestId)) scan.cancelled.push(p.requestId);
+      continue;
+    }
+    scan.ids.push(id);
+    const meta = p?._meta;
+    if (meta && typeof meta === 'object' && (meta as { progressToken?: unknown }).progressToken !== undefined) scan.progress.push(id);
   }
-  return ids;
+  return scan;
+}
+
+/**
+ * Node keeps the first of two Content-Type headers; the SDK sees them joined (web Headers) and refuses the
+ * pair (415). The direct path must not accept what the SDK would refuse.
+ */
+function singleContentType(req: IncomingMessage): boolean {
+  let n = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 12 && raw[i]!.toLowerCase() === 'content-type') n++;
+  return n === 1;
 }
 
 /** The request headers copied into `requestInfo` (as the SDK's path sees them, minus credentials). */
@@ -82,6 +110,17 @@ function sessionGone(res: ServerResponse): void {
   const gone = JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
   res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(gone) });
   res.end(gone);
+}
+
+/** A request id this session is still answering, reused: refused, so neither request gets the other's answer. */
+function idInUse(res: ServerResponse, id: RequestId): void {
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    error: { code: -32600, message: `Invalid Request: request id ${JSON.stringify(id)} is still being answered in this session; use a new id` },
+    id: null,
+  });
+  res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 function sseEvent(data: string): string {
@@ -101,6 +140,8 @@ export class SessionTransport implements Transport {
   private closed = false;
   /** SDK-path POSTs waiting for their answer: the SDK leaves them open forever when the session ends. */
   private readonly waiting = new Set<() => void>();
+  /** Ids of the requests being answered through the SDK (a reused id must not take another's answer). */
+  private readonly sdkIds = new Set<RequestId>();
   private onCloseFn: (() => void) | undefined;
 
   constructor(opts: SessionTransportOptions) {
@@ -227,7 +268,7 @@ export class SessionTransport implements Transport {
     if (!this.jsonResponse || this.closed || !this.inner.onmessage || req.method !== 'POST' || body === null || typeof body !== 'object' || Array.isArray(body)) return null;
     const sid = this.inner.sessionId;
     const h = req.headers;
-    if (sid === undefined || h['mcp-session-id'] !== sid || h['content-type'] !== 'application/json') return null;
+    if (sid === undefined || h['mcp-session-id'] !== sid || h['content-type'] !== 'application/json' || !singleContentType(req)) return null;
     const accept = h.accept;
     if (typeof accept !== 'string' || !accept.includes('application/json') || !accept.includes('text/event-stream')) return null;
     const version = h['mcp-protocol-version'];
@@ -235,7 +276,7 @@ export class SessionTransport implements Transport {
     const m = body as { method?: unknown; id?: unknown; params?: { _meta?: { progressToken?: unknown } } };
     if (typeof m.method !== 'string' || m.method === 'initialize' || m.id === undefined || m.params?._meta?.progressToken !== undefined) return null;
     const parsed = JSONRPCRequestSchema.safeParse(body);
-    if (!parsed.success || this.direct.has(parsed.data.id)) return null;
+    if (!parsed.success) return null;
     return parsed.data;
   }
 
@@ -246,12 +287,18 @@ export class SessionTransport implements Transport {
       const v = req.headers[name];
       if (typeof v === 'string') headers[name] = v;
     }
-    const answer = await new Promise<JSONRPCMessage | null>((resolve) => {
+    const answer = await new Promise<JSONRPCMessage | null | 'cancelled'>((resolve) => {
       this.direct.set(message.id, resolve);
       this.inner.onmessage?.(message, { requestInfo: { headers } });
     });
     if (res.headersSent || res.destroyed) return;
     if (answer === null) return sessionGone(res);
+    if (answer === 'cancelled') {
+      // The client cancelled it: no answer is owed (MCP), but the HTTP request must end.
+      res.writeHead(202, { 'mcp-session-id': this.inner.sessionId ?? '' });
+      res.end();
+      return;
+    }
     const text = JSON.stringify(answer);
     res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.inner.sessionId ?? '', 'content-length': Buffer.byteLength(text) });
     res.end(text);
@@ -259,12 +306,35 @@ export class SessionTransport implements Transport {
 
   /** Answers one HTTP request (POST bodies already parsed, by express.json or the fast lane). */
   async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
+    const scan = req.method === 'POST' ? scanBody(body) : null;
+    if (scan) {
+      const reused = scan.ids.find((id) => this.direct.has(id) || this.sdkIds.has(id));
+      if (reused !== undefined) return idInUse(res, reused);
+      // A direct request the client cancels gets no answer from the SDK: release its HTTP request.
+      for (const id of scan.cancelled) {
+        const settle = this.direct.get(id);
+        if (settle) {
+          this.direct.delete(id);
+          settle('cancelled');
+        }
+      }
+    }
     const direct = this.directRequest(req, body);
     if (direct) return this.serveDirect(req, res, direct as JSONRPCMessage & { id: RequestId });
+    if (!scan || scan.ids.length === 0) return this.handleSdk(req, res, body, []);
+    for (const id of scan.ids) this.sdkIds.add(id);
+    try {
+      await this.handleSdk(req, res, body, this.jsonResponse ? scan.progress : []);
+    } finally {
+      for (const id of scan.ids) this.sdkIds.delete(id);
+    }
+  }
+
+  /** Through the SDK's transport; `streamIds`: JSON-mode requests that asked for progress (streamed here). */
+  private async handleSdk(req: IncomingMessage, res: ServerResponse, body: unknown, streamIds: RequestId[]): Promise<void> {
     const webReq = toWebRequest(req);
     // An empty POST body reaches the transport as null: a JSON-RPC parse error, not a second body read.
     const parsedBody = req.method === 'POST' ? (body ?? null) : undefined;
-    const streamIds = this.jsonResponse && req.method === 'POST' ? progressRequestIds(body) : [];
     if (streamIds.length === 0) {
       // The SDK primes POST streams itself but not the GET stream: without an id there, a client whose
       // stream drops before the first notification could not resume. Stored in the same tick as the SDK

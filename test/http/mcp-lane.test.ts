@@ -6,6 +6,7 @@
 import { request } from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FailureLimiter } from '../../src/auth/rate-limit.js';
 import { MCP_TOKEN, callOk, connectClient, startMcpApp, type McpTestApp } from '../mcp/helpers.js';
 
 let t: McpTestApp | undefined;
@@ -21,7 +22,7 @@ interface Reply {
 }
 
 /** A raw POST /mcp (node:http, so Host, Content-Length and chunking are the test's to choose). */
-function post(url: string, body: string | Buffer, headers: Record<string, string>, opts: { chunked?: boolean; path?: string } = {}): Promise<Reply> {
+function post(url: string, body: string | Buffer, headers: Record<string, string | string[]>, opts: { chunked?: boolean; path?: string } = {}): Promise<Reply> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -85,6 +86,8 @@ describe('MCP fast lane', () => {
       ['query string', post(url, PING, h, { path: '/mcp?x=1' }), 200, /pong/],
       ['chunked body', post(url, PING, h, { chunked: true }), 200, /pong/],
       ['charset parameter', post(url, PING, { ...h, 'content-type': 'application/json; charset=utf-8' }), 200, /pong/],
+      // Node keeps the first of two; the SDK sees both and refuses the pair — and so must every way in.
+      ['doubled Content-Type', post(url, PING, { ...h, 'content-type': ['application/json', 'application/json'] }), 415, /Content-Type/],
     ];
     for (const [name, reply, status, body] of cases) {
       const r = await reply;
@@ -92,8 +95,9 @@ describe('MCP fast lane', () => {
       expect(r.body, name).toMatch(body);
       expect(r.headers['x-content-type-options'], name).toBe('nosniff');
     }
-    // Only the unknown session was the lane's to take: its 404 comes from the same session lookup.
-    expect(lane()).toBe(before + 1);
+    // The lane took two of them: the unknown session (its 404 comes from the same session lookup) and the
+    // doubled Content-Type (refused where the session's transport reads it, as through the route).
+    expect(lane()).toBe(before + 2);
   });
 
   it('answers a body that is not a JSON object or array as the route does (-32700); a leading BOM is fine', async () => {
@@ -108,7 +112,7 @@ describe('MCP fast lane', () => {
     expect(r.body).toMatch(/pong/);
   });
 
-  it('steps aside while a failed credential is on record, so failures count once and a success resets them', async () => {
+  it('counts wrong tokens once each (429 over the limit); the right one is served by the lane and resets the count', async () => {
     const s = await session();
     const url = t!.url;
     const wrong = { ...s.headers, authorization: 'Bearer wrong' };
@@ -116,12 +120,42 @@ describe('MCP fast lane', () => {
     // The 11th wrong attempt is over the limit (10 per minute): counted once each, by the route.
     expect((await post(url, PING, wrong)).status).toBe(429);
     const before = lane();
-    // The right token is never refused; it is served by the route, which resets the address's count...
-    expect((await post(url, PING, s.headers)).status).toBe(200);
-    expect(lane()).toBe(before);
-    // ...after which the lane takes the everyday call again, and a wrong one is merely 401 again.
+    // The right token is never refused, and it clears this address's count, as the route would.
     expect((await post(url, PING, s.headers)).status).toBe(200);
     expect(lane()).toBe(before + 1);
     expect((await post(url, PING, wrong)).status).toBe(401);
+  });
+
+  it('behind a trusted proxy steps aside while a failure still counts (the route works out the address)', async () => {
+    t = await startMcpApp({ env: { TRUST_PROXY: 'loopback' } });
+    const client = await connectClient(t.url);
+    const id = (client.transport as { sessionId?: string }).sessionId!;
+    const h = { ...AUTH, 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' };
+    const url = t.url;
+    expect((await post(url, PING, { ...h, authorization: 'Bearer wrong', 'x-forwarded-for': '203.0.113.9' })).status).toBe(401);
+    const before = lane();
+    expect((await post(url, PING, { ...h, 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
+    expect(lane()).toBe(before);
+    // The forwarded address that failed succeeds: its count is reset by the route, and the lane is back.
+    expect((await post(url, PING, { ...h, 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);
+    expect((await post(url, PING, h)).status).toBe(200);
+    expect(lane()).toBe(before + 1);
+    await client.close();
+  });
+});
+
+describe('FailureLimiter.clean', () => {
+  it('is false while a failure counts and true again once its window has passed', () => {
+    let now = 1_000;
+    const limiter = new FailureLimiter({ windowMs: 60_000, now: () => now });
+    expect(limiter.clean).toBe(true);
+    limiter.fail('203.0.113.9');
+    now += 30_000;
+    limiter.fail('203.0.113.10');
+    now += 45_000;
+    expect(limiter.clean).toBe(false);
+    now += 15_000;
+    expect(limiter.clean).toBe(true);
+    expect(limiter.retryAfterMs('203.0.113.10')).toBe(0);
   });
 });

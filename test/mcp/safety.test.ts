@@ -306,6 +306,49 @@ describe('approval', () => {
     }
   });
 
+  it('a request id still being answered cannot be reused; a cancelled call ends its HTTP request with 202', async () => {
+    await settings({ send_mode: 'confirm' });
+    const contact = suite.t.app.simulator!.contacts[4]!;
+    const client = new Client({ name: 'reusing-agent', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    let questions = 0;
+    client.setRequestHandler(ElicitRequestSchema, () => {
+      questions++;
+      return new Promise<never>(() => undefined);
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(`${suite.t.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } });
+    await client.connect(transport);
+    const post = (body: unknown) =>
+      fetch(`${suite.t.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${MCP_TOKEN}`,
+          'mcp-session-id': transport.sessionId!,
+          'mcp-protocol-version': '2025-06-18',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
+    try {
+      const waiting = post({ jsonrpc: '2.0', id: 'dup-1', method: 'tools/call', params: { name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'held' } } });
+      await eventually(() => questions === 1, 10_000);
+      const reused = await post({ jsonrpc: '2.0', id: 'dup-1', method: 'tools/call', params: { name: 'ping', arguments: {} } });
+      expect(reused.status).toBe(400);
+      expect(await reused.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/still being answered.*new id/) } });
+      const other = await post({ jsonrpc: '2.0', id: 'dup-2', method: 'tools/call', params: { name: 'ping', arguments: {} } });
+      expect(await other.json()).toMatchObject({ id: 'dup-2', result: { structuredContent: { message: 'pong' } } });
+      const cancel = await post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'dup-1', reason: 'changed my mind' } });
+      expect(cancel.status).toBe(202);
+      const held = await waiting;
+      expect(held.status).toBe(202);
+      expect(await held.text()).toBe('');
+      expect(receivedBy(contact.jid)).not.toContain('held');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('without elicitation: pending_approval, the owner approves (sent once) or rejects (nothing sent)', async () => {
     await settings({ send_mode: 'confirm' });
     const contact = suite.t.app.simulator!.contacts[1]!;
