@@ -9,14 +9,17 @@
  * Figures: ping round trip p50/p99 (one session, sequential); tool calls per second with 50 concurrent
  * sessions for list_chats and search_messages; server heap per idle session (after GC).
  * `list_chats` with 50 sessions is also measured, in the same run and with the same load generator, against:
+ *  - the same production server answering through Express and the SDK's web-standard transport (the path
+ *    before the fast lane and the direct path, still taken by any request that is not the everyday shape: the
+ *    load generator sends `Content-Type: application/json; charset=utf-8` for it) — the naive approach;
  *  - a bare JSON-RPC server (node:http, JSON.parse, the same service call and result shape, no MCP layer):
  *    the ceiling for HTTP + JSON + the query on this machine; the MCP figure is reported as a ratio of it;
  *  - the same MCP sessions behind a minimal Express harness (no auth/host middleware), once through the
  *    SDK's Node wrapper (`StreamableHTTPServerTransport`, @hono/node-server conversion) and once through our
- *    bridge to the SDK's web-standard transport (src/mcp/node-web.ts), to separate adapter from middleware,
- *    and once more through the bridge with the SDK's output validation on (MCP_VALIDATE_TOOL_OUTPUT), for an A/B;
- *  - the lightest adapter for the SDK's web-standard transport (node:http + JSON.parse + our bridge, no Express),
- *    to separate the SDK's own cost from Express and our middleware.
+ *    SessionTransport (direct path), to separate adapter from Express, and once more with the SDK's output
+ *    validation on (MCP_VALIDATE_TOOL_OUTPUT), for an A/B;
+ *  - the SDK's web-standard transport on the lightest adapter (node:http + JSON.parse, no Express; the same
+ *    charset content type keeps it on the SDK's path), to separate the SDK's own transport cost.
  * Each is reported as calls/s and as server CPU per call (process.cpuUsage around each phase: far less
  * sensitive to the other processes on this shared box). The production `list_chats` phase is CPU-profiled in
  * the server (inspector) and summarised by package; MCP_BENCH_CPU_PROF=<dir> also keeps the .cpuprofile.
@@ -100,9 +103,9 @@ function bareJsonRpc(app: App): Server {
 
 /**
  * The lightest adapter for the SDK's web-standard transport: node:http, JSON.parse of the body, the bearer
- * check and a session map, then our bridge (SessionTransport) — no Express, body-parser or router. The
- * distance from this to the bare floor is the SDK (Protocol, zod message parsing, web Request/Response)
- * plus the bridge; from the app to this, Express and our middleware.
+ * check and a session map, then SessionTransport — no Express, body-parser or router. Its load is sent with
+ * a charset parameter, so SessionTransport hands it to the SDK's transport (web Request/Response): the
+ * distance from this to the bare floor is the SDK's transport and Protocol.
  */
 function lightHarness(deps: McpDeps): Server {
   const hub = new McpHub(deps);
@@ -132,7 +135,7 @@ function lightHarness(deps: McpDeps): Server {
   });
 }
 
-/** MCP sessions behind a minimal Express harness: the SDK's Node wrapper, or our bridge (SessionTransport). */
+/** MCP sessions behind a minimal Express harness: the SDK's Node wrapper, or SessionTransport (direct path). */
 function harness(deps: McpDeps, kind: 'sdk-node' | 'bridge'): Server {
   const hub = new McpHub(deps);
   type Handle = (req: express.Request, res: express.Response, body?: unknown) => Promise<void>;
@@ -273,18 +276,24 @@ function call(url: URL, method: string, headers: Record<string, string>, body?: 
   });
 }
 
+/** A content type SDK clients do not send: the server answers it through Express and the SDK's own transport. */
+const SDK_PATH_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 class Session {
   private id = '';
   private seq = 0;
   private readonly url: URL;
-  constructor(base: string) {
+  constructor(
+    base: string,
+    private readonly contentType = 'application/json',
+  ) {
     this.url = new URL(`${base}/mcp`);
   }
 
   private post(body: unknown) {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${TOKEN}`,
-      'content-type': 'application/json',
+      'content-type': this.contentType,
       accept: 'application/json, text/event-stream',
     };
     if (this.id) {
@@ -463,6 +472,7 @@ async function main(): Promise<void> {
     if (ready.type !== 'ready') throw new Error('unexpected server message');
     const targets: Record<string, string> = {
       app: url,
+      app_sdk_path: url,
       bare: ready.bare,
       light: ready.light,
       sdk_node: ready.sdkNode,
@@ -470,9 +480,12 @@ async function main(): Promise<void> {
       bridge_validate_output: ready.bridgeValidate,
     };
     if (semiReady?.type === 'ready') targets.app_semi_space = semiReady.url;
-    const pools = Object.fromEntries(
-      await Promise.all(Object.entries(targets).map(async ([k, u]) => [k, await Promise.all(Array.from({ length: SESSIONS }, () => new Session(u).open()))] as const)),
-    ) as Record<string, Session[]>;
+    // One pool at a time: the server closes a client's 65th not-yet-authenticated connection.
+    const pools: Record<string, Session[]> = {};
+    for (const [k, u] of Object.entries(targets)) {
+      const contentType = k === 'app_sdk_path' || k === 'light' ? SDK_PATH_CONTENT_TYPE : undefined;
+      pools[k] = await Promise.all(Array.from({ length: SESSIONS }, () => new Session(u, contentType).open()));
+    }
     const listChats = (s: Session) => s.callTool('list_chats', { limit: 20 });
     for (const pool of Object.values(pools)) await throughput(pool.slice(0, 5), listChats, 1_000); // warm-up
     const rates: Record<string, number[]> = {};
@@ -503,6 +516,8 @@ async function main(): Promise<void> {
     bench('mcp_list_chats_50_sessions_best_round', Math.max(...rates.app!), 'calls/s');
     bench('bare_jsonrpc_list_chats_50_sessions', median(rates.bare!), 'calls/s');
     bench('mcp_list_chats_vs_bare_jsonrpc', ratio('app', 'bare'), 'ratio');
+    bench('app_sdk_path_list_chats_50_sessions', median(rates.app_sdk_path!), 'calls/s');
+    bench('mcp_list_chats_vs_app_sdk_path', ratio('app', 'app_sdk_path'), 'ratio');
     bench('light_adapter_list_chats_50_sessions', median(rates.light!), 'calls/s');
     bench('light_adapter_vs_bare_jsonrpc', ratio('light', 'bare'), 'ratio');
     bench('mcp_list_chats_vs_light_adapter', ratio('app', 'light'), 'ratio');
