@@ -269,31 +269,43 @@ describe('approval', () => {
     }
   });
 
-  it('a session ended while calls wait for approval answers them with 404 instead of leaving them open', async () => {
-    await settings({ send_mode: 'confirm' });
-    const contact = suite.t.app.simulator!.contacts[3]!;
-    const client = new Client({ name: 'ended-agent', version: '1.0.0' }, { capabilities: { elicitation: {} } });
-    let questions = 0;
-    // The owner never answers: only the end of the session can finish the calls.
+  /**
+   * An SDK client that can be asked for approval but whose owner never answers, and a raw POST in its
+   * session (`contentType` picks the way in: plain JSON is the direct path, a charset parameter the SDK's).
+   */
+  async function stalledApprover(name: string) {
+    const client = new Client({ name, version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    const state = { questions: 0 };
     client.setRequestHandler(ElicitRequestSchema, () => {
-      questions++;
+      state.questions++;
       return new Promise<never>(() => undefined);
     });
     const transport = new StreamableHTTPClientTransport(new URL(`${suite.t.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } });
     await client.connect(transport);
     const session = { Authorization: `Bearer ${MCP_TOKEN}`, 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-06-18' };
+    const post = (body: unknown, contentType = 'application/json') =>
+      fetch(`${suite.t.url}/mcp`, {
+        method: 'POST',
+        headers: { ...session, 'content-type': contentType, accept: 'application/json, text/event-stream' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
+    return { client, state, session, post };
+  }
+
+  const sendCall = (id: string, jid: string, message: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'send_message', arguments: { recipient_jid: jid, message } } });
+
+  it('a session ended while calls wait for approval answers them with 404 instead of leaving them open', async () => {
+    await settings({ send_mode: 'confirm' });
+    const contact = suite.t.app.simulator!.contacts[3]!;
+    const { client, state, session, post } = await stalledApprover('ended-agent');
     try {
       // One call as SDK clients send it, one with a charset parameter (served through the SDK's own transport).
       const viaClient = client
         .callTool({ name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'nobody decided' } }, undefined, { timeout: 20_000 })
         .then(() => null, (e: unknown) => e);
-      const viaSdk = fetch(`${suite.t.url}/mcp`, {
-        method: 'POST',
-        headers: { ...session, 'content-type': 'application/json; charset=utf-8', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 'raw-1', method: 'tools/call', params: { name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'nobody decided either' } } }),
-        signal: AbortSignal.timeout(20_000),
-      });
-      await eventually(() => questions === 2, 10_000);
+      const viaSdk = post(sendCall('raw-1', contact.jid, 'nobody decided either'), 'application/json; charset=utf-8');
+      await eventually(() => state.questions === 2, 10_000);
       const del = await fetch(`${suite.t.url}/mcp`, { method: 'DELETE', headers: session });
       expect(del.status).toBe(200);
       const err = await viaClient;
@@ -309,30 +321,10 @@ describe('approval', () => {
   it('a request id still being answered cannot be reused; a cancelled call ends its HTTP request with 202', async () => {
     await settings({ send_mode: 'confirm' });
     const contact = suite.t.app.simulator!.contacts[4]!;
-    const client = new Client({ name: 'reusing-agent', version: '1.0.0' }, { capabilities: { elicitation: {} } });
-    let questions = 0;
-    client.setRequestHandler(ElicitRequestSchema, () => {
-      questions++;
-      return new Promise<never>(() => undefined);
-    });
-    const transport = new StreamableHTTPClientTransport(new URL(`${suite.t.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } });
-    await client.connect(transport);
-    const post = (body: unknown) =>
-      fetch(`${suite.t.url}/mcp`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${MCP_TOKEN}`,
-          'mcp-session-id': transport.sessionId!,
-          'mcp-protocol-version': '2025-06-18',
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(20_000),
-      });
+    const { client, state, post } = await stalledApprover('reusing-agent');
     try {
-      const waiting = post({ jsonrpc: '2.0', id: 'dup-1', method: 'tools/call', params: { name: 'send_message', arguments: { recipient_jid: contact.jid, message: 'held' } } });
-      await eventually(() => questions === 1, 10_000);
+      const waiting = post(sendCall('dup-1', contact.jid, 'held'));
+      await eventually(() => state.questions === 1, 10_000);
       const reused = await post({ jsonrpc: '2.0', id: 'dup-1', method: 'tools/call', params: { name: 'ping', arguments: {} } });
       expect(reused.status).toBe(400);
       expect(await reused.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/still being answered.*new id/) } });
