@@ -79,7 +79,8 @@ export function mcpLane(deps: McpLaneDeps): RequestListener {
         parsed = undefined;
       }
       if (parsed === null || typeof parsed !== 'object') return deps.parseError(res);
-      void deps.serve(req, res, parsed);
+      // serve() answers its own failures (500); anything escaping it still must not leave the socket hanging.
+      deps.serve(req, res, parsed).catch(() => res.destroy());
     });
   };
 }

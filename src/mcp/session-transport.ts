@@ -289,7 +289,13 @@ export class SessionTransport implements Transport {
     }
     const answer = await new Promise<JSONRPCMessage | null | 'cancelled'>((resolve) => {
       this.direct.set(message.id, resolve);
-      this.inner.onmessage?.(message, { requestInfo: { headers } });
+      try {
+        this.inner.onmessage?.(message, { requestInfo: { headers } });
+      } catch (err) {
+        // Never happens with the SDK's Protocol; if it did, the id must not stay "in use" for the session.
+        this.direct.delete(message.id);
+        throw err;
+      }
     });
     if (res.headersSent || res.destroyed) return;
     if (answer === null) return sessionGone(res);
