@@ -22,7 +22,8 @@ import { toolInput } from './tools/schemas.js';
 import type { ToolDeps } from './tools/tool-deps.js';
 
 type ToolCallback = (args: Record<string, unknown>, extra: Extra) => CallToolResult | Promise<CallToolResult>;
-type Extra = { sessionId?: string; signal?: AbortSignal; sendNotification?: unknown; _meta?: unknown };
+/** The call's extra; `session` is the session the call runs in (tool-dispatch.ts), absent for the executor. */
+type Extra = { sessionId?: string; signal?: AbortSignal; sendNotification?: unknown; _meta?: unknown; session?: McpServer };
 interface ToolConfig {
   inputSchema?: z.ZodType;
   outputSchema?: z.ZodType;
@@ -157,7 +158,7 @@ function gatedConfig(config: ToolConfig, spec: NonNullable<ReturnType<typeof wri
 }
 
 /** Wraps registerTool as described at the top of the file. */
-export function safetyServer(server: McpServer, session: McpServer, deps: ToolDeps): McpServer {
+export function safetyServer(server: McpServer, deps: ToolDeps): McpServer {
   const gate = deps.safety;
   if (!gate) return server;
   const tz = deps.config.displayTimeZone;
@@ -184,7 +185,12 @@ export function safetyServer(server: McpServer, session: McpServer, deps: ToolDe
         raw = await cb(a, extra);
         return execResult(raw);
       };
-      const caller: Caller = { client: session.server.getClientVersion()?.name ?? null, sessionId: extra.sessionId ?? null, elicit: elicitor(session, extra.signal) };
+      const session = extra.session;
+      const caller: Caller = {
+        client: session?.server.getClientVersion()?.name ?? null,
+        sessionId: extra.sessionId ?? null,
+        elicit: session ? elicitor(session, extra.signal) : undefined,
+      };
       try {
         const r = await gate.write(name, rest, caller, { wait: wait !== false, queueIfOffline: queue_if_offline === true }, direct);
         if (r.kind === 'deferred') return ok(deferredResult(r.entry, gate.recipientName(r.entry.chatJid), tz));

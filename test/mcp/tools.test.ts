@@ -162,19 +162,40 @@ describe('tools/list', () => {
   });
 });
 
-describe('tools/list cache', () => {
-  it('answers exactly what the SDK itself would list for the same registrations', async () => {
+describe('tools/list cache and the process-wide tools/call', () => {
+  /** An SDK client on a plain McpServer with the same registrations (handlers are never reached here). */
+  async function sdkReference(): Promise<Client> {
     const plain = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
-    registerAllTools(plain, { config: t.app.config, safety: t.app.safety } as ToolDeps); // registration only: handlers are never called here
+    registerAllTools(plain, { config: t.app.config, safety: t.app.safety } as ToolDeps);
     const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
     await plain.connect(serverSide);
     const reference = new Client({ name: 'reference', version: '1.0.0' });
     await reference.connect(clientSide);
+    return reference;
+  }
+
+  it('answers exactly what the SDK itself would list for the same registrations', async () => {
+    const reference = await sdkReference();
     // Compare what goes over the wire (JSON drops undefined members).
     const expected: unknown = JSON.parse(JSON.stringify(await reference.listTools()));
     await reference.close();
     expect(ALL_TOOLS).toHaveLength(new Set(ALL_TOOLS).size);
     expect(JSON.parse(JSON.stringify(await client.listTools()))).toEqual(expected);
+  });
+
+  it('refuses an unknown tool and invalid arguments with the SDK\'s own results', async () => {
+    const reference = await sdkReference();
+    for (const call of [
+      { name: 'no_such_tool', arguments: {} },
+      { name: 'list_chats', arguments: { limit: 'twenty', sort: 'sideways' } },
+      { name: 'send_message', arguments: { message: 'no recipient' } },
+      { name: 'ping', arguments: { unexpected: true } },
+    ]) {
+      const ours = (await client.callTool(call)) as CallToolResult;
+      expect(ours.isError, call.name).toBe(true);
+      expect(ours, call.name).toEqual(await reference.callTool(call));
+    }
+    await reference.close();
   });
 });
 

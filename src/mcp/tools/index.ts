@@ -89,7 +89,7 @@ export function registerAllTools(server: McpServer, deps: ToolDeps, opts: { gate
   const enabled = new Set(deps.config.mcp.toolsets);
   const filtered = enabled.size === TOOLSETS.length ? server : filteringServer(server, enabled);
   // Send safety wraps every tool (src/mcp/safety.ts); the gate's own executor registers them unwrapped.
-  const target = opts.gated === false ? filtered : safetyServer(filtered, server, deps);
+  const target = opts.gated === false ? filtered : safetyServer(filtered, deps);
   for (const register of REGISTRARS) register(target, deps);
 }
 
