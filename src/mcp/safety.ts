@@ -137,7 +137,7 @@ function filterRead(result: CallToolResult, gate: SendGate): CallToolResult {
   return ok(readable(result.structuredContent, gate), result.content.slice(1));
 }
 
-/** Tool configs are built once per process (every session registers the same objects); so are their gated forms. */
+/** Tool configs are module-level objects, registered once per tool table (and again for the gate's executor); so are their gated forms. */
 const gatedConfigs = new WeakMap<ToolConfig, ToolConfig>();
 
 function gatedConfig(config: ToolConfig, spec: NonNullable<ReturnType<typeof writeToolOf>>): ToolConfig {

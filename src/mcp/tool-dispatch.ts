@@ -6,7 +6,8 @@
  * `callTool` does what the SDK's McpServer does for a call — unknown tool, input validation against the
  * tool's zod schema, output validation when MCP_VALIDATE_TOOL_OUTPUT=1, a thrown error as an `isError`
  * result — with the SDK's own messages. The session reaches the tool through `extra.session` (the send
- * gate asks that session's client for approval).
+ * gate asks that session's client for approval). The SDK's `maxToolInputElements` option is not used by
+ * this server (unset means no limit there too); setting it on the McpServer would not reach this table.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
@@ -65,6 +66,8 @@ export function toolTable(deps: ToolDeps): ToolTable {
   const tools = new Map<string, ToolEntry>();
   const collector = {
     registerTool(name: string, c: ToolConfig, callback: ToolCallback) {
+      // As the SDK's registerTool: a second tool of the same name is a programming error, not a replacement.
+      if (tools.has(name)) throw new Error(`Tool ${name} is already registered`);
       const tool: Tool = {
         name,
         title: c.title,
