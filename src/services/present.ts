@@ -277,13 +277,18 @@ export class Presenter {
     // Built in reading order (JSON keys keep insertion order): where, when, who, what, details.
     // The bare WhatsApp key id: tools accept it as message_id (and <chatJid>:<keyId>, the domain id).
     const id = m.id.slice(m.chatId.length + 1);
-    const out: MessageView = inChat
-      ? { id, time: this.time(m.timestamp), timestamp: m.timestamp, fromMe: m.fromMe, body: '' }
-      : { id, chatId: m.chatId, chatName: book.chat(m.chatId), time: this.time(m.timestamp), timestamp: m.timestamp, fromMe: m.fromMe, body: '' };
+    const out = { id } as MessageView;
+    if (!inChat) {
+      out.chatId = m.chatId;
+      out.chatName = book.chat(m.chatId);
+    }
+    out.time = this.time(m.timestamp);
+    out.timestamp = m.timestamp;
     if (!m.fromMe && m.from !== m.chatId) {
       out.from = m.from;
       out.fromName = book.person(m.from);
     }
+    out.fromMe = m.fromMe;
     if (m.type !== 'text') out.type = m.type;
     // Notices name people by JID when stored (mapping.ts); the reader sees names.
     out.body = m.type === 'system' ? readableText(m).replace(JID_IN_TEXT, (j) => (m.fromMe && j === m.from ? 'you' : book.person(j))) : readableText(m);
@@ -316,7 +321,7 @@ export class Presenter {
       out.deleted = true;
       out.deletedFor = 'me';
     }
-    return reorder(out);
+    return out;
   }
 
   private isMe(jid: string): boolean {
@@ -369,13 +374,3 @@ export class Presenter {
   }
 }
 
-const ORDER = ['id', 'chatId', 'chatName', 'time', 'timestamp', 'from', 'fromName', 'fromMe', 'type', 'body'] as const;
-
-/** Fixed key order (JSON readers scan left to right: who and when before what). */
-function reorder(v: MessageView): MessageView {
-  const src = v as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of ORDER) if (src[k] !== undefined) out[k] = src[k];
-  for (const [k, val] of Object.entries(src)) if (!(k in out) && val !== undefined) out[k] = val;
-  return out as unknown as MessageView;
-}

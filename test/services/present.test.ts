@@ -66,6 +66,15 @@ it('group notices are stored in words and read with names', () => {
   expect(p.message(m, p.names())).toMatchObject({ type: 'system', body: 'Alice added Bob', fromName: 'Alice' });
 });
 
+it('a message view reads left to right: where, when, who, what, then the details', () => {
+  const input = toMessageInput({ key: { remoteJid: GROUP, id: 'IMG1', participant: BOB, fromMe: false }, messageTimestamp: 1_736_500_000, message: { imageMessage: { caption: 'the view' } } }, null)!;
+  t.store.messages.upsertMessages([input]);
+  const p = new Presenter(t.store, 'UTC');
+  const m = t.store.messages.get(`${GROUP}:IMG1`)!;
+  expect(Object.keys(p.message(m, p.names()))).toEqual(['id', 'chatId', 'chatName', 'time', 'timestamp', 'from', 'fromName', 'fromMe', 'type', 'body']);
+  expect(Object.keys(p.message(m, p.names(), { inChat: GROUP })).slice(0, 7)).toEqual(['id', 'time', 'timestamp', 'from', 'fromName', 'fromMe', 'type']);
+});
+
 it('chat events: history counts are absolute (none given = 0); live unreadCount is an increment or a read mark', () => {
   expect(toChatInput({ id: ALICE, conversationTimestamp: 1_736_500_000 })).toMatchObject({ unreadCount: 0 });
   expect(toChatInput({ id: ALICE, unreadCount: 3 })).toMatchObject({ unreadCount: 3 });
