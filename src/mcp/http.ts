@@ -15,6 +15,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpDeps } from './deps.js';
 import { McpHub } from './hub.js';
+import { rpcError } from './rpc-error.js';
 import { createMcpServer, type SessionServer } from './server.js';
 import { BoundedEventStore } from './event-store.js';
 import { SessionTransport } from './session-transport.js';
@@ -66,14 +67,6 @@ export interface McpHttpOptions {
 
 /** Request bodies over this are refused (413) on both ways in. */
 export const MCP_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
-
-/** A JSON-RPC error as the HTTP answer (plain Node, so the fast lane can answer with it too). */
-export function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
-  res.end(body);
-}
 
 export const PARSE_ERROR = 'Parse error: the request body is not valid JSON';
 

@@ -25,6 +25,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { BoundedEventStore } from './event-store.js';
+import { rpcError } from './rpc-error.js';
 import { isEventStream, readBody, sendWebResponse, toWebRequest } from './node-web.js';
 
 export interface SessionTransportOptions {
@@ -105,23 +106,11 @@ function singleContentType(req: IncomingMessage): boolean {
 const INFO_HEADERS = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version'] as const;
 
 /** The answer to a request whose session ended while it ran (DELETE, shutdown): the SDK's 404. */
-function sessionGone(res: ServerResponse): void {
-  if (res.headersSent || res.destroyed) return;
-  const gone = JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
-  res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(gone) });
-  res.end(gone);
-}
+const sessionGone = (res: ServerResponse) => rpcError(res, 404, -32001, 'Session not found');
 
 /** A request id this session is still answering, reused: refused, so neither request gets the other's answer. */
-function idInUse(res: ServerResponse, id: RequestId): void {
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    error: { code: -32600, message: `Invalid Request: request id ${JSON.stringify(id)} is still being answered in this session; use a new id` },
-    id: null,
-  });
-  res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
+const idInUse = (res: ServerResponse, id: RequestId) =>
+  rpcError(res, 400, -32600, `Invalid Request: request id ${JSON.stringify(id)} is still being answered in this session; use a new id`);
 
 function sseEvent(data: string): string {
   return `event: message\ndata: ${data}\n\n`;
