@@ -48,8 +48,8 @@ const AUTH = { authorization: `Bearer ${MCP_TOKEN}` };
 const PING = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'ping', arguments: {} } });
 
 /** Starts the app (into `t`) with one SDK client session; the headers a raw call in that session sends. */
-async function session(): Promise<{ client: Client; headers: Record<string, string> }> {
-  t = await startMcpApp();
+async function session(env: Record<string, string> = {}): Promise<{ client: Client; headers: Record<string, string> }> {
+  t = await startMcpApp({ env });
   const client = await connectClient(t.url);
   const id = (client.transport as { sessionId?: string }).sessionId!;
   return { client, headers: { ...AUTH, 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' } };
@@ -127,11 +127,8 @@ describe('MCP fast lane', () => {
   });
 
   it('behind a trusted proxy steps aside while a failure still counts (the route works out the address)', async () => {
-    t = await startMcpApp({ env: { TRUST_PROXY: 'loopback' } });
-    const client = await connectClient(t.url);
-    const id = (client.transport as { sessionId?: string }).sessionId!;
-    const h = { ...AUTH, 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' };
-    const url = t.url;
+    const { client, headers: h } = await session({ TRUST_PROXY: 'loopback' });
+    const url = t!.url;
     expect((await post(url, PING, { ...h, authorization: 'Bearer wrong', 'x-forwarded-for': '203.0.113.9' })).status).toBe(401);
     const before = lane();
     expect((await post(url, PING, { ...h, 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
