@@ -57,6 +57,23 @@ describe('chats', () => {
     expect(s.chats.get(BOB)?.unreadCount).toBe(0);
   });
 
+  it('pages show the same last message as a single chat: reactions, details and "deleted for me" included', () => {
+    const s = t.store;
+    const located = msg(BOB, 'the crag', { type: 'location', details: { kind: 'location', latitude: 51.5, longitude: -0.12 } });
+    const mine = msg(ALICE, 'hi');
+    s.messages.upsertMessages([located, mine, msg(GROUP, 'gone', { from: BOB })]);
+    s.messages.applyReactions([{ chatId: ALICE, targetKeyId: mine.keyId, from: BOB, fromMe: false, emoji: '🎉', timestamp: mine.timestamp + 5 }]);
+    const gone = s.chats.get(GROUP)!.lastMessage!;
+    expect(s.messages.applyDeleteForMe(gone.id, gone.timestamp + 9)).toBe(true);
+    const listed = s.chats.listChats().items;
+    expect(listed.map((c) => c.id).sort()).toEqual([ALICE, BOB, GROUP].sort());
+    for (const c of listed) expect(c, c.id).toEqual(s.chats.get(c.id));
+    expect(listed.find((c) => c.id === ALICE)?.lastMessage?.reactions).toEqual([{ emoji: '🎉', from: BOB, time: mine.timestamp + 5 }]);
+    expect(listed.find((c) => c.id === BOB)?.lastMessage?.details).toMatchObject({ kind: 'location', latitude: 51.5 });
+    expect(listed.find((c) => c.id === GROUP)?.lastMessage?.deletedAt).toBe(gone.timestamp + 9);
+    expect(s.chats.listGroups().items[0]).toEqual(s.chats.get(GROUP));
+  });
+
   it('paginates with a cursor that is stable while chats are added and bumped', () => {
     const s = t.store;
     const base = 1_700_000_000_000;

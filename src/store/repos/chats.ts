@@ -34,6 +34,13 @@ export interface ListChatsOptions {
   sort?: 'recent' | 'unread';
 }
 
+/** Every column of a page row (CHAT_SELECT), in one list so the raw-row mapper can check it covers them all. */
+const ROW_KEYS = [
+  'c_id', 'c_jid', 'c_name', 'c_is_group', 'c_unread', 'c_ts',
+  'm_rowid', 'm_chat', 'm_key', 'm_sender', 'm_from_me', 'm_ts', 'm_type', 'm_body', 'm_caption', 'm_has_media',
+  'm_mime', 'm_status', 'm_quoted', 'm_edited', 'm_revoked', 'm_deleted', 'm_details', 'm_reactions',
+] as const satisfies ReadonlyArray<keyof ChatRow>;
+
 interface ChatRow extends Partial<MessageRow> {
   c_id: number;
   c_jid: string;
@@ -258,47 +265,46 @@ export class ChatsRepo {
   private readonly cache = new Map<string, (params: unknown[]) => ChatRow[]>();
   /**
    * A page query, prepared once per statement text. Rows are fetched as arrays and turned into objects
-   * here: better-sqlite3 builds a row object with one native property set per column (21 columns), which
-   * measured 122 µs for a 21-row page against 80 µs as arrays (the list_chats hot path, issue #17).
+   * here: better-sqlite3 builds a row object with one native property set per column (24 columns), which
+   * measured 122 µs for a 21-row page against 80 µs as arrays (the list_chats hot path, issue #17). Every
+   * column of the statement must be mapped (checked when it is prepared): a column left out once cost
+   * list pages their last message's reactions, details and "deleted for me".
    */
   private prepared(sql: string): (params: unknown[]) => ChatRow[] {
     let run = this.cache.get(sql);
     if (!run) {
       const stmt = this.ctx.db.prepare<unknown[], unknown[]>(sql).raw(true);
-      const at = new Map(stmt.columns().map((c, i) => [c.name, i] as const));
-      const col = (name: keyof ChatRow): number => {
-        const i = at.get(name);
-        if (i === undefined) throw new Error(`listChats: column ${name} missing`);
-        return i;
-      };
-      const [cId, cJid, cName, cGroup, cUnread, cTs] = (['c_id', 'c_jid', 'c_name', 'c_is_group', 'c_unread', 'c_ts'] as const).map(col) as [number, number, number, number, number, number];
-      const m = (
-        ['m_rowid', 'm_chat', 'm_key', 'm_sender', 'm_from_me', 'm_ts', 'm_type', 'm_body', 'm_caption', 'm_has_media', 'm_mime', 'm_status', 'm_quoted', 'm_edited', 'm_revoked'] as const
-      ).map(col);
+      const names = stmt.columns().map((c) => c.name);
+      const unmapped = names.filter((n) => !(ROW_KEYS as readonly string[]).includes(n));
+      if (unmapped.length > 0 || names.length !== ROW_KEYS.length) throw new Error(`listChats: columns ${unmapped.join(', ') || '(missing)'} not mapped`);
+      const i = Object.fromEntries(ROW_KEYS.map((k) => [k, names.indexOf(k)])) as Record<(typeof ROW_KEYS)[number], number>;
       run = (params) =>
         stmt.all(...params).map(
-          (a): ChatRow => ({
-            c_id: a[cId] as number,
-            c_jid: a[cJid] as string,
-            c_name: a[cName] as string | null,
-            c_is_group: a[cGroup] as number,
-            c_unread: a[cUnread] as number,
-            c_ts: a[cTs] as number,
-            m_rowid: a[m[0]!] as number,
-            m_chat: a[m[1]!] as string,
-            m_key: a[m[2]!] as string,
-            m_sender: a[m[3]!] as string,
-            m_from_me: a[m[4]!] as number,
-            m_ts: a[m[5]!] as number,
-            m_type: a[m[6]!] as string,
-            m_body: a[m[7]!] as string | null,
-            m_caption: a[m[8]!] as string | null,
-            m_has_media: a[m[9]!] as number,
-            m_mime: a[m[10]!] as string | null,
-            m_status: a[m[11]!] as number | null,
-            m_quoted: a[m[12]!] as string | null,
-            m_edited: a[m[13]!] as number | null,
-            m_revoked: a[m[14]!] as number | null,
+          (a): Required<ChatRow> => ({
+            c_id: a[i.c_id] as number,
+            c_jid: a[i.c_jid] as string,
+            c_name: a[i.c_name] as string | null,
+            c_is_group: a[i.c_is_group] as number,
+            c_unread: a[i.c_unread] as number,
+            c_ts: a[i.c_ts] as number,
+            m_rowid: a[i.m_rowid] as number,
+            m_chat: a[i.m_chat] as string,
+            m_key: a[i.m_key] as string,
+            m_sender: a[i.m_sender] as string,
+            m_from_me: a[i.m_from_me] as number,
+            m_ts: a[i.m_ts] as number,
+            m_type: a[i.m_type] as string,
+            m_body: a[i.m_body] as string | null,
+            m_caption: a[i.m_caption] as string | null,
+            m_has_media: a[i.m_has_media] as number,
+            m_mime: a[i.m_mime] as string | null,
+            m_status: a[i.m_status] as number | null,
+            m_quoted: a[i.m_quoted] as string | null,
+            m_edited: a[i.m_edited] as number | null,
+            m_revoked: a[i.m_revoked] as number | null,
+            m_deleted: a[i.m_deleted] as number | null,
+            m_details: a[i.m_details] as string | null,
+            m_reactions: a[i.m_reactions] as string | null,
           }),
         );
       this.cache.set(sql, run);
