@@ -20,6 +20,9 @@
  *    validation on (MCP_VALIDATE_TOOL_OUTPUT), for an A/B;
  *  - the SDK's web-standard transport on the lightest adapter (node:http + JSON.parse, no Express; the same
  *    charset content type keeps it on the SDK's path), to separate the SDK's own transport cost.
+ * The app and the bare floor are measured twice: with chat pages from the read cache (services/read-cache.ts:
+ * the store unchanged between calls, as between two inbound messages) and `_uncached` (every page computed
+ * afresh: the cache's worst case, and the figure earlier runs of this bench reported).
  * Each is reported as calls/s and as server CPU per call (process.cpuUsage around each phase: far less
  * sensitive to the other processes on this shared box). The production `list_chats` phase is CPU-profiled in
  * the server (inspector) and summarised by package; MCP_BENCH_CPU_PROF=<dir> also keeps the .cpuprofile.
@@ -204,8 +207,15 @@ async function serve(dataDir: string): Promise<void> {
   const validating: McpDeps = { ...deps, config: { ...app.config, mcp: { ...app.config.mcp, validateToolOutput: true } } };
   const extra = [bareJsonRpc(app), harness(deps, 'sdk-node'), harness(deps, 'bridge'), harness(validating, 'bridge'), lightHarness(deps)];
   const [bare, sdkNode, bridge, bridgeValidate, light] = await Promise.all(extra.map(listen));
-  process.on('message', (m: { type: string; dir?: string }) => {
-    if (m.type === 'prof-start') {
+  const generation = app.store.generation;
+  process.on('message', (m: { type: string; dir?: string; on?: boolean }) => {
+    if (m.type === 'read-cache') {
+      // The *_uncached phases: the store answers as if inside a transaction (no generation), so every
+      // chat page is computed afresh, as before the read cache (services/read-cache.ts), for the app and
+      // the bare floor alike. The store's object is a plain one; only this bench swaps its method.
+      (app.store as { generation: () => number | null }).generation = m.on ? generation : () => null;
+      process.send!({ type: 'ok' } satisfies ServerMsg);
+    } else if (m.type === 'prof-start') {
       inspector = new Inspector();
       inspector.connect();
       void inspector
@@ -472,8 +482,10 @@ async function main(): Promise<void> {
     if (ready.type !== 'ready') throw new Error('unexpected server message');
     const targets: Record<string, string> = {
       app: url,
+      app_uncached: url,
       app_sdk_path: url,
       bare: ready.bare,
+      bare_uncached: ready.bare,
       light: ready.light,
       sdk_node: ready.sdkNode,
       bridge: ready.bridge,
@@ -486,8 +498,13 @@ async function main(): Promise<void> {
       const contentType = k === 'app_sdk_path' || k === 'light' ? SDK_PATH_CONTENT_TYPE : undefined;
       pools[k] = await Promise.all(Array.from({ length: SESSIONS }, () => new Session(u, contentType).open()));
     }
+    /** Chat pages from the read cache (an unchanged store, as between two inbound messages) or not. */
+    const readCache = (k: string) => (k === 'app_semi_space' ? Promise.resolve() : ask(child, 'read-cache', { on: !k.endsWith('_uncached') }));
     const listChats = (s: Session) => s.callTool('list_chats', { limit: 20 });
-    for (const pool of Object.values(pools)) await throughput(pool.slice(0, 5), listChats, 1_000); // warm-up
+    for (const [k, pool] of Object.entries(pools)) {
+      await readCache(k);
+      await throughput(pool.slice(0, 5), listChats, 1_000); // warm-up
+    }
     const rates: Record<string, number[]> = {};
     const lats: Record<string, { p50: number; p99: number }[]> = {};
     /** Server CPU (user + system) per call: far less sensitive to the neighbours' load than calls/s. */
@@ -498,6 +515,7 @@ async function main(): Promise<void> {
     };
     for (let round = 0; round < ROUNDS; round++) {
       for (const k of Object.keys(targets)) {
+        await readCache(k);
         const c0 = await cpuNow(k);
         const r = await throughput(pools[k]!, listChats);
         (cpuPerCall[k] ??= []).push(((await cpuNow(k)) - c0) / r.calls);
@@ -516,6 +534,11 @@ async function main(): Promise<void> {
     bench('mcp_list_chats_50_sessions_best_round', Math.max(...rates.app!), 'calls/s');
     bench('bare_jsonrpc_list_chats_50_sessions', median(rates.bare!), 'calls/s');
     bench('mcp_list_chats_vs_bare_jsonrpc', ratio('app', 'bare'), 'ratio');
+    // Every page computed afresh (a store written between any two calls): the worst case of the cache.
+    bench('mcp_list_chats_50_sessions_uncached', median(rates.app_uncached!), 'calls/s');
+    bench('bare_jsonrpc_list_chats_50_sessions_uncached', median(rates.bare_uncached!), 'calls/s');
+    bench('mcp_list_chats_uncached_vs_bare_jsonrpc_uncached', ratio('app_uncached', 'bare_uncached'), 'ratio');
+    bench('mcp_list_chats_read_cache_vs_uncached', ratio('app', 'app_uncached'), 'ratio');
     bench('app_sdk_path_list_chats_50_sessions', median(rates.app_sdk_path!), 'calls/s');
     bench('mcp_list_chats_vs_app_sdk_path', ratio('app', 'app_sdk_path'), 'ratio');
     bench('light_adapter_list_chats_50_sessions', median(rates.light!), 'calls/s');
@@ -531,6 +554,7 @@ async function main(): Promise<void> {
       bench(`list_chats_per_server_cpu_second_${k}`, 1e6 / us, 'calls/cpu-s');
     }
     bench('mcp_list_chats_cpu_vs_bare_jsonrpc', median(cpuPerCall.bare!) / median(cpuPerCall.app!), 'ratio');
+    bench('mcp_list_chats_uncached_cpu_vs_bare_jsonrpc_uncached', median(cpuPerCall.bare_uncached!) / median(cpuPerCall.app_uncached!), 'ratio');
     bench('light_adapter_cpu_vs_bare_jsonrpc', median(cpuPerCall.bare!) / median(cpuPerCall.light!), 'ratio');
     bench('bridge_vs_sdk_node_wrapper_cpu', median(cpuPerCall.sdk_node!) / median(cpuPerCall.bridge!), 'ratio');
     bench('output_validation_cpu_per_call', median(cpuPerCall.bridge_validate_output!) - median(cpuPerCall.bridge!), 'us');
@@ -542,6 +566,7 @@ async function main(): Promise<void> {
     console.log(`# list_chats rounds (calls/s): ${Object.entries(rates).map(([k, v]) => `${k} ${v.map((x) => Math.round(x)).join('/')}`).join(', ')}`);
 
     // Where the production server spends its CPU in that phase (sampling profile, summarised by package).
+    await readCache('app');
     await ask(child, 'prof-start');
     await throughput(pools.app!, listChats, 3_000);
     const prof = await ask(child, 'prof-stop', { dir: process.env.MCP_BENCH_CPU_PROF });

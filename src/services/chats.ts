@@ -4,6 +4,7 @@ import { requireOpen, type ServiceDeps } from './context.js';
 import { invalidInput, notFound, withTimeout } from '../errors.js';
 import { toAppError } from './errors.js';
 import { Presenter, isStub, type ChatView, type NameBook } from './present.js';
+import { ReadCache } from './read-cache.js';
 
 export interface ChatPageOptions {
   limit?: number;
@@ -37,9 +38,12 @@ function clearWinner(matches: readonly ContactMatch[]): boolean {
 
 export class ChatsService {
   private readonly presenter: Presenter;
+  /** Chat pages as presented, kept while the store is unchanged: what every poll of list_chats reads. */
+  private readonly pages: ReadCache<Page<ChatView>>;
 
   constructor(private readonly deps: ServiceDeps) {
     this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
+    this.pages = new ReadCache(() => deps.store.generation());
   }
 
   /**
@@ -61,16 +65,17 @@ export class ChatsService {
     return p.nextCursor ? { items, nextCursor: p.nextCursor } : { items };
   }
 
+  /** Pages are shared between callers (read-cache.ts): frozen, never to be changed. */
   list(opts: ChatPageOptions = {}): Page<ChatView> {
-    return this.page(this.deps.store.chats.listChats(opts));
+    return this.pages.get(`chats ${JSON.stringify(opts)}`, () => this.page(this.deps.store.chats.listChats(opts)));
   }
 
   listGroups(opts: ChatPageOptions = {}): Page<ChatView> {
-    return this.page(this.deps.store.chats.listGroups(opts));
+    return this.pages.get(`groups ${JSON.stringify(opts)}`, () => this.page(this.deps.store.chats.listGroups(opts)));
   }
 
   listSystem(limit = 20): Page<ChatView> {
-    return this.page(this.deps.store.chats.listChats({ limit, lastMessageTypes: ['protocol', 'system'] }), true);
+    return this.pages.get(`system ${limit}`, () => this.page(this.deps.store.chats.listChats({ limit, lastMessageTypes: ['protocol', 'system'] }), true));
   }
 
   /** The stored chat (domain form) by any id, or an error that says how to find one. */

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 
 import { openDatabase } from './db.js';
+import { StoreGeneration } from './generation.js';
 import { schemaVersion } from './migrations.js';
 import { ChatsRepo } from './repos/chats.js';
 import { ContactsRepo } from './repos/contacts.js';
@@ -48,6 +49,11 @@ export interface Store {
   readonly audit: AuditRepo;
   /** Current schema version (`PRAGMA user_version`). */
   schemaVersion(): number;
+  /**
+   * A number that moves whenever stored content may have changed (any write, by any connection);
+   * `null` inside a transaction. Reads keyed by it can be answered from memory (generation.ts).
+   */
+  generation(): number | null;
   /** Bulk mode and index upkeep in bounded steps (FTS5 merges, the key-table move, WAL checkpoints on a thread). */
   readonly maintenance: IndexMaintenance;
   /** Checkpoint the WAL and close the connection. Idempotent. */
@@ -72,6 +78,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   const counters = new CountersRepo(ctx, path);
   const outbox = new OutboxRepo(ctx);
   const audit = new AuditRepo(ctx);
+  const generation = new StoreGeneration(db);
   let closed = false;
   return {
     db,
@@ -88,6 +95,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     outbox,
     audit,
     schemaVersion: () => schemaVersion(db),
+    generation: () => generation.current(),
     maintenance,
     close: () => {
       if (closed) return;
