@@ -43,7 +43,8 @@ export class ChatsService {
 
   constructor(private readonly deps: ServiceDeps) {
     this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
-    this.pages = new ReadCache(() => deps.store.generation());
+    // At most 2,000 chats kept (~2 MB): enough for every page a few agents poll, bounded whatever they page through.
+    this.pages = new ReadCache(() => deps.store.generation(), 2_000, (p) => p.items.length);
   }
 
   /**

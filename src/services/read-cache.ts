@@ -8,12 +8,14 @@
  */
 export class ReadCache<V extends object> {
   private generation: number | null = null;
-  private readonly entries = new Map<string, V>();
+  private readonly entries = new Map<string, { value: V; weight: number }>();
+  private weight = 0;
 
   constructor(
     private readonly currentGeneration: () => number | null,
-    /** Distinct reads kept per generation (pages of several cursors, filters); the oldest goes first. */
-    private readonly max = 64,
+    /** What is kept per generation, in units of `weigh` (the oldest read goes first; a heavier one is not kept). */
+    private readonly budget: number,
+    private readonly weigh: (value: V) => number = () => 1,
   ) {}
 
   get(key: string, load: () => V): V {
@@ -21,14 +23,21 @@ export class ReadCache<V extends object> {
     if (generation === null) return load();
     if (generation !== this.generation) {
       this.entries.clear();
+      this.weight = 0;
       this.generation = generation;
     }
-    let value = this.entries.get(key);
-    if (value === undefined) {
-      value = deepFreeze(load());
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, value);
+    const kept = this.entries.get(key);
+    if (kept) return kept.value;
+    const value = deepFreeze(load());
+    const weight = Math.max(1, this.weigh(value));
+    if (weight > this.budget) return value;
+    for (const [k, e] of this.entries) {
+      if (this.weight + weight <= this.budget) break;
+      this.entries.delete(k);
+      this.weight -= e.weight;
     }
+    this.entries.set(key, { value, weight });
+    this.weight += weight;
     return value;
   }
 }
