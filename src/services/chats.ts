@@ -42,9 +42,19 @@ export class ChatsService {
   private readonly pages: ReadCache<Page<ChatView>>;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone);
-    // At most 2,000 chats kept (~2 MB): enough for every page a few agents poll, bounded whatever they page through.
-    this.pages = new ReadCache(() => deps.store.generation(), 2_000, (p) => p.items.length);
+    // Our own ids make our reactions in previews read "you" and our polls' votes decrypt.
+    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone, () => deps.runtime.getStatus().me);
+    // ~4 MB: every page a few agents poll (a 20-chat page is ~25 KB), bounded whatever they page through.
+    this.pages = new ReadCache(() => deps.store.generation(), 4 << 20);
+  }
+
+  /**
+   * A chat page, from the read cache when the store is unchanged. Pages also depend on our own ids (which
+   * the store does not hold until they are known), so those are part of the key.
+   */
+  private cached(what: string, load: () => Page<ChatView>): Page<ChatView> {
+    const me = this.deps.runtime.getStatus().me;
+    return this.pages.get(`${me?.id ?? ''} ${me?.lid ?? ''} ${what}`, load);
   }
 
   /**
@@ -68,15 +78,15 @@ export class ChatsService {
 
   /** Pages are shared between callers (read-cache.ts): frozen, never to be changed. */
   list(opts: ChatPageOptions = {}): Page<ChatView> {
-    return this.pages.get(`chats ${JSON.stringify(opts)}`, () => this.page(this.deps.store.chats.listChats(opts)));
+    return this.cached(`chats ${JSON.stringify(opts)}`, () => this.page(this.deps.store.chats.listChats(opts)));
   }
 
   listGroups(opts: ChatPageOptions = {}): Page<ChatView> {
-    return this.pages.get(`groups ${JSON.stringify(opts)}`, () => this.page(this.deps.store.chats.listGroups(opts)));
+    return this.cached(`groups ${JSON.stringify(opts)}`, () => this.page(this.deps.store.chats.listGroups(opts)));
   }
 
   listSystem(limit = 20): Page<ChatView> {
-    return this.pages.get(`system ${limit}`, () => this.page(this.deps.store.chats.listChats({ limit, lastMessageTypes: ['protocol', 'system'] }), true));
+    return this.cached(`system ${limit}`, () => this.page(this.deps.store.chats.listChats({ limit, lastMessageTypes: ['protocol', 'system'] }), true));
   }
 
   /** The stored chat (domain form) by any id, or an error that says how to find one. */

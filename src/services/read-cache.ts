@@ -3,49 +3,54 @@
  * list_chats, and a page costs ~200 µs of SQL and presentation that is the same until something is
  * written. Entries are keyed by the read and its arguments and valid for one store generation
  * (store/generation.ts: any write, by any connection, moves it); inside a transaction nothing is kept.
- * Values are frozen deeply when kept, because every caller shares them: a caller that tried to change one
- * would throw instead of corrupting the next caller's answer.
+ * Values are frozen deeply, because every caller shares them: a caller that tried to change one would
+ * throw instead of corrupting the next caller's answer (also when it was not kept, so that it throws alike).
  */
 export class ReadCache<V extends object> {
   private generation: number | null = null;
-  private readonly entries = new Map<string, { value: V; weight: number }>();
-  private weight = 0;
+  /** In order of use, least recently used first. */
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private bytes = 0;
 
   constructor(
     private readonly currentGeneration: () => number | null,
-    /** What is kept per generation, in units of `weigh` (the oldest read goes first; a heavier one is not kept). */
-    private readonly budget: number,
-    private readonly weigh: (value: V) => number = () => 1,
+    /** Estimated bytes kept per generation (see `freeze`); the least recently used read goes first, a larger one is not kept. */
+    private readonly budgetBytes: number,
   ) {}
 
   get(key: string, load: () => V): V {
     const generation = this.currentGeneration();
-    if (generation === null) return load();
     if (generation !== this.generation) {
       this.entries.clear();
-      this.weight = 0;
+      this.bytes = 0;
       this.generation = generation;
     }
     const kept = this.entries.get(key);
-    if (kept) return kept.value;
-    const value = deepFreeze(load());
-    const weight = Math.max(1, this.weigh(value));
-    if (weight > this.budget) return value;
-    for (const [k, e] of this.entries) {
-      if (this.weight + weight <= this.budget) break;
-      this.entries.delete(k);
-      this.weight -= e.weight;
+    if (kept) {
+      this.entries.delete(key);
+      this.entries.set(key, kept);
+      return kept.value;
     }
-    this.entries.set(key, { value, weight });
-    this.weight += weight;
+    const value = load();
+    const bytes = freeze(value);
+    if (generation === null || bytes > this.budgetBytes) return value;
+    for (const [k, e] of this.entries) {
+      if (this.bytes + bytes <= this.budgetBytes) break;
+      this.entries.delete(k);
+      this.bytes -= e.bytes;
+    }
+    this.entries.set(key, { value, bytes });
+    this.bytes += bytes;
     return value;
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+/** Freezes `value` deeply and returns an estimate of the bytes it holds (V8: 2 per string char, 8 per slot). */
+function freeze(value: unknown): number {
+  if (typeof value === 'string') return 16 + 2 * value.length;
+  if (typeof value !== 'object' || value === null) return 8;
+  Object.freeze(value);
+  let bytes = 32;
+  for (const v of Object.values(value)) bytes += 8 + freeze(v);
+  return bytes;
 }

@@ -14,6 +14,8 @@ import { createServices, type Services } from '../../src/services/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { disconnectedGateway } from '../../src/whatsapp/disconnected-gateway.js';
 import { idleEngine } from '../../src/runtime/engine.js';
+import { startTestApp, eventually } from '../helpers/app.js';
+import { scriptedEngine } from '../helpers/scripted-engine.js';
 
 let dir: string | undefined;
 let store: Store | undefined;
@@ -126,5 +128,27 @@ it('chat pages come from memory while nothing is written, are frozen, and show e
     expect(services.chats.list().items.map((c) => c.id)).not.toContain(BOB);
   } finally {
     services.close();
+  }
+});
+
+it('chat previews show our own reaction as "you", also for a page first read before our id was known', async () => {
+  const engine = scriptedEngine();
+  const t = await startTestApp({}, { engine: engine.factory });
+  try {
+    const ME = '447700900000@s.whatsapp.net';
+    const ALICE = '447911123456@s.whatsapp.net';
+    const T = Date.UTC(2025, 0, 10, 9);
+    const { store, services } = t.app;
+    store.messages.upsertMessages([{ chatId: ALICE, from: ALICE, keyId: 'K1', fromMe: false, timestamp: T, type: 'text', body: 'dinner at 8?' }]);
+    // What ingest stores for a reaction we sent from the phone once our JID is known: our JID, not "me".
+    store.messages.applyReactions([{ chatId: ALICE, targetKeyId: 'K1', from: ME, fromMe: true, emoji: '👍', timestamp: T + 1 }]);
+    const reaction = () => services.chats.list().items[0]?.lastMessage?.reactions?.[0];
+    expect(reaction()).toMatchObject({ from: ME, fromName: '+447700900000' });
+    engine.emit({ type: 'ENGINE.OPEN', me: { id: '447700900000:12@s.whatsapp.net' } });
+    await eventually(() => t.app.runtime.getStatus().me);
+    expect(reaction()).toMatchObject({ emoji: '👍', from: 'me', fromName: 'you' });
+    expect(services.chats.get(ALICE).lastMessage?.reactions?.[0]).toMatchObject({ from: 'me', fromName: 'you' });
+  } finally {
+    await t.stop();
   }
 });

@@ -276,7 +276,10 @@ export class ChatsRepo {
       const stmt = this.ctx.db.prepare<unknown[], unknown[]>(sql).raw(true);
       const names = stmt.columns().map((c) => c.name);
       const unmapped = names.filter((n) => !(ROW_KEYS as readonly string[]).includes(n));
-      if (unmapped.length > 0 || names.length !== ROW_KEYS.length) throw new Error(`listChats: columns ${unmapped.join(', ') || '(missing)'} not mapped`);
+      const missing = ROW_KEYS.filter((k) => !names.includes(k));
+      if (unmapped.length > 0 || missing.length > 0 || names.length !== ROW_KEYS.length) {
+        throw new Error(`listChats: page columns do not match the row mapper (unmapped: ${unmapped.join(', ')}; missing: ${missing.join(', ')})`);
+      }
       const i = Object.fromEntries(ROW_KEYS.map((k) => [k, names.indexOf(k)])) as Record<(typeof ROW_KEYS)[number], number>;
       run = (params) =>
         stmt.all(...params).map(
