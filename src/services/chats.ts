@@ -3,7 +3,7 @@ import { phoneToJid, type Chat, type ContactMatch, type Page } from '../store/in
 import { requireOpen, type ServiceDeps } from './context.js';
 import { invalidInput, notFound, withTimeout } from '../errors.js';
 import { toAppError } from './errors.js';
-import { Presenter, isStub, type ChatView, type NameBook } from './present.js';
+import { Presenter, isStub, presenterFor, type ChatView, type NameBook } from './present.js';
 import { ReadCache } from './read-cache.js';
 
 export interface ChatPageOptions {
@@ -42,9 +42,8 @@ export class ChatsService {
   private readonly pages: ReadCache<Page<ChatView>>;
 
   constructor(private readonly deps: ServiceDeps) {
-    // Our own ids make our reactions in previews read "you" and our polls' votes decrypt.
-    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone, () => deps.runtime.getStatus().me);
-    // ~4 MB: every page a few agents poll (a 20-chat page is ~25 KB), bounded whatever they page through.
+    this.presenter = presenterFor(deps);
+    // 4 MB of estimated size: the pages a few agents poll, bounded whatever they page through.
     this.pages = new ReadCache(() => deps.store.generation(), 4 << 20);
   }
 

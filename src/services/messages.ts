@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jidKind, splitMessageId, type ChatPresenceState, type Message, type PersonPresence } from '../store/index.js';
 import type { ServiceDeps } from './context.js';
 import { invalidInput, notFound } from '../errors.js';
-import { Presenter, isStub, readableText, type MessageView, type NameBook } from './present.js';
+import { Presenter, isStub, presenterFor, readableText, type MessageView, type NameBook } from './present.js';
 
 export interface MediaInfo {
   mimetype: string | null;
@@ -94,7 +94,7 @@ export class MessagesService {
   readonly presenter: Presenter;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.presenter = new Presenter(deps.store, deps.config.displayTimeZone, () => deps.runtime.getStatus().me);
+    this.presenter = presenterFor(deps);
   }
 
   /** A chat given by JID / LID / phone, or by the name of its person or group (one clear match, else an error listing them). */

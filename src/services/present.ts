@@ -5,6 +5,7 @@
  * name book, so one page costs one name lookup per distinct person.
  */
 import { jidKind, jidUser, type Chat, type ContactCard, type Message, type MessageDetails, type Store } from '../store/index.js';
+import type { ServiceDeps } from './context.js';
 import { tallyPoll, type OwnIds } from './polls.js';
 
 // ---- time ---------------------------------------------------------------------------------------
@@ -374,3 +375,7 @@ export class Presenter {
   }
 }
 
+/** The services' presenter: the display time zone, and our own ids (our reactions read "you", our polls' votes decrypt). */
+export function presenterFor(deps: Pick<ServiceDeps, 'store' | 'config' | 'runtime'>): Presenter {
+  return new Presenter(deps.store, deps.config.displayTimeZone, () => deps.runtime.getStatus().me);
+}
