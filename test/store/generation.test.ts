@@ -7,9 +7,11 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ALICE, BOB, GROUP, msg, tempStore, type TempStore } from './helpers.js';
 
 let t: TempStore;
+let hello: ReturnType<typeof msg>;
 beforeEach(() => {
   t = tempStore();
-  t.store.messages.upsertMessages([msg(ALICE, 'hello'), msg(GROUP, 'hi all', { from: BOB })]);
+  hello = msg(ALICE, 'hello');
+  t.store.messages.upsertMessages([hello, msg(GROUP, 'hi all', { from: BOB })]);
 });
 afterEach(() => t.cleanup());
 
@@ -27,12 +29,11 @@ it('stays put across reads', () => {
 
 it('moves with every kind of write through this connection', () => {
   const s = t.store;
-  const first = msg(ALICE, 'hello').keyId;
   const writes: Array<[string, () => void]> = [
     ['message', () => s.messages.upsertMessages([msg(ALICE, 'again')])],
     ['contact name', () => s.contacts.upsertContacts([{ id: BOB, name: 'Robert' }])],
     ['group subject', () => s.groups.upsertGroups([{ id: GROUP, subject: 'Climbing' }])],
-    ['reaction', () => s.messages.applyReactions([{ chatId: ALICE, targetKeyId: first, from: BOB, fromMe: false, emoji: '👍', timestamp: Date.now() }])],
+    ['reaction', () => s.messages.applyReactions([{ chatId: ALICE, targetKeyId: hello.keyId, from: BOB, fromMe: false, emoji: '👍', timestamp: Date.now() }])],
     ['unread count', () => s.chats.setUnread(ALICE, 7)],
     ['raw SQL on the connection', () => s.db.prepare("UPDATE chats SET name = 'Al' WHERE jid = ?").run(ALICE)],
   ];
