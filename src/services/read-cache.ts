@@ -1,7 +1,8 @@
 /**
  * Repeated reads answered from memory while the store has not changed (issue #17): agents poll
- * list_chats, and a page costs ~200 µs of SQL and presentation that is the same until something is
- * written. Entries are keyed by the read and its arguments and valid for one store generation
+ * list_chats, and its page (SQL and presentation) is the same until something is written; recomputing it
+ * is over half of a call's server CPU (`npm run bench -- mcp`: `server_cpu_per_list_chats_app` against
+ * `…_app_uncached`). Entries are keyed by the read and its arguments and valid for one store generation
  * (store/generation.ts: any write, by any connection, moves it); inside a transaction nothing is kept.
  * Values are frozen deeply, because every caller shares them: a caller that tried to change one would
  * throw instead of corrupting the next caller's answer (also when it was not kept, so that it throws alike).

@@ -265,8 +265,8 @@ export class ChatsRepo {
   private readonly cache = new Map<string, (params: unknown[]) => ChatRow[]>();
   /**
    * A page query, prepared once per statement text. Rows are fetched as arrays and turned into objects
-   * here: better-sqlite3 builds a row object with one native property set per column (24 columns), which
-   * measured 122 µs for a 21-row page against 80 µs as arrays (the list_chats hot path, issue #17). Every
+   * here: better-sqlite3 builds a row object with one native property set per column, which measured
+   * 122 µs for a 21-row page of 21 columns against 80 µs as arrays (the list_chats hot path, issue #17). Every
    * column of the statement must be mapped (checked when it is prepared): a column left out once cost
    * list pages their last message's reactions, details and "deleted for me".
    */
